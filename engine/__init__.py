@@ -1,0 +1,17 @@
+"""A from-scratch NumPy neural-network engine (no Qt): layers, losses, optimisers,
+training, datasets and a CLI (``python -m engine``)."""
+
+from . import layers, losses, optimizers
+from .errors import DataError, EngineError, SpecError, TrainingDiverged
+from .grid import decision_grid
+from .network import Sequential
+from .presets import build_model
+from .serialize import load
+from .spec import DataConfig, ModelConfig, OptimConfig, RunConfig
+from .trainer import Trainer
+
+__all__ = [
+    "layers", "losses", "optimizers", "Sequential", "Trainer", "build_model", "load",
+    "decision_grid", "RunConfig", "DataConfig", "ModelConfig", "OptimConfig",
+    "EngineError", "SpecError", "DataError", "TrainingDiverged",
+]

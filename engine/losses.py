@@ -1,0 +1,139 @@
+"""Losses: ``value = loss.forward(scores, targets)``, ``dscores = loss.backward()``.
+
+Targets are integer labels (N,) or arrays shaped like the scores (N, K). Every value is the
+mean over the batch; ``backward`` returns the gradient of that mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid
+from .errors import SpecError
+
+
+def _one_hot(labels: np.ndarray, k: int, dtype) -> np.ndarray:
+    t = np.zeros((labels.shape[0], k), dtype=dtype)
+    t[np.arange(labels.shape[0]), labels] = 1
+    return t
+
+
+class Loss:
+    kind = "Loss"
+
+    def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, K) for scores, K >= 2 (a single logit becomes two)."""
+        raise NotImplementedError
+
+    def output_size(self, n_classes: int) -> int:
+        """Width of the score layer this loss needs for ``n_classes`` classes."""
+        return n_classes
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, via log-sum-exp so large scores cannot overflow."""
+
+    kind = "softmax-ce"
+
+    def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sums = exp.sum(axis=1, keepdims=True)
+        log_p = shifted - np.log(sums)
+        self._p = exp / sums
+        n = scores.shape[0]
+        if targets.ndim == 1:
+            self._labels, self._t = targets, None
+            value = -log_p[np.arange(n), targets].mean()
+        else:
+            self._labels, self._t = None, targets
+            value = -(targets * log_p).sum() / n
+        return float(value)
+
+    def backward(self) -> np.ndarray:
+        n = self._p.shape[0]
+        d = self._p.copy()
+        if self._labels is not None:
+            d[np.arange(n), self._labels] -= 1
+        else:
+            d -= self._t
+        d *= d.dtype.type(1.0 / n)
+        return d
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+class SigmoidBinaryCrossEntropy(Loss):
+    """Independent sigmoid per output with binary cross-entropy, summed over outputs and
+    averaged over samples. For two classes the network has ONE output (the logit of class
+    1); integer labels with K > 1 outputs are one-hot encoded (one-vs-rest)."""
+
+    kind = "sigmoid-bce"
+
+    def output_size(self, n_classes: int) -> int:
+        return 1 if n_classes == 2 else n_classes
+
+    def _targets(self, scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        if targets.ndim == 1:
+            if scores.shape[1] == 1:
+                return targets.astype(scores.dtype).reshape(-1, 1)
+            return _one_hot(targets, scores.shape[1], scores.dtype)
+        return targets.astype(scores.dtype, copy=False)
+
+    def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
+        t = self._targets(scores, targets)
+        self._s, self._t = scores, t
+        # log(1 + e^s) - t*s, written so that neither exp overflows.
+        per = np.maximum(scores, 0) - scores * t + np.log1p(np.exp(-np.abs(scores)))
+        return float(per.sum() / scores.shape[0])
+
+    def backward(self) -> np.ndarray:
+        d = sigmoid(self._s) - self._t
+        d *= d.dtype.type(1.0 / self._s.shape[0])
+        return d
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        p = sigmoid(scores)
+        if p.shape[1] == 1:
+            return np.concatenate([1 - p, p], axis=1)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+class MeanSquaredError(Loss):
+    """Half the squared error summed over outputs, averaged over samples (the book's
+    ``0.5 * sum((y - t)**2)``); integer labels become one-hot targets."""
+
+    kind = "mse"
+
+    def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
+        t = _one_hot(targets, scores.shape[1], scores.dtype) if targets.ndim == 1 else targets
+        self._diff = scores - t
+        return float(0.5 * (self._diff * self._diff).sum() / scores.shape[0])
+
+    def backward(self) -> np.ndarray:
+        return self._diff * self._diff.dtype.type(1.0 / self._diff.shape[0])
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        # Scores regress one-hot targets; clip to [0, 1] and renormalise for display.
+        p = np.clip(scores, 0, 1) + 1e-6
+        return p / p.sum(axis=1, keepdims=True)
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.kind: cls for cls in (SoftmaxCrossEntropy, SigmoidBinaryCrossEntropy, MeanSquaredError)
+}
+
+
+def make_loss(name: str) -> Loss:
+    try:
+        return LOSSES[name]()
+    except KeyError:
+        raise SpecError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None

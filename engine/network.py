@@ -1,0 +1,101 @@
+"""``Sequential``: a stack of layers with a loss on top."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .base import Layer
+from .losses import Loss
+from .penalty import penalty_value
+
+# Image batches are predicted in chunks so im2col buffers stay small (memory, not speed).
+_IMAGE_CHUNK = 500
+
+
+class Sequential:
+    """Layers applied in order; ``loss`` turns the last layer's scores into a number.
+
+    The leading layers up to and including the first one with parameters are told to skip
+    their input gradient: nothing needs the gradient with respect to the data.
+    """
+
+    def __init__(self, layers: list[Layer], loss: Loss):
+        self.layers = list(layers)
+        self.loss_fn = loss
+        first_param = next((i for i, l in enumerate(self.layers) if l.params), None)
+        for i, layer in enumerate(self.layers):
+            layer.skip_input_grad = first_param is not None and i <= first_param
+        self.config = None  # the run config that built this model, if any
+
+    @property
+    def dtype(self) -> np.dtype:
+        for layer in self.layers:
+            return layer.dtype
+        return np.dtype(np.float32)
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, train=train)
+        return x
+
+    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Scores (N, K) for inputs in inference mode (dropout off, running BN stats)."""
+        x = np.asarray(x)
+        if batch_size is None:
+            batch_size = _IMAGE_CHUNK if x.ndim > 2 else len(x)
+        if len(x) <= batch_size or batch_size < 1:
+            return self.forward(x, train=False)
+        return np.concatenate([self.forward(x[i:i + batch_size], train=False)
+                               for i in range(0, len(x), batch_size)])
+
+    def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Class probabilities (N, K), K >= 2."""
+        return self.loss_fn.probabilities(self.predict(x, batch_size))
+
+    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = True) -> float:
+        """Mean data loss of a batch; remembers what ``backward`` needs."""
+        self._scores = self.forward(x, train=train)
+        return self.loss_fn.forward(self._scores, t)
+
+    def backward(self) -> None:
+        """Back-propagate the last ``loss`` call into every layer's ``grads``."""
+        dy = self.loss_fn.backward()
+        for layer in reversed(self.layers):
+            if layer.skip_input_grad and not layer.params:
+                break
+            dy = layer.backward(dy)
+            if dy is None:
+                break
+
+    def last_scores(self) -> np.ndarray:
+        return self._scores
+
+    def parameters(self) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """``(name, param, grad)`` for every parameter, names like ``"0.W"``."""
+        for i, layer in enumerate(self.layers):
+            for key, p in layer.params.items():
+                yield f"{i}.{key}", p, layer.grads[key]
+
+    def buffers(self) -> Iterator[tuple[str, np.ndarray]]:
+        """Non-trained state saved with the model (BatchNorm running statistics)."""
+        for i, layer in enumerate(self.layers):
+            for key, b in getattr(layer, "buffers", {}).items():
+                yield f"{i}.{key}", b
+
+    def num_parameters(self) -> int:
+        return sum(p.size for _, p, _ in self.parameters())
+
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        return penalty_value(self, l1, l2)
+
+    def save(self, path) -> None:
+        from .serialize import save
+
+        save(self, path)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(l) for l in self.layers)
+        return f"Sequential([{inner}], loss={self.loss_fn.kind!r})"

@@ -1,0 +1,102 @@
+"""Save/load models as ``.npz``: weights, buffers and a JSON description of the layers."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError
+from .losses import make_loss
+
+FORMAT = 1
+
+
+def describe(model) -> dict:
+    """JSON-able architecture of ``model`` (layers, loss, dtype, run config if any)."""
+    return {
+        "format": FORMAT,
+        "dtype": str(model.dtype),
+        "loss": model.loss_fn.kind,
+        "layers": [{"kind": l.kind, **l.config()} for l in model.layers],
+        "config": model.config.to_dict() if model.config is not None else None,
+    }
+
+
+def save(model, path) -> None:
+    """Write ``model`` to ``path`` atomically (temporary file, then rename)."""
+    path = Path(path)
+    arrays = {f"param/{n}": p for n, p, _ in model.parameters()}
+    arrays.update({f"buffer/{n}": b for n, b in model.buffers()})
+    arrays["spec"] = np.array(json.dumps(describe(model)))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_from_description(desc: dict):
+    """A freshly initialised model with the architecture in ``desc``."""
+    from .layers import LAYERS
+    from .network import Sequential
+    from .spec import RunConfig
+
+    dtype = np.dtype(desc.get("dtype", "float32"))
+    layers = []
+    for entry in desc["layers"]:
+        entry = dict(entry)
+        kind = entry.pop("kind")
+        if kind not in LAYERS:
+            raise DataError(f"unknown layer kind {kind!r} in saved model")
+        layers.append(LAYERS[kind](**entry, dtype=dtype))
+    model = Sequential(layers, make_loss(desc["loss"]))
+    if desc.get("config"):
+        model.config = RunConfig.from_dict(desc["config"])
+    return model
+
+
+def load(path):
+    """The model saved at ``path``; ``DataError`` names the file if it is not a model."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            desc = json.loads(str(data["spec"]))
+            if desc.get("format", 0) > FORMAT:
+                raise DataError(f"{path.name} was saved by a newer version (model format "
+                                f"{desc['format']}, this version reads up to {FORMAT})")
+            model = build_from_description(desc)
+            _copy_arrays(model, data, path)
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such model file") from None
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as e:
+        raise DataError(f"{path.name} is not a readable model file ({e})") from None
+    return model
+
+
+def _copy_arrays(model, data, path) -> None:
+    # Copy into the existing arrays: nothing that holds a reference is left stale.
+    for name, p, _ in model.parameters():
+        src = data[f"param/{name}"]
+        if src.shape != p.shape:
+            raise DataError(f"{path.name}: parameter {name} has shape {src.shape}, "
+                            f"the architecture needs {p.shape}")
+        p[...] = src
+    for name, b in model.buffers():
+        b[...] = data[f"buffer/{name}"]
+
+
+def load_weights_into(model, path) -> None:
+    """Copy the weights saved at ``path`` into ``model`` (same architecture)."""
+    path = Path(path)
+    with np.load(path, allow_pickle=False) as data:
+        _copy_arrays(model, data, path)
