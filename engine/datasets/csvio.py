@@ -1,0 +1,212 @@
+"""Read and write 2-D datasets as CSV files with the header ``x1,x2,label``.
+
+The reader is strict about content and forgiving about layout: the header is required but
+its columns may come in any order, in any case, with spaces around them, and extra columns
+are ignored; blank lines are skipped; a UTF-8 byte-order mark is accepted. Whatever the
+bytes in the file, ``load_csv`` either returns the arrays or raises ``DataError`` with one
+sentence that names the file and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..errors import DataError
+
+COLUMNS = ("x1", "x2", "label")
+DEFAULT_MAX_ROWS = 1_000_000
+#: largest label accepted; a label names a class, so a huge one is a mistake in the file.
+MAX_LABEL = 999
+
+PathLike = str | os.PathLike
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _show(text: str, limit: int = 24) -> str:
+    """A short quoted form of a value from the file, safe to put on one line."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return repr(text)
+
+
+class _Reader:
+    """Parses one file; ``fail`` builds the ``DataError`` naming it."""
+
+    def __init__(self, path: PathLike, max_rows: int, min_classes: int):
+        self.path = path
+        self.name = _show(os.fspath(path), limit=200)
+        self.max_rows = max_rows
+        self.min_classes = min_classes
+
+    def fail(self, problem: str) -> DataError:
+        return DataError(f"CSV file {self.name} {problem}.")
+
+    def load(self) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
+            fh = open(self.path, encoding="utf-8-sig", errors="strict", newline="")
+        except FileNotFoundError:
+            raise self.fail("does not exist") from None
+        except IsADirectoryError:
+            raise self.fail("is a folder, not a file") from None
+        except PermissionError:
+            raise self.fail("cannot be opened (permission denied)") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            raise self.fail(f"cannot be opened ({_one_line(exc)})") from None
+        with fh:
+            try:
+                return self._parse(fh)
+            except UnicodeDecodeError as exc:
+                # exc.start counts from the decoder's current chunk, not the file start
+                raise self.fail(f"is not UTF-8 text (cannot decode the byte "
+                                f"{exc.object[exc.start:exc.start + 1]!r})") from None
+            except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+                raise self.fail(f"is not valid CSV ({_one_line(exc)})") from None
+            except OSError as exc:
+                raise self.fail(f"cannot be read ({_one_line(exc)})") from None
+
+    def _rows(self, fh) -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) for each non-blank line."""
+        reader = csv.reader(fh)
+        for fields in reader:
+            if any("\x00" in f for f in fields):
+                raise self.fail("is not a text CSV file (it contains NUL bytes)")
+            if all(not f.strip() for f in fields):
+                continue  # blank or whitespace-only line
+            yield reader.line_num, fields
+
+    def _header(self, fields: list[str]) -> tuple[int, int, int, int]:
+        names = [f.strip().lower() for f in fields]
+        missing = [c for c in COLUMNS if c not in names]
+        if missing:
+            if _is_number(fields[0]):
+                raise self.fail(f"has no header line; the first line must name the columns "
+                                f"{', '.join(COLUMNS)}")
+            raise self.fail(f"lacks the column{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)} in its header (found "
+                            f"{', '.join(_show(n) for n in names[:6])}); expected columns "
+                            f"{', '.join(COLUMNS)}")
+        for c in COLUMNS:
+            if names.count(c) > 1:
+                raise self.fail(f"names the column {c} more than once in its header")
+        return names.index("x1"), names.index("x2"), names.index("label"), len(names)
+
+    def _parse(self, fh) -> tuple[np.ndarray, np.ndarray]:
+        rows = self._rows(fh)
+        first = next(rows, None)
+        if first is None:
+            raise self.fail("is empty")
+        i1, i2, il, width = self._header(first[1])
+        xs: list[float] = []
+        ys: list[float] = []
+        labels: list[int] = []
+        for line, fields in rows:
+            if len(labels) >= self.max_rows:
+                raise self.fail(f"has more than {self.max_rows:,} data rows, the limit")
+            if len(fields) != width:
+                raise self.fail(f"has {len(fields)} values on line {line} where the header "
+                                f"has {width} columns")
+            x1 = self._coord(fields[i1], "x1", line)
+            x2 = self._coord(fields[i2], "x2", line)
+            xs.append(x1)
+            ys.append(x2)
+            labels.append(self._label(fields[il], line))
+        if not labels:
+            raise self.fail("has a header but no data rows")
+        found = sorted(set(labels))
+        if len(found) < self.min_classes:
+            what = f"only one class (label {found[0]})" if len(found) == 1 else (
+                f"only {len(found)} classes")
+            need = _WORDS.get(self.min_classes, str(self.min_classes))
+            raise self.fail(f"has {what} but needs at least {need} classes")
+        X = np.column_stack([np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)])
+        return X, np.array(labels, dtype=np.int64)
+
+    def _coord(self, text: str, column: str, line: int) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise self.fail(f"has a non-numeric value {_show(text.strip())} in column "
+                            f"{column} on line {line}") from None
+        if not math.isfinite(value):
+            raise self.fail(f"has a non-finite value {_show(text.strip())} (NaN or inf) in "
+                            f"column {column} on line {line}")
+        return value
+
+    def _label(self, text: str, line: int) -> int:
+        raw = text.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        # "2.0" is accepted as 2 (files written from float columns); 1.5, -1, nan are not
+        if not (value.is_integer() and 0 <= value <= MAX_LABEL):
+            raise self.fail(f"has the label {_show(raw)} on line {line}; labels must be whole "
+                            f"numbers from 0 to {MAX_LABEL}")
+        return int(value)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message flattened to one line (no trailing period)."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(text.split()).rstrip(".")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_csv(path: PathLike, max_rows: int = DEFAULT_MAX_ROWS, min_classes: int = 2
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``path`` into ``X`` float64 (N, 2) and ``y`` int64 (N,).
+
+    Needs a header naming ``x1``, ``x2`` and ``label``, 1..``max_rows`` data rows of
+    finite numbers, labels that are whole numbers from 0 to 999, and at least
+    ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
+    ``DataError`` otherwise, and for a missing, unreadable or non-UTF-8 file.
+    """
+    return _Reader(path, int(max_rows), int(min_classes)).load()
+
+
+def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
+    """Write ``X`` (N, 2) and integer ``y`` (N,) to ``path`` under the header ``x1,x2,label``.
+
+    Floats are written with ``repr`` (the shortest text that reads back to the same
+    float64), so ``load_csv`` returns exactly the arrays saved. Any number of rows and
+    classes may be saved. Raises ``DataError`` for arrays of the wrong shape, non-finite
+    points, labels outside 0..999, or a write that fails.
+    """
+    name = _show(os.fspath(path), limit=200)
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
+        raise DataError(f"Cannot save CSV file {name}: points must have shape (N, 2) and "
+                        f"labels (N,), got {X.shape} and {y.shape}.")
+    integer = np.issubdtype(y.dtype, np.integer)
+    if not integer or (len(y) > 0 and (y.min() < 0 or y.max() > MAX_LABEL)):
+        raise DataError(f"Cannot save CSV file {name}: labels must be integers from 0 to "
+                        f"{MAX_LABEL}.")
+    if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+        raise DataError(f"Cannot save CSV file {name}: points must be real numbers, got "
+                        f"dtype {X.dtype}.")
+    X = X.astype(np.float64)
+    if not np.isfinite(X).all():
+        raise DataError(f"Cannot save CSV file {name}: points must be finite (no NaN or inf).")
+    rows = ((repr(float(a)), repr(float(b)), str(int(c)))
+            for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(rows)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise DataError(f"Cannot save CSV file {name}: {_one_line(exc)}.") from None
