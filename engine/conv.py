@@ -1,0 +1,293 @@
+"""Convolution, pooling and flatten layers for (N, C, H, W) images, built on ``im2col``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Layer
+from .errors import SpecError
+from .im2col import col2im, conv_output_size, im2col
+from .init import init_weights
+
+
+def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise SpecError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _kernel_pair(kernel_size: Any) -> tuple[int, int]:
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise SpecError(f"kernel_size must be an int or a (kh, kw) pair, got {kernel_size!r}")
+        return (
+            _positive_int(kernel_size[0], "kernel_size"),
+            _positive_int(kernel_size[1], "kernel_size"),
+        )
+    k = _positive_int(kernel_size, "kernel_size")
+    return k, k
+
+
+def _check_images(layer: Layer, x: np.ndarray, channels: int | None = None) -> np.ndarray:
+    """``x`` as an (N, C, H, W) array of the layer's dtype (no copy when it already is)."""
+    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
+        want = f"(N, {channels}, H, W)" if channels is not None else "(N, C, H, W)"
+        raise SpecError(f"{type(layer).__name__} expects images of shape {want}, got {x.shape}")
+    return x.astype(layer.dtype, copy=False)
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation): (N, C, H, W) -> (N, out_channels, OH, OW).
+
+    ``params["W"]`` is (out_channels, in_channels, kh, kw), ``params["b"]`` is (out_channels,).
+    Forward is one batched GEMM ``W2 @ cols`` over the im2col columns, which are kept for
+    the weight gradient.
+    """
+
+    kind = "Conv2D"
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int = 1,
+        pad: int = 0,
+        init: str = "he",
+        std: float = 0.01,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
+        super().__init__(dtype)
+        self.in_channels = _positive_int(in_channels, "in_channels")
+        self.out_channels = _positive_int(out_channels, "out_channels")
+        self.kh, self.kw = _kernel_pair(kernel_size)
+        self.stride = _positive_int(stride, "stride")
+        self.pad = _positive_int(pad, "pad", minimum=0)
+        self.init = init
+        self.std = std
+        shape = (self.out_channels, self.in_channels, self.kh, self.kw)
+        fan_in = self.in_channels * self.kh * self.kw
+        self.params = {
+            "W": init_weights(shape, fan_in, method=init, rng=rng, dtype=self.dtype, std=std),
+            "b": np.zeros(self.out_channels, dtype=self.dtype),
+        }
+        self._new_grads()
+        self._cols: np.ndarray | None = None  # (N, C*kh*kw, OH*OW) from the last forward
+        self._x_shape: tuple[int, int, int, int] | None = None
+
+    def config(self) -> dict[str, Any]:
+        kernel: int | list[int] = self.kh if self.kh == self.kw else [self.kh, self.kw]
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": kernel,
+            "stride": self.stride,
+            "pad": self.pad,
+            "init": self.init,
+            "std": self.std,
+        }
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
+            raise SpecError(
+                f"Conv2D expects one sample of shape ({self.in_channels}, H, W), "
+                f"got {tuple(input_shape)}"
+            )
+        _, h, w = input_shape
+        oh = conv_output_size(h, self.kh, self.stride, self.pad)
+        ow = conv_output_size(w, self.kw, self.stride, self.pad)
+        return (self.out_channels, oh, ow)
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """``x`` (N, C, H, W) -> (N, out_channels, OH, OW), both of the layer's dtype."""
+        x = _check_images(self, x, self.in_channels)
+        n, _, h, w = x.shape
+        oh = conv_output_size(h, self.kh, self.stride, self.pad)
+        ow = conv_output_size(w, self.kw, self.stride, self.pad)
+        cols = im2col(x, self.kh, self.kw, self.stride, self.pad)
+        w2 = self.params["W"].reshape(self.out_channels, -1)
+        y = np.matmul(w2, cols)  # (N, O, OH*OW)
+        y += self.params["b"][:, None]
+        self._cols, self._x_shape = cols, x.shape
+        return y.reshape(n, self.out_channels, oh, ow)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        """``dy`` (N, O, OH, OW) -> ``dx`` (N, C, H, W); fills ``grads["W"]``, ``grads["b"]``."""
+        if self._cols is None or self._x_shape is None:
+            raise RuntimeError("Conv2D.backward called before forward")
+        cols = self._cols
+        n = cols.shape[0]
+        dy2 = dy.astype(self.dtype, copy=False).reshape(n, self.out_channels, -1)
+        gw = self.grads["W"].reshape(self.out_channels, -1)
+        # Batched GEMMs beat one big GEMM here: the big one needs (N, O, P) -> (O, N*P) copies.
+        np.sum(np.matmul(dy2, cols.transpose(0, 2, 1)), axis=0, out=gw)
+        np.sum(dy2, axis=(0, 2), out=self.grads["b"])
+        if self.skip_input_grad:
+            return None
+        w2 = self.params["W"].reshape(self.out_channels, -1)
+        dcols = np.matmul(w2.T, dy2)  # (N, C*kh*kw, OH*OW)
+        return col2im(dcols, self._x_shape, self.kh, self.kw, self.stride, self.pad)
+
+
+class _Pool2D(Layer):
+    """Shared shape logic of the pooling layers (no params)."""
+
+    def __init__(self, size: int = 2, stride: int = 2, dtype=np.float32):
+        super().__init__(dtype)
+        self.size = _positive_int(size, "size")
+        self.stride = _positive_int(stride, "stride")
+        self._x_shape: tuple[int, int, int, int] | None = None
+
+    def config(self) -> dict[str, Any]:
+        return {"size": self.size, "stride": self.stride}
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 3:
+            raise SpecError(
+                f"{type(self).__name__} expects one sample of shape (C, H, W), "
+                f"got {tuple(input_shape)}"
+            )
+        c, h, w = input_shape
+        return (c, self._out(h), self._out(w))
+
+    def _out(self, size: int) -> int:
+        return conv_output_size(size, self.size, self.stride, 0)
+
+    def _offsets(self, oh: int, ow: int):
+        """Yield (k, row slice, col slice) for each in-window offset, when size == stride."""
+        s = self.size
+        for a in range(s):
+            for b in range(s):
+                yield a * s + b, slice(a, a + s * oh, s), slice(b, b + s * ow, s)
+
+    def _start(self, x: np.ndarray) -> tuple[np.ndarray, int, int]:
+        x = _check_images(self, x)
+        self._x_shape = x.shape
+        return x, self._out(x.shape[2]), self._out(x.shape[3])
+
+    def _dx_buffer(self, oh: int, ow: int) -> np.ndarray:
+        n, c, h, w = self._x_shape
+        covered = self.size * oh == h and self.size * ow == w
+        # Rows/columns past the last window get no gradient; only then must they be zeroed.
+        return (np.empty if covered else np.zeros)((n, c, h, w), dtype=self.dtype)
+
+
+class MaxPool2D(_Pool2D):
+    """Max over each ``size`` x ``size`` window: (N, C, H, W) -> (N, C, OH, OW).
+
+    The gradient goes to the first maximum of each window (row-major order).
+    """
+
+    kind = "MaxPool2D"
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        x, oh, ow = self._start(x)
+        if self.size == self.stride:
+            # Non-overlapping windows: s*s strided passes over x, no im2col copy.
+            y = idx = None
+            for k, rows, cols in self._offsets(oh, ow):
+                v = x[:, :, rows, cols]
+                if y is None:
+                    y = v.copy()
+                    small = self.size * self.size <= 256
+                    idx = np.zeros(y.shape, dtype=np.uint8 if small else np.int32)
+                    continue
+                better = v > y  # strict: ties keep the earlier offset
+                np.maximum(y, v, out=y)
+                # Branch-free "idx[better] = k" (masked writes are ~20x slower here); the
+                # unsigned wrap-around of k - idx cancels out in the sum.
+                idx += better * (idx.dtype.type(k) - idx)
+            self._argmax = idx
+            return y
+        n, c = x.shape[:2]
+        cols = im2col(x.reshape(n * c, 1, *x.shape[2:]), self.size, self.size, self.stride, 0)
+        idx = cols.argmax(axis=1)[:, None, :]  # (N*C, 1, OH*OW)
+        self._argmax = idx
+        return np.take_along_axis(cols, idx, axis=1).reshape(n, c, oh, ow)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        if self._x_shape is None:
+            raise RuntimeError("MaxPool2D.backward called before forward")
+        if self.skip_input_grad:
+            return None
+        dy = dy.astype(self.dtype, copy=False)
+        n, c, oh, ow = dy.shape
+        if self.size == self.stride:
+            dx = self._dx_buffer(oh, ow)
+            for k, rows, cols in self._offsets(oh, ow):
+                np.multiply(dy, self._argmax == k, out=dx[:, :, rows, cols])
+            return dx
+        dcols = np.zeros((n * c, self.size * self.size, oh * ow), dtype=self.dtype)
+        np.put_along_axis(dcols, self._argmax, dy.reshape(n * c, 1, oh * ow), axis=1)
+        x_shape = (n * c, 1, *self._x_shape[2:])
+        dx = col2im(dcols, x_shape, self.size, self.size, self.stride, 0)
+        return dx.reshape(self._x_shape)
+
+
+class AvgPool2D(_Pool2D):
+    """Mean over each ``size`` x ``size`` window: (N, C, H, W) -> (N, C, OH, OW)."""
+
+    kind = "AvgPool2D"
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        x, oh, ow = self._start(x)
+        scale = 1.0 / (self.size * self.size)
+        if self.size == self.stride:
+            y = None
+            for _, rows, cols in self._offsets(oh, ow):
+                if y is None:
+                    y = x[:, :, rows, cols].copy()
+                else:
+                    y += x[:, :, rows, cols]
+            y *= scale
+            return y
+        n, c = x.shape[:2]
+        cols = im2col(x.reshape(n * c, 1, *x.shape[2:]), self.size, self.size, self.stride, 0)
+        return (cols.sum(axis=1) * scale).reshape(n, c, oh, ow)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        if self._x_shape is None:
+            raise RuntimeError("AvgPool2D.backward called before forward")
+        if self.skip_input_grad:
+            return None
+        n, c, oh, ow = dy.shape
+        g = dy.astype(self.dtype, copy=False) * (1.0 / (self.size * self.size))
+        if self.size == self.stride:
+            dx = self._dx_buffer(oh, ow)
+            for _, rows, cols in self._offsets(oh, ow):
+                dx[:, :, rows, cols] = g
+            return dx
+        k2 = self.size * self.size
+        dcols = np.broadcast_to(g.reshape(n * c, 1, oh * ow), (n * c, k2, oh * ow))
+        x_shape = (n * c, 1, *self._x_shape[2:])
+        dx = col2im(dcols, x_shape, self.size, self.size, self.stride, 0)
+        return dx.reshape(self._x_shape)
+
+
+class Flatten(Layer):
+    """(N, C, H, W) (or any (N, ...)) -> (N, C*H*W); a view when the input is contiguous."""
+
+    kind = "Flatten"
+
+    def __init__(self, dtype=np.float32):
+        super().__init__(dtype)
+        self._x_shape: tuple[int, ...] | None = None
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if x.ndim < 2:
+            raise SpecError(f"Flatten expects a batch of shape (N, ...), got {x.shape}")
+        self._x_shape = x.shape
+        return x.astype(self.dtype, copy=False).reshape(x.shape[0], -1)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        if self._x_shape is None:
+            raise RuntimeError("Flatten.backward called before forward")
+        if self.skip_input_grad:
+            return None
+        return dy.astype(self.dtype, copy=False).reshape(self._x_shape)

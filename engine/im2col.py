@@ -1,0 +1,84 @@
+"""Pure ``im2col``/``col2im`` for 2-D convolution and pooling on (N, C, H, W) images.
+
+Column layout (chosen so a convolution is ``W2 @ cols`` with no transpose either side)::
+
+    x     (N, C, H, W)
+    cols  (N, C*kh*kw, OH*OW)      row index = (c, ki, kj) in C order, column = (i, j)
+    W2    (O, C*kh*kw)             the conv weights (O, C, kh, kw) reshaped, a free view
+    W2 @ cols -> (N, O, OH*OW)     reshapes for free to the NCHW output (N, O, OH, OW)
+
+``cols[n, (c, ki, kj), (i, j)] == xpad[n, c, i*stride + ki, j*stride + kj]`` where ``xpad``
+is ``x`` zero-padded by ``pad`` on both sides of H and W. The copy that builds ``cols``
+runs along ``j`` innermost, which reads ``x`` contiguously when ``stride == 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .errors import SpecError
+
+
+def conv_output_size(size: int, k: int, stride: int, pad: int) -> int:
+    """Output length of a ``k``-wide window sliding by ``stride`` over ``size + 2*pad``."""
+    span = size + 2 * pad - k
+    if span < 0:
+        raise SpecError(
+            f"window of size {k} does not fit an input of size {size} with padding {pad}; "
+            "use a smaller kernel or more padding"
+        )
+    return span // stride + 1
+
+
+def pad_images(x: np.ndarray, pad: int) -> np.ndarray:
+    """``x`` (N, C, H, W) zero-padded by ``pad`` on H and W (``x`` itself when pad is 0)."""
+    if pad == 0:
+        return x
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
+    xp[:, :, pad : pad + h, pad : pad + w] = x
+    return xp
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Unfold every (kh, kw) window of ``x`` (N, C, H, W) into ``cols`` (N, C*kh*kw, OH*OW).
+
+    One contiguous copy of a strided view; ``cols`` has the dtype of ``x``.
+    """
+    n, c, h, w = x.shape
+    oh = conv_output_size(h, kh, stride, pad)
+    ow = conv_output_size(w, kw, stride, pad)
+    xp = pad_images(x, pad)
+    # windows: (N, C, OH, OW, kh, kw), a view; reorder to (N, C, kh, kw, OH, OW) and copy.
+    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    cols = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    cols[...] = win.transpose(0, 1, 4, 5, 2, 3)
+    return cols.reshape(n, c * kh * kw, oh * ow)
+
+
+def col2im(
+    cols: np.ndarray,
+    x_shape: tuple[int, int, int, int],
+    kh: int,
+    kw: int,
+    stride: int = 1,
+    pad: int = 0,
+) -> np.ndarray:
+    """Adjoint of ``im2col``: sum ``cols`` (N, C*kh*kw, OH*OW) back into an (N, C, H, W) array.
+
+    Overlapping windows add up. One strided add per kernel offset (kh*kw of them).
+    """
+    n, c, h, w = x_shape
+    oh = conv_output_size(h, kh, stride, pad)
+    ow = conv_output_size(w, kw, stride, pad)
+    c6 = cols.reshape(n, c, kh, kw, oh, ow)
+    dxp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
+    i_end = stride * (oh - 1) + 1
+    j_end = stride * (ow - 1) + 1
+    for ki in range(kh):
+        for kj in range(kw):
+            dxp[:, :, ki : ki + i_end : stride, kj : kj + j_end : stride] += c6[:, :, ki, kj]
+    if pad == 0:
+        return dxp
+    return dxp[:, :, pad : pad + h, pad : pad + w]

@@ -1,0 +1,176 @@
+"""Conv2D, pooling and Flatten: gradient checks in float64, forward against direct loops."""
+
+import numpy as np
+import pytest
+
+from engine.conv import AvgPool2D, Conv2D, Flatten, MaxPool2D
+from engine.errors import SpecError
+from engine.gradcheck import check_layer
+
+TOL = 1e-6
+
+
+def direct_conv(x, w, b, stride, pad):
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh = (h + 2 * pad - kh) // stride + 1
+    ow = (wd + 2 * pad - kw) // stride + 1
+    y = np.zeros((n, o, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[:, :, i * stride : i * stride + kh, j * stride : j * stride + kw]
+            y[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return y
+
+
+def direct_pool(x, size, stride, reduce):
+    n, c, h, w = x.shape
+    oh, ow = (h - size) // stride + 1, (w - size) // stride + 1
+    y = np.zeros((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            y[:, :, i, j] = reduce(x[:, :, i * stride : i * stride + size,
+                                     j * stride : j * stride + size], axis=(2, 3))
+    return y
+
+
+def make_conv(cin, cout, k, stride, pad, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    layer = Conv2D(cin, cout, k, stride=stride, pad=pad, rng=rng, dtype=dtype)
+    layer.params["b"][...] = rng.standard_normal(cout)
+    return layer
+
+
+CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
+    (2, 3, 3, 1, 0, 6, 5),
+    (2, 3, 3, 2, 1, 7, 6),
+    (1, 2, (3, 2), 1, 2, 5, 5),
+    (3, 2, 2, 2, 0, 6, 6),
+]
+
+
+@pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
+def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w):
+    layer = make_conv(cin, cout, k, stride, pad)
+    x = np.random.default_rng(1).standard_normal((2, cin, h, w))
+    errors = check_layer(layer, x)
+    assert set(errors) == {"x", "W", "b"}
+    assert max(errors.values()) < TOL, errors
+
+
+@pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
+def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w):
+    layer = make_conv(cin, cout, k, stride, pad)
+    x = np.random.default_rng(2).standard_normal((3, cin, h, w))
+    y = layer.forward(x)
+    expected = direct_conv(x, layer.params["W"], layer.params["b"], stride, pad)
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+    assert y.shape[1:] == layer.output_shape((cin, h, w))
+
+
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+@pytest.mark.parametrize("size,stride,h,w", [(2, 2, 6, 8), (2, 2, 7, 5), (3, 2, 7, 8),
+                                             (2, 1, 5, 5), (3, 3, 6, 7)])
+def test_pool_gradients_and_forward(cls, size, stride, h, w):
+    layer = cls(size, stride, dtype=np.float64)
+    x = np.random.default_rng(3).standard_normal((2, 3, h, w))
+    errors = check_layer(layer, x)
+    assert errors["x"] < TOL, errors
+    reduce = np.max if cls is MaxPool2D else np.mean
+    np.testing.assert_allclose(layer.forward(x), direct_pool(x, size, stride, reduce),
+                               rtol=1e-12, atol=1e-12)
+    assert layer.forward(x).shape[1:] == layer.output_shape((3, h, w))
+
+
+@pytest.mark.parametrize("size,stride", [(2, 2), (2, 1)])
+def test_maxpool_sends_the_gradient_to_the_first_maximum_only(size, stride):
+    x = np.zeros((1, 1, 2, 2))  # one window, all four tied
+    layer = MaxPool2D(size, stride, dtype=np.float64)
+    layer.forward(x)
+    dx = layer.backward(np.ones((1, 1, 1, 1)))
+    np.testing.assert_array_equal(dx[0, 0], [[1.0, 0.0], [0.0, 0.0]])
+
+
+def test_flatten_round_trips_shapes_and_gradient():
+    layer = Flatten(dtype=np.float64)
+    x = np.random.default_rng(4).standard_normal((2, 3, 4, 5))
+    assert layer.forward(x).shape == (2, 60)
+    assert layer.output_shape((3, 4, 5)) == (60,)
+    assert check_layer(layer, x)["x"] < TOL
+
+
+def test_skip_input_grad_returns_none_and_still_fills_grads():
+    layer = make_conv(2, 3, 3, 1, 1)
+    x = np.random.default_rng(5).standard_normal((2, 2, 5, 5))
+    dy = np.random.default_rng(6).standard_normal(layer.forward(x).shape)
+    layer.backward(dy)
+    expected = {k: g.copy() for k, g in layer.grads.items()}
+    grad_arrays = {k: id(g) for k, g in layer.grads.items()}
+    for g in layer.grads.values():
+        g[...] = 0.0
+    layer.skip_input_grad = True
+    assert layer.backward(dy) is None
+    for key, g in layer.grads.items():
+        assert id(g) == grad_arrays[key]  # overwritten in place, never rebound
+        np.testing.assert_allclose(g, expected[key])
+    for pool in (MaxPool2D(), AvgPool2D(), Flatten()):
+        pool.forward(x.astype(np.float32))
+        pool.skip_input_grad = True
+        assert pool.backward(pool.forward(x.astype(np.float32))) is None
+
+
+def test_float32_in_float32_out_and_dy_untouched():
+    x = np.random.default_rng(7).random((4, 1, 12, 12), dtype=np.float32)
+    layers = [Conv2D(1, 4, 5, rng=np.random.default_rng(0)), MaxPool2D(), AvgPool2D(2, 1),
+              Flatten()]
+    h = x
+    for layer in layers:
+        h = layer.forward(h, train=True)
+        assert h.dtype == np.float32
+    g = np.ones_like(h)
+    for layer in reversed(layers):
+        before = g.copy()
+        new = layer.backward(g)
+        np.testing.assert_array_equal(g, before)
+        assert new.dtype == np.float32
+        g = new
+    conv = layers[0]
+    assert conv.params["W"].dtype == conv.grads["W"].dtype == np.float32
+    assert conv.grads["b"].dtype == np.float32
+
+
+def test_conv_config_rebuilds_the_same_shapes():
+    layer = Conv2D(3, 8, (5, 3), stride=2, pad=1, init="xavier")
+    config = layer.config()
+    clone = Conv2D(**config)
+    assert config["kernel_size"] == [5, 3]
+    assert clone.params["W"].shape == (8, 3, 5, 3)
+    assert clone.output_shape((3, 28, 28)) == layer.output_shape((3, 28, 28)) == (8, 13, 14)
+    assert Conv2D.kind == "Conv2D" and MaxPool2D.kind == "MaxPool2D"
+    assert MaxPool2D(3, 2).config() == {"size": 3, "stride": 2}
+
+
+def test_he_init_scale_and_zero_bias():
+    layer = Conv2D(4, 64, 3, rng=np.random.default_rng(0))
+    assert layer.params["W"].std() == pytest.approx(np.sqrt(2 / 36), rel=0.1)
+    assert not layer.params["b"].any()
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: Conv2D(1, 2, 3), (2, 3, 8, 8)),   # wrong channel count
+    (lambda: Conv2D(1, 2, 3), (2, 64)),        # not images
+    (lambda: Conv2D(1, 2, 9), (2, 1, 8, 8)),   # kernel larger than the image
+    (lambda: MaxPool2D(4, 4), (2, 1, 3, 3)),   # window larger than the image
+])
+def test_bad_input_shapes_raise_spec_error(make, shape):
+    with pytest.raises(SpecError):
+        make().forward(np.zeros(shape, np.float32))
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=0), dict(kernel_size=(3, 3, 3)),
+                                    dict(stride=0), dict(pad=-1), dict(kernel_size=2.5)])
+def test_bad_conv_arguments_raise_spec_error(kwargs):
+    args = dict(in_channels=1, out_channels=2, kernel_size=3) | kwargs
+    with pytest.raises(SpecError):
+        Conv2D(**args)
