@@ -66,7 +66,7 @@ def load_eval_split(config: RunConfig, split: str = "test", progress=None, cance
     if d.is_image and d.name not in ("mnist-sample", "digits"):
         from . import mnist
 
-        folder = _image_folder(d, progress, cancel)
+        folder = _image_folder(d, progress, cancel, split)
         x, y = mnist.load_split(folder, split, d.name)
         return mnist.to_float(x), y.astype(np.int64)
     data = load_dataset(config, progress, cancel)
@@ -112,16 +112,16 @@ def _load_images(d: DataConfig, seed: int, progress, cancel) -> Dataset:
     return _limit(parts, d.train_limit, d.name)
 
 
-def _image_folder(d: DataConfig, progress, cancel):
+def _image_folder(d: DataConfig, progress, cancel, split: str | None = None):
     """Where the files of a downloadable image set are: ``path``, else the download cache
-    (downloading first when allowed)."""
+    (downloading first when allowed; only ``split``'s files when one is named)."""
     from . import mnist
 
     if d.path:
         return d.path
     if d.download:
-        return mnist.download(d.name, progress=progress, cancel=cancel)
-    cached = mnist.cached_dir(d.name)
+        return mnist.download(d.name, progress=progress, cancel=cancel, split=split)
+    cached = mnist.cached_dir(d.name, split=split)
     if cached is None:
         raise DataError(f"{d.name} is not on this machine; pass --download to fetch it, "
                         f"or --data-dir with its files")

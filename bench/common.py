@@ -1,0 +1,77 @@
+"""Shared helpers of the benchmarks: machine description, repeated timing, thread limits."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+
+def machine_info() -> dict:
+    """Cores, CPU model, Python/NumPy versions and the BLAS NumPy uses (threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+            f"{i.get('num_threads')} threads)" for i in threadpool_info()
+            if i.get("user_api") == "blas"]
+    info = {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "numpy": np.__version__, "blas": "; ".join(blas) or "unknown"}
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+    except ImportError:
+        info["torch"] = "not installed"
+    return info
+
+
+def print_machine(info: dict | None = None) -> None:
+    info = info or machine_info()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+
+
+def time_runs(fn: Callable[[], object], repeats: int, warmup: int = 0) -> list[float]:
+    """Wall-clock seconds of ``repeats`` calls of ``fn`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def summary(times: list[float]) -> tuple[float, float, float]:
+    return min(times), statistics.median(times), max(times)
+
+
+def print_table(rows: list[tuple[str, list[float]]], reference: str) -> None:
+    """Min/median/max per contender and the ratio of its minimum to ``reference``'s."""
+    ref = min(dict(rows)[reference])
+    print(f"| {'contender':<34} | {'min s':>7} | {'median s':>8} | {'max s':>7} | "
+          f"{'time / ' + reference:>16} |")
+    print(f"|{'-' * 36}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 18}|")
+    for name, times in rows:
+        lo, med, hi = summary(times)
+        print(f"| {name:<34} | {lo:7.3f} | {med:8.3f} | {hi:7.3f} | {lo / ref:16.2f} |")
+
+
+def synthetic_mnist(n: int = 60_000, seed: int = 0, image: bool = True):
+    """Random MNIST-shaped float32 data in [0, 1] and int64 labels 0-9."""
+    rng = np.random.default_rng(seed)
+    shape = (n, 1, 28, 28) if image else (n, 784)
+    return rng.random(shape, dtype=np.float32), rng.integers(0, 10, n)

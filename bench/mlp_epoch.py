@@ -1,0 +1,101 @@
+"""One MLP epoch (784-100-10 ReLU, Adam 1e-3, batch 100) on 60,000 synthetic MNIST-shaped
+samples: the engine beside scikit-learn's MLPClassifier and, if installed, PyTorch CPU, at
+the same BLAS thread count. Prints min/median/max and ratios.
+
+    python bench/mlp_epoch.py [--threads 2] [--repeats 5] [--samples 60000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import print_machine, print_table, synthetic_mnist, time_runs  # noqa: E402
+
+BATCH, HIDDEN, LR = 100, 100, 1e-3
+
+
+def engine_epoch(x, y):
+    from engine import RunConfig, Trainer, build_model
+    from engine.optimizers import make_optimizer
+
+    cfg = RunConfig().with_changes(data={"name": "mnist-sample"},
+                                   model={"hidden": (HIDDEN,), "activation": "relu"})
+    model = build_model(cfg, x.shape[1:], 10)
+    trainer = Trainer(model, make_optimizer("adam", LR), x, y, batch_size=BATCH,
+                      rng=np.random.default_rng(0))
+    return trainer.run_epoch
+
+
+def sklearn_epoch(x, y):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    flat = x.reshape(len(x), -1)
+
+    def run():
+        clf = MLPClassifier(hidden_layer_sizes=(HIDDEN,), activation="relu", solver="adam",
+                            learning_rate_init=LR, batch_size=BATCH, max_iter=1, alpha=0.0,
+                            random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(flat, y)
+    return run
+
+
+def torch_epoch(x, y, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    xt = torch.from_numpy(x.reshape(len(x), -1))
+    yt = torch.from_numpy(y)
+    net = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN), torch.nn.ReLU(),
+                              torch.nn.Linear(HIDDEN, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=LR)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def run():
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), BATCH):
+            idx = perm[i:i + BATCH]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(net(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    return run
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--samples", type=int, default=60_000)
+    args = ap.parse_args()
+    x, y = synthetic_mnist(args.samples, image=False)
+    rows = []
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        print_machine()
+        print(f"MLP epoch: {args.samples} samples 784-{HIDDEN}-10 ReLU, Adam {LR}, batch "
+              f"{BATCH}, {args.threads} threads, {args.repeats} runs each (1 warm-up)\n")
+        rows.append(("engine (float32)", time_runs(engine_epoch(x, y), args.repeats, 1)))
+        rows.append(("sklearn MLPClassifier (float32)",
+                     time_runs(sklearn_epoch(x, y), args.repeats, 1)))
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            print("PyTorch not installed: pip install -e '.[bench]' to compare with it")
+        else:
+            rows.append(("PyTorch CPU (float32)",
+                         time_runs(torch_epoch(x, y, args.threads), args.repeats, 1)))
+    print_table(rows, "engine (float32)")
+
+
+if __name__ == "__main__":
+    main()
