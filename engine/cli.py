@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--save-config", metavar="run.json", help="write the run config as JSON")
     g.add_argument("--json", action="store_true", help="one JSON object per line")
     e = sub.add_parser("evaluate", help="loss and accuracy of a saved model")
-    e.add_argument("model", metavar="MODEL.npz")
+    e.add_argument("model_path", metavar="MODEL.npz")
     e.add_argument("--split", choices=("test", "train"), default="test")
     e.add_argument("--json", action="store_true")
     _data_flags(e)
@@ -295,10 +295,10 @@ def _evaluate(args) -> int:
     from .serialize import load
     from .trainer import predicted_classes
 
-    model = load(args.model)
+    model = load(args.model_path)
     base = model.config if model.config is not None else None
     if base is None and not (args.dataset or args.data):
-        raise SpecError(f"{args.model} holds no run config; pass --dataset or --data")
+        raise SpecError(f"{args.model_path} holds no run config; pass --dataset or --data")
     config = config_from_args(args, base=base)
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))
     scores = model.predict(x)
