@@ -231,12 +231,13 @@ class _TableReport:
         print("epoch  train_loss  train_acc  test_loss  test_acc        lr  seconds")
         self.bar = None
         if not self.per_epoch_bar:
-            self.bar = tqdm(total=config.epochs, unit="epoch", leave=False, file=sys.stderr)
+            self.bar = tqdm(total=config.epochs, unit="epoch", leave=False, file=sys.stderr,
+                            disable=None)
         else:
             trainer.on_step = self._on_step
 
     def _on_step(self, info):
-        if self.bar is not None:
+        if self.bar is not None and not self.bar.disable:
             self.bar.update(1)
             elapsed = self.bar.format_dict["elapsed"] or 1e-9
             self.bar.set_postfix_str(f"{info['samples'] / elapsed:,.0f} samples/s", False)
@@ -245,7 +246,8 @@ class _TableReport:
         if self.per_epoch_bar:
             steps = math.ceil(self.trainer.samples_per_epoch / self.trainer.batch_size)
             self.bar = self.tqdm(total=steps, unit="step", leave=False, file=sys.stderr,
-                                 desc=f"epoch {self.trainer.epoch + 1}/{self.config.epochs}")
+                                 desc=f"epoch {self.trainer.epoch + 1}/{self.config.epochs}",
+                                 disable=None)
 
     def epoch_finished(self, m):
         if self.per_epoch_bar:
@@ -281,7 +283,8 @@ def _download_progress(quiet: bool):
             if bar is not None:
                 bar.close()
             bar = state["bar"] = tqdm(total=total or None, unit="B", unit_scale=True,
-                                      desc="download", leave=False, file=sys.stderr)
+                                      desc="download", leave=False, file=sys.stderr,
+                                      disable=None)
         bar.update(done - bar.n)
         if total and done >= total:
             bar.close()

@@ -78,8 +78,11 @@ def load(path):
         raise
     except FileNotFoundError:
         raise DataError(f"{path}: no such model file") from None
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as e:
-        raise DataError(f"{path.name} is not a readable model file ({e})") from None
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError):
+        raise DataError(f"{path} is not a model file saved by this program (no readable "
+                        f"architecture and weights in it)") from None
+    except OSError as e:
+        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
     return model
 
 

@@ -48,6 +48,10 @@ class DataConfig:
             raise SpecError(f"test ratio must be between 0 and 0.9, got {self.test_ratio}")
         if self.name == "csv" and not self.path:
             raise SpecError("dataset 'csv' needs a file path (--data FILE.csv)")
+        if self.test_path and self.name != "csv":
+            raise SpecError(f"test points {self.test_path} need training points from a CSV "
+                            f"too (--data FILE.csv); dataset {self.name!r} makes its own "
+                            f"test split (--test-ratio)")
         if self.train_limit < 0:
             raise SpecError(f"train_limit must be >= 0, got {self.train_limit}")
 
