@@ -70,8 +70,9 @@ class Trainer:
         self.history: list[dict] = []
         self._cursor = n    # position in the current epoch's order; n = start a new epoch
         self._order = np.arange(n)
-        self._xbuf = np.empty((self.batch_size,) + self.x_train.shape[1:], dtype)
-        self._ybuf = np.empty((self.batch_size,) + self.y_train.shape[1:], self.y_train.dtype)
+        buf = self.batch_size if self.batch_size < n else 0
+        self._xbuf = np.empty((buf,) + self.x_train.shape[1:], dtype)
+        self._ybuf = np.empty((buf,) + self.y_train.shape[1:], self.y_train.dtype)
         self._reset_epoch_stats()
 
     def _reset_epoch_stats(self) -> None:
@@ -101,15 +102,20 @@ class Trainer:
         t0 = time.perf_counter()
         n = len(self.x_train)
         if self._cursor >= n:
-            self._order = self.rng.permutation(n)
+            if self.batch_size < n:
+                self._order = self.rng.permutation(n)
             self._cursor = 0
             self.optimizer.lr = self.schedule.lr(self.base_lr, self.epoch)
-        idx = self._order[self._cursor:self._cursor + self.batch_size]
-        m = len(idx)
-        xb, yb = self._xbuf[:m], self._ybuf[:m]
-        # Gather into reused buffers: no per-batch allocation of the batch itself.
-        np.take(self.x_train, idx, axis=0, out=xb)
-        np.take(self.y_train, idx, axis=0, out=yb)
+        if self.batch_size >= n:
+            # Full batch: the order of the samples does not change the gradient.
+            m, xb, yb = n, self.x_train, self.y_train
+        else:
+            idx = self._order[self._cursor:self._cursor + self.batch_size]
+            m = len(idx)
+            xb, yb = self._xbuf[:m], self._ybuf[:m]
+            # Gather into reused buffers: no per-batch allocation of the batch itself.
+            np.take(self.x_train, idx, axis=0, out=xb)
+            np.take(self.y_train, idx, axis=0, out=yb)
         loss = self.model.loss(xb, yb, train=True)
         if not math.isfinite(loss):
             self._diverged(f"loss is {loss}")

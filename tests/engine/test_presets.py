@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine import RunConfig, build_model
+from engine import build_model
 from engine.datasets.loader import load_dataset, load_eval_split
 from engine.errors import DataError, SpecError
 from engine.layers import Conv2D, Dense, Dropout, MaxPool2D, ReLU
