@@ -35,7 +35,12 @@ class Trainer:
     few milliseconds at a time; ``run_epoch`` and ``fit`` loop for scripts. Each epoch
     reshuffles with ``rng``. ``batch_size`` 0 or None means full batch.
 
-    Callbacks: ``on_step(info)`` after every batch with ``epoch``, ``step``, ``loss``;
+    ``train_metrics``: the epoch's train loss/accuracy measured on the whole training set
+    after the epoch (``full``), or the running mean over its mini-batches (``running``, no
+    extra pass); ``auto`` is full up to FULL_TRAIN_EVAL_LIMIT samples.
+
+    Callbacks: ``on_step(info)`` after every batch with ``epoch``, ``step``, ``loss``,
+    ``samples`` (seen this epoch) and ``correct`` (right answers in this batch);
     ``on_epoch(metrics)`` after every epoch; ``should_stop()`` is checked between steps.
     A NaN/inf loss or gradient raises ``TrainingDiverged`` naming the epoch and a smaller
     learning rate to try.
@@ -47,7 +52,11 @@ class Trainer:
                  rng: np.random.Generator | None = None,
                  on_step: Callable[[dict], None] | None = None,
                  on_epoch: Callable[[dict], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None):
+                 should_stop: Callable[[], bool] | None = None,
+                 train_metrics: str = "auto"):
+        if train_metrics not in ("auto", "running", "full"):
+            raise ValueError(f"train_metrics must be auto, running or full, got "
+                             f"{train_metrics!r}")
         if len(x_train) == 0:
             raise DataError("there is no training data")
         if len(x_train) != len(y_train):
@@ -65,6 +74,7 @@ class Trainer:
         self.base_lr = optimizer.lr
         self.rng = rng if rng is not None else np.random.default_rng()
         self.on_step, self.on_epoch, self.should_stop = on_step, on_epoch, should_stop
+        self.train_metrics = train_metrics
         self.epoch = 0      # completed epochs
         self.steps = 0      # completed mini-batches, all epochs
         self.history: list[dict] = []
@@ -128,13 +138,14 @@ class Trainer:
         self.steps += 1
         self._epoch_steps += 1
         self._loss_sum += loss * m
-        self._correct += int((predicted_classes(self.model.last_scores()) == _labels(yb)).sum())
+        correct = int((predicted_classes(self.model.last_scores()) == _labels(yb)).sum())
+        self._correct += correct
         self._seen += m
         self._gnorm_sum += gnorm
         self._seconds += time.perf_counter() - t0
         if self.on_step is not None:
             self.on_step({"epoch": self.epoch, "step": self.steps, "loss": loss,
-                          "samples": self._seen})
+                          "samples": self._seen, "correct": correct})
         if self._cursor >= n:
             return self._finish_epoch()
         return None
@@ -149,7 +160,9 @@ class Trainer:
     def _finish_epoch(self) -> dict:
         t0 = time.perf_counter()
         self.epoch += 1
-        if len(self.x_train) <= FULL_TRAIN_EVAL_LIMIT:
+        full = self.train_metrics == "full" or (
+            self.train_metrics == "auto" and len(self.x_train) <= FULL_TRAIN_EVAL_LIMIT)
+        if full:
             train_loss, train_acc = self.evaluate(self.x_train, self.y_train)
         else:
             train_loss, train_acc = self._loss_sum / self._seen, self._correct / self._seen
