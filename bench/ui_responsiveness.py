@@ -1,0 +1,191 @@
+"""How the playground window holds up while it trains (a benchmark, not a test).
+
+    python bench/ui_responsiveness.py [--seconds 5] [--json results.json]
+
+Measures, with the real ``MainWindow`` shown at 1280x800 (offscreen unless
+``QT_QPA_PLATFORM`` says otherwise):
+
+1. training speed: epochs/s of a 2-8-8-2 tanh network on 500 training points (moons,
+   batch 32, Adam) at "max speed" while the window redraws, next to the same training
+   with no window at all;
+2. display rate: decision-region redraws per second of a 200x200 grid while training,
+   and how many a second the plot could draw if it did nothing else;
+3. event-loop latency: the 99th-percentile lateness of a 10 ms ``QTimer`` while
+   training (target < 50 ms).
+
+It prints the machine (cores, load, BLAS) first: the numbers mean little without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = 200
+
+
+def machine() -> dict:
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads)"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {"platform": platform.platform(), "python": platform.python_version(),
+            "cpu_count": os.cpu_count(), "usable_cores": cores,
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+            "numpy": np.__version__, "blas": blas,
+            "qt_platform": os.environ.get("QT_QPA_PLATFORM", "")}
+
+
+def engine_only(seconds: float) -> float:
+    """Epochs/s of the same run with no window and no grids (the ceiling)."""
+    import numpy as np
+
+    from engine.datasets.loader import load_dataset
+    from engine.presets import build_model
+    from engine.trainer import Trainer
+    from playground.worker import limit_blas_threads, make_engine_optimizer
+
+    limit_blas_threads()
+    config = bench_config()
+    data = load_dataset(config)
+    model = build_model(config, data.input_shape, data.n_classes, np.random.default_rng(0))
+    trainer = Trainer(model, make_engine_optimizer(config), data.x_train, data.y_train,
+                      batch_size=config.batch_size, rng=np.random.default_rng(0))
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        trainer.run_epoch()
+        n += 1
+    return n / (time.perf_counter() - t0)
+
+
+#: the benchmarked run, as edits of the default config.
+CHANGES = {"data": {"name": "moons", "samples": 500, "test_ratio": 0.0},
+           "model": {"hidden": (8, 8), "activation": "tanh"}, "batch_size": 32}
+
+
+def bench_config():
+    from engine.spec import RunConfig
+
+    return RunConfig().with_changes(**CHANGES)
+
+
+def wait(ms: int) -> None:
+    """Run the event loop for ``ms`` ms. Not ``QTest.qWait``: PySide keeps the GIL
+    through its sleeps, which would starve the training thread."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def with_window(seconds: float) -> dict:
+    import numpy as np
+    from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    import playground.controller as controller_module
+    from playground.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.resize(1280, 800)
+        window.show()
+        QTest.qWaitForWindowExposed(window)
+        c, page = window.controller, window.page
+        # exactly GRID x GRID cells whatever the view's aspect (the app keeps cells square)
+        controller_module.grid_resolution = lambda bounds, size=GRID: (GRID, GRID)
+        c.edit(CHANGES)
+        page.set_speed(0)
+        c.set_view(page.decision_plot.view_bounds())
+        wait(500)
+        shape = page.decision_plot.image.image.shape
+
+        # 1-3: train at full speed for ``seconds`` while a 10 ms timer measures lateness
+        clock = QElapsedTimer()
+        stamps: list[int] = []
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: stamps.append(clock.nsecsElapsed()))
+        grids = [0]
+        c.gridReady.connect(lambda _payload: grids.__setitem__(0, grids[0] + 1))
+        epoch0, frames0 = c.epoch, page.frames
+        clock.start()
+        timer.start()
+        c.play()
+        wait(int(seconds * 1000))
+        elapsed = clock.nsecsElapsed() / 1e9
+        epochs, frames = c.epoch - epoch0, page.frames - frames0
+        timer.stop()
+        c.pause()
+        gaps = np.diff(np.array(stamps, dtype=np.float64)) / 1e6
+        late = np.maximum(gaps - 10.0, 0.0)
+        out.update(epochs_per_s=epochs / elapsed, redraws_per_s=frames / elapsed,
+                   grids_per_s=grids[0] / elapsed,
+                   grid_shape=list(shape[:2]), timer_ticks=len(stamps),
+                   timer_p50_ms=float(np.percentile(late, 50)),
+                   timer_p99_ms=float(np.percentile(late, 99)),
+                   timer_max_ms=float(late.max()))
+
+        # 2b: redraw capacity: colour, contour and paint a 200x200 grid, nothing else
+        wait(300)
+        plot = page.decision_plot
+        probs = np.random.default_rng(0).dirichlet([0.3, 0.3], size=(GRID, GRID))
+        probs = probs.astype(np.float32)
+        bounds = plot.view_bounds()
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < 2.0:
+            plot.set_probabilities(np.roll(probs, n, axis=1), bounds)
+            plot.repaint()
+            n += 1
+        out["redraw_capacity_per_s"] = n / (time.perf_counter() - t0)
+        window.close()
+    app.processEvents()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT))
+
+    ceiling = engine_only(args.seconds)
+    info = machine()
+    print("machine:", json.dumps(info))
+    results = {"machine": info, "engine_only_epochs_per_s": ceiling}
+    results.update(with_window(args.seconds))
+    r = results
+    print(f"training (2-8-8-2, 500 points, batch 32):  {r['engine_only_epochs_per_s']:.0f} "
+          f"epochs/s without a window, {r['epochs_per_s']:.0f} epochs/s with the window "
+          f"redrawing")
+    print(f"decision region ({r['grid_shape'][0]}x{r['grid_shape'][1]} grid): "
+          f"{r['redraws_per_s']:.1f} redraws/s while training (target >= 25) of "
+          f"{r['grids_per_s']:.1f} grids/s computed; "
+          f"{r['redraw_capacity_per_s']:.0f}/s when only drawing")
+    print(f"10 ms timer while training: p50 {r['timer_p50_ms']:.1f} ms late, p99 "
+          f"{r['timer_p99_ms']:.1f} ms (target < 50), max {r['timer_max_ms']:.1f} ms "
+          f"over {r['timer_ticks']} ticks")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

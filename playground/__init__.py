@@ -1,0 +1,1 @@
+"""The desktop playground: application state, the training worker and the Qt window."""

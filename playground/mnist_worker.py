@@ -1,0 +1,441 @@
+"""The MNIST page's worker: loads image data and trains on its own ``QThread``.
+
+Same pattern as the 2-D playground's ``TrainingWorker``: the page moves an
+``MnistWorker`` onto a thread and talks to it only through queued signals connected to
+the typed slots below. Loading, training, the end-of-epoch test pass and every
+inference the page asks for (feature maps, the drawing pad's probabilities) run here, in
+short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot
+timer, so Stop lands within one batch. Every outgoing signal carries copies and the
+``run_id`` of the run that produced it; the page drops stale ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from threadpoolctl import ThreadpoolController
+
+from engine.datasets.loader import Dataset
+from engine.errors import EngineError, TrainingDiverged
+from engine.presets import build_model
+from engine.serialize import load as load_model
+from engine.serialize import save as save_model
+from engine.spec import RunConfig
+
+from . import mnist_features as mf
+from .mnist_model import (
+    SOURCES,
+    DataRequest,
+    LiveTrainer,
+    RunPlan,
+    class_names,
+    first_layer_activations,
+    first_layer_filters,
+    load_source,
+    model_summary,
+    strip_indices,
+    test_summary,
+)
+from .worker import make_engine_optimizer
+
+TICK_SECONDS = 0.020
+#: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
+PROGRESS_SECONDS = 0.1
+FILTERS_SECONDS = 0.25
+#: test images per inference chunk at the end of an epoch (memory and Stop latency).
+EVAL_CHUNK = 100
+#: misclassified test digits sent for the gallery, most confident first.
+MISTAKES_SHOWN = 40
+#: images in the strip that shows what was loaded.
+STRIP_SIZE = 16
+
+
+def _quiet() -> np.errstate:
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+class MnistWorker(QObject):
+    """Owns the data, the model and the trainer of the MNIST page; see the module doc."""
+
+    dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
+                                     #  "input_shape", "strip_images", "strip_labels",
+                                     #  "class_names"}
+    downloadNeeded = Signal(str)     # the data set is not cached: the page offers to fetch it
+    modelReady = Signal(object)      # {"run_id", "summary", "kind", "filters", "loaded", ...}
+    filtersReady = Signal(object)    # {"run_id", "kind", "filters" (n, h, w) float32}
+    progressed = Signal(object)      # {"run_id", "done", "total", "epoch", "speed", "eta"}
+    stepsReady = Signal(object)      # {"run_id", "x", "loss", "acc"}: smoothed per step
+    epochFinished = Signal(dict)     # the trainer's metrics + test_loss/test_acc + run_id
+    evaluated = Signal(object)       # {"run_id", "confusion", "mistakes", "test_acc", ...}
+    finished = Signal(object)        # {"run_id", "epochs", "seconds"}: all epochs done
+    stopped = Signal(int)            # run_id: Stop honoured, the model is kept
+    featureMapsReady = Signal(object)
+    probabilitiesReady = Signal(object)
+    modelSaved = Signal(str)
+    failed = Signal(str)
+    closed = Signal()                # after shutdown(): connect to the thread's quit
+
+    def __init__(self, blas_threads: int = 1) -> None:
+        super().__init__()
+        self._timer = QTimer(self)  # a child, so moveToThread takes it along
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+        self._blas = ThreadpoolController()
+        self._blas_threads = max(0, int(blas_threads))
+        self._data: Dataset | None = None
+        self._data_id = 0
+        self._run_id = 0
+        self._config: RunConfig | None = None
+        self._model = None
+        self._trainer: LiveTrainer | None = None
+        self._phase = "idle"        # idle | training | evaluating
+        self._train_after_eval = False
+        self._stop_requested = False
+        self._reset_run_stats()
+
+    # ------------------------------------------------------------------ commands
+
+    @Slot(object)
+    def loadData(self, request: DataRequest) -> None:
+        """Load ``request``'s data set (the model is dropped: its input may not fit)."""
+        self._halt()
+        try:
+            data = load_source(request)
+        except (EngineError, OSError, ValueError, MemoryError) as e:
+            self.failed.emit(f"Could not load the data: {e}")
+            return
+        if data is None:
+            self.downloadNeeded.emit(SOURCES[request.source][0])
+            return
+        self._data, self._model, self._trainer = data, None, None
+        self._data_id += 1
+        idx = strip_indices(data.y_test, STRIP_SIZE)
+        self.dataLoaded.emit({
+            "data_id": self._data_id, "source": request.source, "name": data.name,
+            "path": request.path, "n_train": len(data.x_train), "n_test": len(data.x_test),
+            "input_shape": data.input_shape,
+            "strip_images": np.array(data.x_test[idx, 0]),
+            "strip_labels": data.y_test[idx].tolist(),
+            "class_names": class_names(data.name),
+        })
+
+    @Slot(object)
+    def prepare(self, plan: RunPlan) -> None:
+        """Fresh weights for ``plan`` (shown as the initial filters); train if asked."""
+        self._halt()
+        self._run_id = plan.run_id
+        self._config = plan.config
+        self._model = self._trainer = None
+        if self._data is None:
+            self.failed.emit("There is no data to train on: choose a data source first.")
+            if plan.train:
+                self.stopped.emit(plan.run_id)
+            return
+        data = self._data
+        try:
+            rng = np.random.default_rng(plan.config.seed)
+            self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
+            limit = plan.config.data.train_limit or len(data.x_train)
+            self._trainer = LiveTrainer(
+                self._model, make_engine_optimizer(plan.config), data.x_train[:limit],
+                data.y_train[:limit], batch_size=plan.config.batch_size or None,
+                schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
+                should_stop=lambda: self._stop_requested)
+        except (EngineError, ValueError, MemoryError) as e:
+            self._model = self._trainer = None
+            self.failed.emit(f"Cannot build this network: {e}")
+            if plan.train:
+                self.stopped.emit(plan.run_id)
+            return
+        self._emit_model_ready(loaded=False)
+        if plan.train:
+            self._start_training()
+
+    @Slot()
+    def stopTraining(self) -> None:
+        """Stop after the current batch; the model is kept for inspection."""
+        was = self._phase != "idle"
+        self._halt()
+        if was and self._model is not None:
+            self._emit_filters()
+        self.stopped.emit(self._run_id)
+
+    def request_stop(self) -> None:
+        """Thread-safe: make a running tick return as soon as its batch ends."""
+        self._stop_requested = True
+
+    @Slot(int)
+    def setBlasThreads(self, n: int) -> None:
+        """BLAS threads used while training (0 = the library's default)."""
+        self._blas_threads = max(0, int(n))
+
+    @Slot(int)
+    def requestFeatureMaps(self, index: int) -> None:
+        """First-layer activation maps of test image ``index``."""
+        if self._model is None or self._data is None or len(self._data.x_test) == 0:
+            return
+        index = int(np.clip(index, 0, len(self._data.x_test) - 1))
+        x = self._data.x_test[index:index + 1]
+        try:
+            with _quiet():
+                maps = first_layer_activations(self._model, x)
+                probs = self._model.predict_proba(x)[0]
+        except (EngineError, ValueError) as e:
+            self.failed.emit(f"Cannot compute feature maps: {e}")
+            return
+        self.featureMapsReady.emit({
+            "run_id": self._run_id, "index": index, "image": np.array(x[0, 0]),
+            "label": int(self._data.y_test[index]), "predicted": int(np.argmax(probs)),
+            "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
+
+    @Slot(object)
+    def predictDrawing(self, image: np.ndarray) -> None:
+        """Class probabilities of a drawing (H, W) in [0, 1], prepared as MNIST digits."""
+        shape = self._data.input_shape[1:] if self._data is not None else (28, 28)
+        prepared = mf.drawing_to_input(image, shape)
+        probs = None
+        if self._model is not None and prepared.max() > 0:
+            try:
+                with _quiet():
+                    probs = np.array(self._model.predict_proba(prepared[None, None])[0],
+                                     dtype=np.float64)
+            except (EngineError, ValueError) as e:
+                self.failed.emit(f"Cannot classify the drawing: {e}")
+        self.probabilitiesReady.emit({"run_id": self._run_id, "input": prepared,
+                                      "probs": probs})
+
+    @Slot(str)
+    def saveModel(self, path: str) -> None:
+        if self._model is None:
+            self.failed.emit("There is no model to save yet: press Train first.")
+            return
+        try:
+            save_model(self._model, path)
+        except OSError as e:
+            self.failed.emit(f"Could not save {path}: {e.strerror or e}")
+            return
+        self.modelSaved.emit(path)
+
+    @Slot(int, str)
+    def loadModel(self, run_id: int, path: str) -> None:
+        """Replace the model by the one saved at ``path`` and measure it on the test set."""
+        try:
+            model = load_model(path)
+        except (EngineError, OSError) as e:
+            self.failed.emit(str(e))
+            return
+        if self._data is not None:
+            try:
+                with _quiet():
+                    model.predict(self._data.x_test[:1])
+            except (EngineError, ValueError) as e:
+                self.failed.emit(f"{Path(path).name} does not fit the loaded data "
+                                 f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
+                                 f" images): {e}")
+                return
+        self._halt()
+        self._run_id = run_id
+        self._model, self._trainer = model, None
+        self._config = model.config
+        self._emit_model_ready(loaded=True, path=path)
+        if self._data is not None:
+            self._begin_eval(train_after=False)
+
+    @Slot()
+    def shutdown(self) -> None:
+        """End for good; ``closed`` follows (the page connects it to the thread's quit)."""
+        self._halt()
+        self._model = self._trainer = self._data = None
+        self.closed.emit()
+
+    # ------------------------------------------------------------------ training
+
+    def _reset_run_stats(self) -> None:
+        self._epochs_target = 0
+        self._epoch_seen = 0
+        self._done = 0
+        self._smooth_loss = mf.Smoother(0.9)
+        self._smooth_acc = mf.Smoother(0.9)
+        self._steps_x: list[float] = []
+        self._steps_loss: list[float] = []
+        self._steps_acc: list[float] = []
+        self._t_start = self._train_time = 0.0
+        self._last_progress = self._last_filters = 0.0
+        self._eval_scores: list[np.ndarray] = []
+        self._eval_pos = 0
+
+    def _start_training(self) -> None:
+        self._reset_run_stats()
+        self._epochs_target = self._config.epochs
+        self._stop_requested = False
+        self._t_start = time.perf_counter()
+        self._phase = "training"
+        self._emit_progress(force=True)
+        self._timer.start(0)
+
+    def _halt(self) -> None:
+        self._phase = "idle"
+        self._timer.stop()
+        self._stop_requested = False
+
+    def _on_step(self, info: dict[str, Any]) -> None:
+        t = self._trainer
+        seen = info["samples"]
+        batch = max(seen - self._epoch_seen, 1)
+        acc = info["correct"] / batch
+        self._epoch_seen = seen
+        spe = t.samples_per_epoch
+        self._steps_x.append(info["epoch"] + seen / spe)
+        self._steps_loss.append(self._smooth_loss.update(info["loss"]))
+        self._steps_acc.append(self._smooth_acc.update(acc))
+        self._done = info["epoch"] * spe + seen
+
+    def _tick(self) -> None:
+        if self._phase == "idle":
+            return
+        t0 = time.perf_counter()
+        deadline = t0 + TICK_SECONDS
+        try:
+            with _quiet(), self._blas_limit():
+                if self._phase == "training":
+                    self._train_until(deadline)
+                else:
+                    self._evaluate_until(deadline)
+        except Exception as e:  # noqa: BLE001 - any failure is reported, never raised in Qt
+            self._fail(e)
+            return
+        if self._phase == "idle" or self._stop_requested:
+            return
+        now = time.perf_counter()
+        if self._phase == "training":
+            self._train_time += now - t0
+            self._emit_progress()
+            if now - self._last_filters >= FILTERS_SECONDS:
+                self._emit_filters()
+        self._timer.start(0)
+
+    def _blas_limit(self):
+        if self._blas_threads:
+            return self._blas.limit(limits=self._blas_threads, user_api="blas")
+        return contextlib.nullcontext()
+
+    def _train_until(self, deadline: float) -> None:
+        trainer = self._trainer
+        while not self._stop_requested:
+            if trainer.step() is not None:
+                self._epoch_seen = 0
+                self._emit_progress(force=True)
+                self._begin_eval(train_after=True)
+                return
+            if time.perf_counter() >= deadline:
+                return
+
+    def _begin_eval(self, train_after: bool) -> None:
+        self._eval_scores, self._eval_pos = [], 0
+        self._train_after_eval = train_after
+        if self._phase == "idle":
+            self._stop_requested = False
+            self._timer.start(0)
+        self._phase = "evaluating"
+
+    def _evaluate_until(self, deadline: float) -> None:
+        x = self._data.x_test
+        while self._eval_pos < len(x) and not self._stop_requested:
+            chunk = x[self._eval_pos:self._eval_pos + EVAL_CHUNK]
+            self._eval_scores.append(self._model.predict(chunk))
+            self._eval_pos += len(chunk)
+            if time.perf_counter() >= deadline:
+                break
+        if self._eval_pos >= len(x) and not self._stop_requested:
+            self._finish_eval()
+
+    def _finish_eval(self) -> None:
+        data = self._data
+        scores = (np.concatenate(self._eval_scores) if self._eval_scores
+                  else np.zeros((0, data.n_classes), np.float32))
+        self._eval_scores = []
+        test_loss, test_acc, summary = test_summary(
+            self._model.loss_fn, scores, data.x_test, data.y_test, data.n_classes,
+            MISTAKES_SHOWN)
+        trainer = self._trainer
+        epoch = trainer.epoch if trainer is not None else None
+        self.evaluated.emit(dict(summary, run_id=self._run_id, epoch=epoch))
+        if not self._train_after_eval:
+            self._phase = "idle"
+            return
+        metrics = dict(trainer.history[-1], test_loss=test_loss, test_acc=test_acc,
+                       run_id=self._run_id)
+        trainer.history[-1] = dict(metrics)
+        self.epochFinished.emit(metrics)
+        self._emit_filters()
+        if trainer.epoch >= self._epochs_target:
+            self._phase = "idle"
+            self._emit_progress(force=True)
+            self.finished.emit({"run_id": self._run_id, "epochs": trainer.epoch,
+                                "seconds": time.perf_counter() - self._t_start})
+        else:
+            self._phase = "training"
+
+    def _fail(self, error: Exception) -> None:
+        self._halt()
+        if self._model is not None:
+            self._emit_filters()
+        if isinstance(error, (TrainingDiverged, EngineError)):
+            self.failed.emit(str(error))
+        else:
+            self.failed.emit(f"Training stopped: {type(error).__name__}: {error}")
+        self.stopped.emit(self._run_id)
+
+    # ------------------------------------------------------------------ outgoing
+
+    def _emit_model_ready(self, loaded: bool, path: str = "") -> None:
+        model = self._model
+        found = first_layer_filters(model, self._image_shape())
+        kind, filters = found if found is not None else ("none", np.zeros((0, 1, 1), np.float32))
+        config = model.config
+        preset = config.model.preset if config is not None else ""
+        self.modelReady.emit({
+            "run_id": self._run_id, "loaded": loaded, "path": path, "preset": preset,
+            "summary": model_summary(model, preset), "kind": kind, "filters": filters,
+            "total": (self._trainer.samples_per_epoch * self._config.epochs
+                      if self._trainer is not None else 0)})
+
+    def _emit_filters(self) -> None:
+        found = first_layer_filters(self._model, self._image_shape())
+        self._last_filters = time.perf_counter()
+        if found is not None:
+            self.filtersReady.emit({"run_id": self._run_id, "kind": found[0],
+                                    "filters": found[1]})
+
+    def _emit_progress(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last_progress < PROGRESS_SECONDS:
+            return
+        self._last_progress = now
+        t = self._trainer
+        if t is None:
+            return
+        total = t.samples_per_epoch * max(self._epochs_target, 1)
+        done = min(self._done, total)
+        elapsed = now - self._t_start
+        speed = done / self._train_time if self._train_time > 0 else 0.0
+        eta = (total - done) * elapsed / done if done else float("nan")
+        self.progressed.emit({"run_id": self._run_id, "done": int(done), "total": int(total),
+                              "epoch": t.epoch, "epochs": self._epochs_target,
+                              "speed": speed, "eta": eta})
+        if self._steps_x:
+            self.stepsReady.emit({"run_id": self._run_id,
+                                  "x": np.array(self._steps_x),
+                                  "loss": np.array(self._steps_loss),
+                                  "acc": np.array(self._steps_acc)})
+            self._steps_x, self._steps_loss, self._steps_acc = [], [], []
+
+    def _image_shape(self) -> tuple[int, int]:
+        if self._data is not None:
+            return tuple(self._data.input_shape[1:])
+        return 28, 28

@@ -1,0 +1,86 @@
+"""Class colours and the decision-region colouring (pure NumPy, vectorised)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: class 0 orange and class 1 blue as in the TensorFlow Playground, then three more that
+#: stay distinct from both (and from each other) for up to five classes.
+CLASS_COLORS = ("#f59322", "#0877bd", "#2ca25f", "#8e44ad", "#d6336c")
+#: how far a fully confident region moves from white towards its class colour; below 1 so
+#: the filled training points stay visible on top of their own region.
+REGION_STRENGTH = 0.55
+BOUNDARY_COLOR = "#222222"
+#: the logistic-regression overlay: a broad grey line under the dark boundary (segments
+#: are drawn in pairs, so a dash pattern would restart at every grid cell).
+BASELINE_COLOR = "#8c8c8c"
+
+
+def hex_to_rgb(color: str) -> tuple[int, int, int]:
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def palette(n: int = len(CLASS_COLORS)) -> np.ndarray:
+    """(n, 3) float32 RGB in 0..255 of the first ``n`` class colours."""
+    return np.array([hex_to_rgb(c) for c in CLASS_COLORS[:n]], dtype=np.float32)
+
+
+def region_rgba(probs: np.ndarray, discretize: bool = False,
+                strength: float = REGION_STRENGTH) -> np.ndarray:
+    """RGBA uint8 (ny, nx, 4) for class probabilities ``probs`` (ny, nx, K).
+
+    Confidence shading: the probability-weighted mix of the class colours, faded to white
+    where the model is unsure (top probability at chance, 1/K) and at full ``strength``
+    where it is certain. ``discretize``: every cell in its top class's colour. NaN
+    probabilities (a diverged model) come out white.
+    """
+    ny, nx, k = probs.shape
+    k_eff = min(k, len(CLASS_COLORS))
+    p = probs.reshape(-1, k)[:, :k_eff]
+    if not np.isfinite(p).all():
+        p = np.nan_to_num(p, nan=0.0, posinf=0.0, neginf=0.0)
+    colors = palette(k_eff)
+    if k == 2 and not discretize:
+        mix, conf = _binary_mix(p, colors)
+    else:
+        mix, conf = _general_mix(p, colors, k, discretize)
+    conf *= np.float32(strength)
+    # white + (mix - white) * conf, in place on ``mix``
+    mix -= np.float32(255.0)
+    mix *= conf[:, None]
+    mix += np.float32(255.5)
+    np.clip(mix, 0, 255, out=mix)
+    out = np.empty((ny * nx, 4), dtype=np.uint8)
+    out[:, :3] = mix
+    out[:, 3] = 255
+    return out.reshape(ny, nx, 4)
+
+
+def _binary_mix(p: np.ndarray, colors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two classes: the colour runs along the line from class 0 to class 1."""
+    total = p[:, 0] + p[:, 1]
+    p1 = np.clip(p[:, 1] / np.maximum(total, np.float32(1e-12)), 0, 1)
+    mix = colors[0] + p1[:, None] * (colors[1] - colors[0])
+    conf = np.abs(p1 * np.float32(2.0) - np.float32(1.0))
+    conf[total <= 0] = 0  # no probabilities at all (NaN from a diverged model): white
+    return mix.astype(np.float32, copy=False), conf.astype(np.float32, copy=False)
+
+
+def _general_mix(p: np.ndarray, colors: np.ndarray, k: int, discretize: bool
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    # Column-wise reductions: NumPy's axis=1 reductions are slow for a handful of columns.
+    top, best = p[:, 0].copy(), np.zeros(len(p), dtype=np.intp)
+    total = p[:, 0].copy()
+    for j in range(1, p.shape[1]):
+        col = p[:, j]
+        best[col > top] = j
+        np.maximum(top, col, out=top)
+        total += col
+    if discretize:
+        return colors[best], (top > 0).astype(np.float32)
+    mix = p @ colors
+    mix /= np.maximum(total, np.float32(1e-12))[:, None]
+    chance = 1.0 / max(k, 2)
+    conf = np.clip((top - chance) * np.float32(1.0 / (1.0 - chance)), 0.0, 1.0)
+    return mix, conf.astype(np.float32, copy=False)

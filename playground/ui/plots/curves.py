@@ -1,0 +1,172 @@
+"""Loss and accuracy curves per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+TRAIN_COLOR = "#1d3557"
+TEST_COLOR = "#e76f51"
+#: log-y cannot show a loss of exactly 0; curves are clipped to this floor.
+LOSS_FLOOR = 1e-9
+
+
+class _Series:
+    """Growable float64 columns (epoch, train/test loss and accuracy)."""
+
+    FIELDS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.data = np.full((len(self.FIELDS), capacity), np.nan)
+        self.n = 0
+
+    def append(self, metrics: dict) -> None:
+        if self.n == self.data.shape[1]:
+            grown = np.full((len(self.FIELDS), 2 * self.n), np.nan)
+            grown[:, : self.n] = self.data
+            self.data = grown
+        for i, key in enumerate(self.FIELDS):
+            value = metrics.get(key)
+            self.data[i, self.n] = np.nan if value is None else float(value)
+        self.n += 1
+
+    def column(self, key: str) -> np.ndarray:
+        return self.data[self.FIELDS.index(key), : self.n]
+
+
+def _x_limit(epochs: float) -> float:
+    """The next of 10, 20, 50, 100, 200, 500, ... above ``epochs`` (the x range)."""
+    scale = 10.0
+    while True:
+        for m in (1, 2, 5):
+            if m * scale >= epochs:
+                return m * scale
+        scale *= 10
+
+
+def _plot(name: str, left: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w")
+    w.setObjectName(name)
+    item = w.getPlotItem()
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setLabel("left", left)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, mode="peak")
+    item.hideButtons()
+    for axis in ("bottom", "left"):
+        item.getAxis(axis).setTextPen("#444")
+        item.getAxis(axis).setPen("#999")
+        item.getAxis(axis).enableAutoSIPrefix(False)
+        item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return w
+
+
+class TrainingCurves(QWidget):
+    """``lossPlot`` (train/test loss, optional log-y) above ``accuracyPlot``.
+
+    ``append`` only records; ``refresh`` (called at the display rate) redraws, so hundreds
+    of epochs a second cost one ``setData`` per curve per frame.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loss_plot = _plot("lossPlot", "loss")
+        self.acc_plot = _plot("accuracyPlot", "accuracy")
+        self.acc_plot.setLabel("bottom", "epoch")
+        self.loss_plot.setMinimumHeight(120)
+        self.acc_plot.setMinimumHeight(100)
+        self.acc_plot.setXLink(self.loss_plot)
+        # The x range grows in steps (see ``_x_limit``), so the axes are not re-laid out
+        # on every frame.
+        self.loss_plot.getPlotItem().enableAutoRange(axis="x", enable=False)
+        self.loss_plot.setXRange(0, 10, padding=0)
+        self._x_max = 10
+        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
+        self.loss_plot.addLegend(offset=(-8, 8), labelTextColor="#333")
+        solid = pg.mkPen(TRAIN_COLOR, width=2)
+        dashed = pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine)
+        self.train_loss = self.loss_plot.plot(pen=solid, name="train")
+        self.test_loss = self.loss_plot.plot(pen=dashed, name="test")
+        self.train_acc = self.acc_plot.plot(pen=solid)
+        self.test_acc = self.acc_plot.plot(pen=dashed)
+        self.log_check = QCheckBox("Log-scale loss")
+        self.log_check.setObjectName("logLossCheck")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (useful once it is "
+                                  "small); off: a linear axis.")
+        self.log_check.toggled.connect(self.set_log_y)
+        title = QLabel("<b>Loss and accuracy per epoch</b>")
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.acc_plot, 2)
+        self._series = _Series()
+        self._dirty = False
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs are recorded."""
+        return self._series.n
+
+    @property
+    def dirty(self) -> bool:
+        """Epochs recorded since the last ``refresh``."""
+        return self._dirty
+
+    def column(self, key: str) -> np.ndarray:
+        """A copy of a recorded column: epoch, train_loss, test_loss, train_acc, test_acc."""
+        return self._series.column(key).copy()
+
+    def append(self, metrics: dict) -> None:
+        self._series.append(metrics)
+        self._dirty = True
+
+    def clear(self) -> None:
+        self._series = _Series()
+        self._dirty = True
+        self._x_max = 10
+        self.loss_plot.setXRange(0, 10, padding=0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Push the recorded epochs to the curves if anything changed."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        s = self._series
+        x = s.column("epoch")
+        if len(x) and x[-1] > self._x_max:
+            self._x_max = _x_limit(x[-1])
+            self.loss_plot.setXRange(0, self._x_max, padding=0)
+        for curve, key in ((self.train_loss, "train_loss"), (self.test_loss, "test_loss")):
+            y = s.column(key)
+            if len(y) and np.isnan(y).all():
+                curve.setData([], [])
+            else:
+                curve.setData(x, np.maximum(y, LOSS_FLOOR), connect="finite")
+        for curve, key in ((self.train_acc, "train_acc"), (self.test_acc, "test_acc")):
+            y = s.column(key)
+            if len(y) and np.isnan(y).all():
+                curve.setData([], [])
+            else:
+                curve.setData(x, y, connect="finite")
+
+    def set_log_y(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=bool(on))
+        if self.log_check.isChecked() != bool(on):
+            self.log_check.setChecked(bool(on))

@@ -1,0 +1,211 @@
+"""The decision-region plot: coloured regions, boundary, points, and point drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QGraphicsItem
+
+from .colors import BASELINE_COLOR, BOUNDARY_COLOR, CLASS_COLORS, region_rgba
+from .contour import class_boundaries
+
+#: brush radius for erasing and spraying, in screen pixels.
+ERASE_RADIUS_PX = 12
+SPRAY_SIGMA_PX = 6
+SPRAY_POINTS = 2
+#: wait this long after the last pan/zoom before asking for a grid over the new range.
+VIEW_DEBOUNCE_MS = 80
+
+
+class DrawingViewBox(pg.ViewBox):
+    """A ViewBox that, in draw mode, turns left clicks/drags into points and right (or
+    Shift+left) clicks/drags into erasing, instead of panning."""
+
+    drawAt = Signal(float, float, bool)   # x, y in data units; True = a spray while dragging
+    eraseAt = Signal(float, float, float)  # x, y, radius in data units
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.draw_mode = False
+
+    def _erasing(self, ev) -> bool:
+        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        return ev.button() == Qt.MouseButton.RightButton or (
+            ev.button() == Qt.MouseButton.LeftButton and shift)
+
+    def _handle(self, ev, spray: bool) -> bool:
+        if not self.draw_mode or ev.button() not in (Qt.MouseButton.LeftButton,
+                                                     Qt.MouseButton.RightButton):
+            return False
+        ev.accept()
+        p = self.mapSceneToView(ev.scenePos())
+        if self._erasing(ev):
+            self.eraseAt.emit(p.x(), p.y(), ERASE_RADIUS_PX * self.viewPixelSize()[0])
+        else:
+            self.drawAt.emit(p.x(), p.y(), spray)
+        return True
+
+    def mouseClickEvent(self, ev) -> None:
+        if not self._handle(ev, spray=False):
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None) -> None:
+        if axis is not None or not self._handle(ev, spray=True):
+            super().mouseDragEvent(ev, axis)
+
+
+class _PassiveScatter(pg.ScatterPlotItem):
+    """Points that let clicks through to the view box (pyqtgraph's scatter swallows left
+    clicks on a point, so drawing on top of a point or erasing it would do nothing)."""
+
+    def mouseClickEvent(self, ev) -> None:
+        ev.ignore()
+
+
+class _PassiveImage(pg.ImageItem):
+    """The region image without pyqtgraph's own right-click menu (right-click erases)."""
+
+    def mouseClickEvent(self, ev) -> None:
+        ev.ignore()
+
+
+class DecisionRegionPlot(pg.PlotWidget):
+    """The model's decision region (an ImageItem coloured by class confidence), its class
+    boundary, train points (filled) and test points (outlined), plus drawing.
+
+    Feed it with ``set_points``/``set_probabilities``/``set_baseline``; it emits intent:
+    ``drawRequested(xs, ys)``, ``eraseRequested(x, y, radius)`` and, debounced after every
+    pan/zoom/resize, ``viewBoundsChanged((xmin, xmax, ymin, ymax))``.
+    """
+
+    drawRequested = Signal(object, object)
+    eraseRequested = Signal(float, float, float)
+    viewBoundsChanged = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        self._vb = DrawingViewBox()
+        super().__init__(parent, background="w", viewBox=self._vb)
+        self.setObjectName("decisionPlot")
+        self.setMinimumSize(320, 320)
+        item = self.getPlotItem()
+        item.setAspectLocked(True, 1.0)
+        item.showGrid(x=False, y=False)
+        item.setLabel("bottom", "x1")
+        item.setLabel("left", "x2")
+        item.hideButtons()
+        for name in ("bottom", "left"):
+            axis = item.getAxis(name)
+            axis.setTextPen("#444")
+            axis.setPen("#999")
+            # Repaint the axes from a pixmap: the image under them changes every frame.
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.image = _PassiveImage(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.boundary = pg.PlotCurveItem(pen=pg.mkPen(BOUNDARY_COLOR, width=1.6),
+                                         connect="pairs", antialias=True)
+        self.baseline = pg.PlotCurveItem(pen=pg.mkPen(BASELINE_COLOR, width=3.5),
+                                         connect="pairs", antialias=True)
+        self.baseline.setZValue(-5)  # under the network's boundary, over the image
+        self.train_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
+        self.test_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
+        for it in (self.image, self.boundary, self.baseline, self.train_points,
+                   self.test_points):
+            item.addItem(it)
+        self._brushes = np.array([pg.mkBrush(c) for c in CLASS_COLORS], dtype=object)
+        self._outline = pg.mkPen("w", width=0.8)
+        self._test_pens = np.array([pg.mkPen(c, width=2) for c in CLASS_COLORS], dtype=object)
+        self._test_brush = pg.mkBrush(255, 255, 255, 230)
+        self._probs: np.ndarray | None = None
+        self._bounds = (-1.5, 1.5, -1.5, 1.5)
+        self.discretize = False
+        self.draw_class = 0
+        self._rng = np.random.default_rng(0)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(VIEW_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._emit_view)
+        self._vb.sigRangeChanged.connect(lambda *_: self._debounce.start())
+        self._vb.drawAt.connect(self._on_draw)
+        self._vb.eraseAt.connect(self.eraseRequested)
+        self.setToolTip("The decision region: colours show the class the network predicts, "
+                        "paler where it is unsure; the dark line is the class boundary.\n"
+                        "Filled dots are training points, ringed dots test points.\n"
+                        "Scroll to zoom, drag to pan; in Draw mode left-click/drag adds "
+                        "points, right-click or Shift+click erases.")
+
+    # ------------------------------------------------------------------ feeding
+
+    def set_points(self, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                   y_test: np.ndarray) -> None:
+        """Points (N, 2) with labels (N,) 0..4."""
+        y_train = np.clip(np.asarray(y_train, np.intp), 0, len(CLASS_COLORS) - 1)
+        y_test = np.clip(np.asarray(y_test, np.intp), 0, len(CLASS_COLORS) - 1)
+        self.train_points.setData(pos=np.asarray(x_train, np.float64).reshape(-1, 2),
+                                  brush=self._brushes[y_train], pen=self._outline)
+        self.test_points.setData(pos=np.asarray(x_test, np.float64).reshape(-1, 2),
+                                 brush=self._test_brush, pen=self._test_pens[y_test])
+
+    def set_probabilities(self, probs: np.ndarray | None,
+                          bounds: tuple[float, float, float, float]) -> None:
+        """Show class probabilities (ny, nx, K) over ``bounds`` (row 0 = ymin)."""
+        self._probs, self._bounds = probs, tuple(bounds)
+        if probs is None:
+            self.image.clear()
+            self.boundary.setData([], [])
+            return
+        xmin, xmax, ymin, ymax = self._bounds
+        self.image.setImage(region_rgba(probs, self.discretize), levels=(0, 255))
+        self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+        x, y = class_boundaries(probs, self._bounds)
+        self.boundary.setData(x, y)
+
+    def set_baseline(self, probs: np.ndarray | None,
+                     bounds: tuple[float, float, float, float] | None = None) -> None:
+        """Overlay a straight-line model's boundary (a broad grey line), or remove it."""
+        if probs is None:
+            self.baseline.setData([], [])
+            return
+        x, y = class_boundaries(probs, tuple(bounds))
+        self.baseline.setData(x, y)
+
+    def set_discretize(self, on: bool) -> None:
+        self.discretize = bool(on)
+        if self._probs is not None:
+            self.set_probabilities(self._probs, self._bounds)
+
+    def set_show_test(self, on: bool) -> None:
+        self.test_points.setVisible(bool(on))
+
+    def set_draw_mode(self, on: bool) -> None:
+        self._vb.draw_mode = bool(on)
+        self.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+
+    @property
+    def draw_mode(self) -> bool:
+        return self._vb.draw_mode
+
+    def show_range(self, bounds: tuple[float, float, float, float]) -> None:
+        xmin, xmax, ymin, ymax = bounds
+        self._vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def view_bounds(self) -> tuple[float, float, float, float]:
+        (xmin, xmax), (ymin, ymax) = self._vb.viewRange()
+        return float(xmin), float(xmax), float(ymin), float(ymax)
+
+    def data_to_widget(self, x: float, y: float):
+        """Where data point (x, y) is on this widget, as a QPoint (for tests, scripts)."""
+        return self.mapFromScene(self._vb.mapViewToScene(QPointF(x, y)))
+
+    # ------------------------------------------------------------------ internals
+
+    def _emit_view(self) -> None:
+        self.viewBoundsChanged.emit(self.view_bounds())
+
+    def _on_draw(self, x: float, y: float, spray: bool) -> None:
+        if not spray:
+            self.drawRequested.emit(np.array([x]), np.array([y]))
+            return
+        sigma = SPRAY_SIGMA_PX * self._vb.viewPixelSize()[0]
+        jitter = self._rng.normal(0.0, sigma, size=(SPRAY_POINTS, 2))
+        self.drawRequested.emit(x + jitter[:, 0], y + jitter[:, 1])

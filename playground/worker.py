@@ -1,0 +1,281 @@
+"""The training worker: runs the engine's ``Trainer`` on its own ``QThread``.
+
+Qt's worker-object pattern: the controller moves a ``TrainingWorker`` onto a thread and
+talks to it only through queued signals connected to the typed slots below. Training
+advances in short ticks (~20 ms of mini-batches) re-armed through a zero-interval
+single-shot timer, so Pause/Step/Stop land between ticks without any ``processEvents``
+loop. Every outgoing signal carries copies and the ``run_id`` of the run that produced
+it, so the controller can drop what a Reset made stale.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from engine.datasets.loader import Dataset
+from engine.errors import EngineError, TrainingDiverged
+from engine.grid import decision_grid
+from engine.optimizers import make_optimizer
+from engine.presets import build_model
+from engine.spec import RunConfig
+from engine.trainer import Trainer
+
+TICK_SECONDS = 0.020
+#: the decision grid is recomputed at most this often while training (~30 frames/s).
+FRAME_SECONDS = 1 / 30
+
+
+def limit_blas_threads() -> None:
+    """Run BLAS on one thread. The playground's matrices are small (at most a few
+    thousand rows by 64 columns), where a second BLAS thread only spins against the UI
+    thread for the same cores: 25600x8 @ 8x8 float32 took 1.7 ms with two threads and
+    0.7 ms with one on a 2-core machine."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
+def _quiet() -> np.errstate:
+    """Overflow on the way to a NaN is expected: the trainer detects the NaN and says so."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What the worker needs for a run: its id, the config and the data (None: no run)."""
+
+    run_id: int
+    config: RunConfig
+    dataset: Dataset | None
+
+
+def make_engine_optimizer(config: RunConfig):
+    """The optimiser ``config.optim`` describes."""
+    o = config.optim
+    return make_optimizer(o.name, o.lr, momentum=o.momentum, beta1=o.beta1, beta2=o.beta2,
+                          rho=o.rho, l1=o.l1, l2=o.l2, clip_norm=o.clip_norm or None)
+
+
+class TrainingWorker(QObject):
+    """Owns the model and trainer of the current run; see the module docstring."""
+
+    epochFinished = Signal(dict)   # the trainer's epoch metrics plus "run_id"
+    gridReady = Signal(object)     # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32}
+    failed = Signal(str)           # one sentence: divergence or a model that cannot be built
+    stopped = Signal()
+    runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A child of the worker, so moveToThread takes it along: it is only ever started
+        # and stopped from the worker's own thread.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+        self._run_id = 0
+        self._config: RunConfig | None = None
+        self._model = None
+        self._trainer: Trainer | None = None
+        self._running = False
+        self._speed = 0            # epochs per displayed frame; 0 = as fast as possible
+        self._frame_start = 0.0
+        self._frame_epochs = 0
+        self._bounds: tuple[float, float, float, float] = (-1.5, 1.5, -1.5, 1.5)
+        self._resolution: tuple[int, int] = (160, 160)
+        self._grid_dirty = False
+        self._last_grid = 0.0
+        self._stop_requested = False
+
+    # ------------------------------------------------------------------ commands
+
+    @Slot(object)
+    def configure(self, plan: RunPlan) -> None:
+        """Start run ``plan.run_id`` from fresh weights (paused); no data means no model."""
+        self._pause_quietly()
+        self._run_id = plan.run_id
+        self._config = plan.config
+        self._model = self._trainer = None
+        if plan.dataset is None:
+            return
+        try:
+            rng = np.random.default_rng(plan.config.seed)
+            self._model = build_model(plan.config, plan.dataset.input_shape,
+                                      plan.dataset.n_classes, rng=rng)
+            self._trainer = self._make_trainer(plan.config, plan.dataset,
+                                               make_engine_optimizer(plan.config), rng)
+        except (EngineError, ValueError, MemoryError) as e:
+            self._model = self._trainer = None
+            self.failed.emit(f"Cannot build this network: {e}")
+            return
+        self._emit_grid()
+
+    @Slot(object)
+    def updateData(self, plan: RunPlan) -> None:
+        """Swap the data of the current run, keeping the weights (edited drawn points)."""
+        if plan.run_id != self._run_id or self._model is None or plan.dataset is None:
+            self.configure(plan)
+            return
+        old = self._trainer
+        self._config = plan.config
+        self._trainer = self._make_trainer(plan.config, plan.dataset, old.optimizer, old.rng)
+        self._trainer.epoch, self._trainer.steps = old.epoch, old.steps
+        self._trainer.base_lr = old.base_lr
+        self._emit_grid()
+
+    @Slot(object)
+    def updateTraining(self, config: RunConfig) -> None:
+        """Apply a new optimiser, learning rate, schedule or batch size from the next step,
+        keeping the weights (and the optimiser's state when only its settings changed)."""
+        self._config = config
+        t = self._trainer
+        if t is None:
+            return
+        try:
+            opt = make_engine_optimizer(config)
+        except EngineError as e:
+            self.failed.emit(str(e))
+            return
+        if type(opt) is type(t.optimizer):
+            # Same rule: keep its moments, copy the new hyper-parameters over.
+            for key in ("lr", "l1", "l2", "clip_norm", "momentum", "beta1", "beta2", "rho"):
+                if hasattr(opt, key):
+                    setattr(t.optimizer, key, getattr(opt, key))
+            opt = t.optimizer
+        t.set_optimizer(opt)
+        t.schedule = config.schedule
+        n = len(t.x_train)
+        bs = n if not config.batch_size else min(config.batch_size, n)
+        if bs != t.batch_size:
+            dataset = Dataset(t.x_train, t.y_train,
+                              t.x_test if t.x_test is not None else t.x_train[:0],
+                              t.y_test if t.y_test is not None else t.y_train[:0],
+                              0, "")
+            new = self._make_trainer(config, dataset, opt, t.rng)
+            new.epoch, new.steps, new.base_lr = t.epoch, t.steps, t.base_lr
+            self._trainer = new
+
+    @Slot()
+    def start(self) -> None:
+        if self._trainer is None or self._running:
+            return
+        self._running = True
+        self._frame_start, self._frame_epochs = time.perf_counter(), 0
+        self.runningChanged.emit(self._run_id, True)
+        self._timer.start(0)
+
+    @Slot()
+    def pause(self) -> None:
+        was = self._running
+        self._pause_quietly()
+        if was:
+            self.runningChanged.emit(self._run_id, False)
+
+    @Slot()
+    def step(self) -> None:
+        """Pause, then train to the end of the current epoch (exactly one epoch more)."""
+        self.pause()
+        if self._trainer is None:
+            return
+        try:
+            with _quiet():
+                self._trainer.run_epoch()
+        except Exception as e:  # any failure is reported, never raised inside Qt
+            self._diverged(e)
+            return
+        self._emit_grid()
+
+    @Slot(int)
+    def setSpeed(self, epochs_per_frame: int) -> None:
+        self._speed = max(0, int(epochs_per_frame))
+
+    @Slot(object, object)
+    def setGridView(self, bounds: tuple, resolution: tuple) -> None:
+        """Compute later grids over ``bounds`` (xmin, xmax, ymin, ymax) at (nx, ny)."""
+        self._bounds = tuple(float(b) for b in bounds)
+        self._resolution = (int(resolution[0]), int(resolution[1]))
+        if self._model is not None:
+            self._emit_grid()
+
+    @Slot()
+    def stop(self) -> None:
+        """End for good: stop training and drop the model. The controller connects
+        ``stopped`` to its thread's ``quit`` so the event loop ends right after."""
+        self._pause_quietly()
+        self._model = self._trainer = None
+        self.stopped.emit()
+
+    def request_stop(self) -> None:
+        """Thread-safe: make a running tick or step return as soon as its batch ends."""
+        self._stop_requested = True
+
+    # ------------------------------------------------------------------ internals
+
+    def _make_trainer(self, config: RunConfig, dataset: Dataset, optimizer, rng) -> Trainer:
+        return Trainer(self._model, optimizer, dataset.x_train, dataset.y_train,
+                       dataset.x_test, dataset.y_test, batch_size=config.batch_size or None,
+                       schedule=config.schedule, rng=rng, on_epoch=self._on_epoch,
+                       should_stop=lambda: self._stop_requested)
+
+    def _pause_quietly(self) -> None:
+        self._running = False
+        self._timer.stop()
+
+    def _on_epoch(self, metrics: dict[str, Any]) -> None:
+        self._frame_epochs += 1
+        self._grid_dirty = True
+        self.epochFinished.emit(dict(metrics, run_id=self._run_id))
+
+    def _tick(self) -> None:
+        if not self._running or self._trainer is None:
+            return
+        now = time.perf_counter()
+        if now - self._frame_start >= FRAME_SECONDS:
+            self._frame_start, self._frame_epochs = now, 0
+        # End the tick when the next frame's grid is due (frames are counted from the start
+        # of the last grid, so computing it does not slow the frame rate down).
+        deadline = max(min(now + TICK_SECONDS, self._last_grid + FRAME_SECONDS), now + 0.001)
+        trainer = self._trainer
+        try:
+            with _quiet():
+                while time.perf_counter() < deadline and not self._stop_requested:
+                    if self._speed and self._frame_epochs >= self._speed:
+                        break
+                    trainer.step()
+                    self._grid_dirty = True
+        except Exception as e:  # any failure is reported, never raised inside Qt
+            self._diverged(e)
+            return
+        if self._stop_requested:
+            return
+        now = time.perf_counter()
+        if self._grid_dirty and now - self._last_grid >= FRAME_SECONDS - 0.001:
+            self._emit_grid()
+        if self._speed and self._frame_epochs >= self._speed:
+            wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
+            self._timer.start(max(0, int(wait * 1000)))
+        else:
+            self._timer.start(0)
+
+    def _diverged(self, error: Exception) -> None:
+        self.pause()
+        self._emit_grid()
+        if isinstance(error, (TrainingDiverged, EngineError)):
+            self.failed.emit(str(error))
+        else:
+            self.failed.emit(f"Training stopped: {type(error).__name__}: {error}")
+
+    def _emit_grid(self) -> None:
+        if self._model is None:
+            return
+        self._last_grid = time.perf_counter()
+        with _quiet():  # a diverged model's NaNs are shown, not raised
+            probs = decision_grid(self._model, self._bounds, self._resolution)
+        self._grid_dirty = False
+        epoch = self._trainer.epoch if self._trainer is not None else 0
+        self.gridReady.emit({"run_id": self._run_id, "epoch": epoch, "bounds": self._bounds,
+                             "probs": probs})

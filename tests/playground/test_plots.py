@@ -1,0 +1,156 @@
+"""The plot widgets and the pure colouring/contour functions behind them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from playground.ui.main_window import setup_pyqtgraph
+from playground.ui.plots.colors import CLASS_COLORS, hex_to_rgb, region_rgba
+from playground.ui.plots.contour import class_boundaries, zero_crossings
+from playground.ui.plots.curves import TrainingCurves
+from playground.ui.plots.decision import DecisionRegionPlot
+
+
+def test_region_colours_blend_by_confidence():
+    probs = np.array([[[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [np.nan, np.nan]]], np.float32)
+    rgba = region_rgba(probs, strength=1.0)
+    assert rgba.shape == (1, 4, 4) and rgba.dtype == np.uint8
+    assert tuple(rgba[0, 0, :3]) == hex_to_rgb(CLASS_COLORS[0])
+    assert tuple(rgba[0, 1, :3]) == (255, 255, 255)   # unsure: white
+    assert tuple(rgba[0, 2, :3]) == hex_to_rgb(CLASS_COLORS[1])
+    assert tuple(rgba[0, 3, :3]) == (255, 255, 255)   # NaN (diverged): white
+    faded = region_rgba(probs)  # default strength keeps points readable on their region
+    assert all(faded[0, 0, :3] > rgba[0, 0, :3])
+
+
+def test_discretized_regions_take_the_top_class_colour():
+    probs = np.array([[[0.2, 0.3, 0.5], [0.4, 0.35, 0.25]]], np.float32)
+    rgba = region_rgba(probs, discretize=True, strength=1.0)
+    assert tuple(rgba[0, 0, :3]) == hex_to_rgb(CLASS_COLORS[2])
+    assert tuple(rgba[0, 1, :3]) == hex_to_rgb(CLASS_COLORS[0])
+
+
+def test_zero_crossings_find_a_straight_boundary():
+    field = np.tile(np.linspace(-1.0, 1.0, 11), (6, 1))   # zero at column 5
+    x, y = zero_crossings(field, (0.0, 11.0, 0.0, 6.0))
+    assert len(x) % 2 == 0 and len(x) == 2 * 5
+    assert np.allclose(x, 5.5)                            # centre of column 5
+    assert y.min() == pytest.approx(0.5) and y.max() == pytest.approx(5.5)
+
+
+def test_zero_crossings_trace_a_circle():
+    ys, xs = np.mgrid[-1:1:101j, -1:1:101j]
+    x, y = zero_crossings(np.hypot(xs, ys) - 0.5, (-1.01, 1.01, -1.01, 1.01))
+    r = np.hypot(x, y)
+    assert len(x) > 100 and np.abs(r - 0.5).max() < 0.02
+
+
+def test_multiclass_boundaries_separate_every_pair():
+    ys, xs = np.mgrid[0:1:50j, 0:1:50j]
+    probs = np.stack([xs < 0.3, (xs >= 0.3) & (xs < 0.7), xs >= 0.7], axis=-1)
+    x, _ = class_boundaries(probs.astype(np.float32), (0, 1, 0, 1))
+    assert np.unique(np.round(x, 1)).tolist() == [0.3, 0.7]
+
+
+def test_decision_plot_places_the_image_on_the_grid_bounds(qtbot):
+    setup_pyqtgraph()
+    plot = DecisionRegionPlot()
+    qtbot.addWidget(plot)
+    probs = np.random.default_rng(0).dirichlet([1, 1], size=(120, 100)).astype(np.float32)
+    plot.set_probabilities(probs, (-2.0, 3.0, -1.0, 5.0))
+    assert plot.image.image.shape == (120, 100, 4)
+    rect = plot.image.mapRectToParent(plot.image.boundingRect())
+    assert (rect.left(), rect.right(), rect.top(), rect.bottom()) == pytest.approx(
+        (-2.0, 3.0, -1.0, 5.0))
+    plot.set_show_test(False)
+    assert not plot.test_points.isVisible()
+
+
+def test_decision_plot_reports_view_changes_once_settled(qtbot):
+    setup_pyqtgraph()
+    plot = DecisionRegionPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    with qtbot.waitSignal(plot.viewBoundsChanged, timeout=2000) as blocker:
+        for k in range(5):
+            plot.show_range((-1 - k, 1 + k, -1 - k, 1 + k))
+    xmin, xmax, ymin, ymax = blocker.args[0]
+    assert xmin <= -5 and xmax >= 5 and ymin <= -5 and ymax >= 5
+
+
+def test_curves_record_every_epoch_and_draw_at_refresh(qtbot):
+    setup_pyqtgraph()
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    for e in range(1, 251):
+        curves.append({"epoch": e, "train_loss": 1.0 / e, "test_loss": None,
+                       "train_acc": 0.5, "test_acc": None})
+    assert curves.train_loss.getData()[0] is None or len(curves.train_loss.getData()[0]) == 0
+    curves.refresh()
+    assert len(curves.train_loss.getData()[0]) == 250
+    assert curves.loss_plot.getPlotItem().viewRange()[0][1] == pytest.approx(500)
+    curves.set_log_y(True)
+    assert curves.log_check.isChecked()
+    curves.clear()
+    assert curves.epochs == 0
+
+
+def test_twenty_thousand_qt_calls(qtbot):
+    """Guards against PySide6 releases that crash after a few thousand calls
+    (6.12.0 aborted with "Fatal Python error: none_dealloc")."""
+    setup_pyqtgraph()
+    plot = DecisionRegionPlot()
+    label = QLabel()
+    qtbot.addWidget(plot)
+    qtbot.addWidget(label)
+    probs = np.full((10, 10, 2), 0.5, np.float32)
+    pts = np.zeros((3, 2))
+    labels = np.array([0, 1, 0])
+    calls = 0
+    for i in range(2500):
+        plot.image.setImage(region_rgba(probs), levels=(0, 255))     # 1
+        plot.train_points.setData(pos=pts + i * 1e-3, brush=plot._brushes[labels])  # 2
+        plot.boundary.setData([0.0, 1.0], [0.0, float(i)])           # 3
+        label.setText(f"Epoch {i}")                                  # 4
+        label.text()                                                 # 5
+        plot.setToolTip(str(i))                                      # 6
+        plot.image.setZValue(-10)                                    # 7
+        plot.isVisible()                                             # 8
+        calls += 8
+    assert calls == 20_000 and label.text() == "Epoch 2499"
+
+
+def test_view_toggles_discretize_test_points_and_baseline(qtbot, open_window, settings):
+    w = open_window(settings)
+    dp, plot = w.page.data_panel, w.page.decision_plot
+    dp.discretize_check.setChecked(True)
+    colours = {tuple(c) for c in plot.image.image[..., :3].reshape(-1, 3).tolist()}
+    faded = {tuple(region_rgba(np.array([[[1.0, 0.0], [0.0, 1.0]]], np.float32),
+                               discretize=True)[0, i, :3].tolist()) for i in range(2)}
+    assert colours <= faded
+    dp.show_test_check.setChecked(False)
+    assert not plot.test_points.isVisible()
+    x, _ = plot.baseline.getData()
+    assert x is None or len(x) == 0
+    dp.baseline_check.setChecked(True)
+    x, _ = plot.baseline.getData()
+    assert x is not None and len(x) > 10
+    assert "train accuracy" in dp.baseline_label.text()
+    dp.baseline_check.setChecked(False)
+    assert len(plot.baseline.getData()[0]) == 0
+
+
+def test_the_region_follows_pan_and_zoom(window, qtbot):
+    plot = window.page.decision_plot
+    plot.show_range((-4.0, 4.0, -3.0, 3.0))
+    qtbot.waitUntil(lambda: np.allclose(plot._bounds, plot.view_bounds()), timeout=5000)
+    xmin, xmax, ymin, ymax = plot._bounds
+    assert xmin <= -4 and xmax >= 4 and ymin <= -3 and ymax >= 3
+    ny, nx, _ = plot.image.image.shape
+    assert min(nx, ny) >= 100
+    rect = plot.image.mapRectToParent(plot.image.boundingRect())
+    assert rect.left() == pytest.approx(xmin) and rect.right() == pytest.approx(xmax)
