@@ -21,14 +21,28 @@ class Identity(Layer):
 class ReLU(Layer):
     kind = "ReLU"
 
+    def __init__(self, dtype=np.float32):
+        super().__init__(dtype)
+        self._y: np.ndarray | None = None
+        self._mask: np.ndarray | None = None  # backward's scratch: y > 0
+
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        y = np.maximum(x, 0)
+        y = np.empty_like(x, order="C")
+        relu(x, out=y)
         self._y = y
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        # dy * (y > 0) without a float mask array: where() writes zeros directly.
-        return np.where(self._y > 0, dy, 0).astype(dy.dtype, copy=False)
+        if self._y is None:
+            raise RuntimeError("ReLU.backward called before forward")
+        y = self._y
+        mask = self._mask
+        if mask is None or mask.shape != y.shape:
+            mask = self._mask = np.empty(y.shape, dtype=bool)
+        np.greater(y, 0, out=mask)
+        # A multiply by the bool mask: np.where(y > 0, dy, 0) branches on every element and
+        # ran ~5x slower on a random 50/50 mask.
+        return np.multiply(dy, mask, dtype=dy.dtype)
 
 
 class LeakyReLU(Layer):
@@ -117,6 +131,32 @@ class Step(Layer):
             "the step activation has no useful gradient and cannot be trained by "
             "back-propagation; use it only for forward demos, or pick sigmoid, tanh or relu"
         )
+
+
+# Row of zeros that ``relu`` broadcasts against: np.maximum(x, 0) with a scalar operand
+# takes a slower inner loop than with two unit-stride arrays (2x on 1.7M float32, measured).
+_ZERO_ROW = 16384
+_zero_rows: dict[np.dtype, np.ndarray] = {}
+
+
+def relu(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``max(x, 0)`` elementwise (NaN stays NaN), into ``out`` if given; dtype preserved."""
+    if out is None:
+        out = np.empty_like(x, order="C")
+    n = x.size
+    if (n < 2 * _ZERO_ROW or x.dtype.kind != "f" or out.dtype != x.dtype
+            or not (x.flags.c_contiguous and out.flags.c_contiguous)):
+        return np.maximum(x, x.dtype.type(0), out=out)
+    zeros = _zero_rows.get(x.dtype)
+    if zeros is None:
+        zeros = _zero_rows[x.dtype] = np.zeros(_ZERO_ROW, dtype=x.dtype)
+        zeros.flags.writeable = False
+    rows = n // _ZERO_ROW
+    body = rows * _ZERO_ROW
+    xf, of = x.reshape(-1), out.reshape(-1)
+    np.maximum(xf[:body].reshape(rows, _ZERO_ROW), zeros, out=of[:body].reshape(rows, _ZERO_ROW))
+    np.maximum(xf[body:], zeros[: n - body], out=of[body:])
+    return out
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -41,20 +41,31 @@ def pad_images(x: np.ndarray, pad: int) -> np.ndarray:
     return xp
 
 
-def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+def im2col(
+    x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Unfold every (kh, kw) window of ``x`` (N, C, H, W) into ``cols`` (N, C*kh*kw, OH*OW).
 
-    One contiguous copy of a strided view; ``cols`` has the dtype of ``x``.
+    One contiguous copy of a strided view; ``cols`` has the dtype of ``x``. ``out``, if
+    given, receives the columns and is returned: any (N, C*kh*kw, OH*OW) array of that dtype,
+    contiguous or not (e.g. ``buf[:, :K]`` of a bigger buffer).
     """
     n, c, h, w = x.shape
     oh = conv_output_size(h, kh, stride, pad)
     ow = conv_output_size(w, kw, stride, pad)
+    shape = (n, c * kh * kw, oh * ow)
+    if out is None:
+        out = np.empty(shape, dtype=x.dtype)
+    elif out.shape != shape or out.dtype != x.dtype:
+        raise ValueError(f"im2col out must be a {x.dtype} array of shape {shape}, "
+                         f"got {out.dtype} {out.shape}")
+    cols6 = out.reshape(n, c, kh, kw, oh, ow)  # only splits axes: always a view of out
     xp = pad_images(x, pad)
     # windows: (N, C, OH, OW, kh, kw), a view; reorder to (N, C, kh, kw, OH, OW) and copy.
     win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-    cols = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
-    cols[...] = win.transpose(0, 1, 4, 5, 2, 3)
-    return cols.reshape(n, c * kh * kw, oh * ow)
+    cols6[...] = win.transpose(0, 1, 4, 5, 2, 3)
+    return out
 
 
 def col2im(

@@ -174,3 +174,101 @@ def test_bad_conv_arguments_raise_spec_error(kwargs):
     args = dict(in_channels=1, out_channels=2, kernel_size=3) | kwargs
     with pytest.raises(SpecError):
         Conv2D(**args)
+
+
+def loop_maxpool(x, dy, size):
+    """Max pooling with stride == size by loops; the gradient goes to the first maximum
+    of each window in row-major order (np.argmax's tie rule)."""
+    n, c, h, w = x.shape
+    oh, ow = h // size, w // size
+    y = np.zeros((n, c, oh, ow), x.dtype)
+    dx = np.zeros_like(x)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    win = x[b, ch, i * size:(i + 1) * size, j * size:(j + 1) * size]
+                    k = int(np.argmax(win))
+                    y[b, ch, i, j] = win.flat[k]
+                    dx[b, ch, i * size + k // size, j * size + k % size] = dy[b, ch, i, j]
+    return y, dx
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+# Chunks of one window row, of several with a shorter last one, and one chunk for all.
+@pytest.mark.parametrize("chunk_bytes", [1, 880, 1 << 20])
+def test_maxpool_2x2_fast_path_matches_loops(dtype, chunk_bytes, monkeypatch):
+    monkeypatch.setattr("engine.conv._POOL_CHUNK_BYTES", chunk_bytes)
+    rng = np.random.default_rng(8)
+    # Few distinct values (and many zeros, as after a ReLU) make ties in most windows.
+    x = np.maximum(rng.integers(-3, 3, (3, 4, 6, 10)), 0).astype(dtype)
+    dy = rng.standard_normal((3, 4, 3, 5)).astype(dtype)
+    layer = MaxPool2D(dtype=dtype)
+    y = layer.forward(x)
+    dx = layer.backward(dy)
+    y_ref, dx_ref = loop_maxpool(x, dy, 2)
+    assert y.dtype == dx.dtype == dtype
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(dx, dx_ref)
+    # Same numbers through the general path (a non-contiguous input does not qualify).
+    wide = np.zeros((3, 4, 6, 20), dtype)
+    wide[..., ::2] = x
+    np.testing.assert_array_equal(layer.forward(wide[..., ::2]), y_ref)
+    np.testing.assert_array_equal(layer.backward(dy), dx_ref)
+
+
+def test_maxpool_propagates_nan_like_np_maximum():
+    x = np.zeros((1, 1, 4, 4), np.float32)
+    x[0, 0, 1, 1] = np.nan
+    y = MaxPool2D().forward(x)
+    assert np.isnan(y[0, 0, 0, 0]) and not np.isnan(y[0, 0, 1:, 1:]).any()
+
+
+def test_conv_forward_keeps_earlier_outputs_and_backward_uses_the_last_batch():
+    rng = np.random.default_rng(9)
+    layer = make_conv(2, 3, 3, 1, 1, dtype=np.float32)
+    xa, xb = (rng.standard_normal((4, 2, 6, 6)).astype(np.float32) for _ in range(2))
+    ya = layer.forward(xa)
+    ya_copy = ya.copy()
+    layer.forward(xb)  # same shape: reuses the layer's column buffer
+    np.testing.assert_array_equal(ya, ya_copy)  # returned arrays are never overwritten
+    dy = rng.standard_normal(ya.shape).astype(np.float32)
+    dx = layer.backward(dy)
+    fresh = make_conv(2, 3, 3, 1, 1, dtype=np.float32)
+    fresh.forward(xb)
+    np.testing.assert_array_equal(dx, fresh.backward(dy))
+    for key in ("W", "b"):
+        np.testing.assert_array_equal(layer.grads[key], fresh.grads[key])
+    # A different batch size gets its own buffer.
+    small = layer.forward(xa[:2])
+    np.testing.assert_allclose(small, ya_copy[:2], rtol=1e-6)
+    assert layer.backward(dy[:2]).shape == (2, 2, 6, 6)
+
+
+def test_conv_float32_gradients_match_float64():
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((5, 3, 9, 8))
+    dy = rng.standard_normal((5, 4, 7, 6))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        layer = make_conv(3, 4, 3, 1, 0, seed=3, dtype=dtype)
+        layer.forward(x.astype(dtype))
+        dx = layer.backward(dy.astype(dtype))
+        grads[dtype] = (dx, layer.grads["W"], layer.grads["b"])
+    for g32, g64 in zip(grads[np.float32], grads[np.float64]):
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(grads[np.float64][2], dy.sum(axis=(0, 2, 3)), rtol=1e-12)
+
+
+def test_tune_malloc_runs_once_and_is_a_no_op_elsewhere(monkeypatch):
+    from engine import _malloc
+
+    assert _malloc.tune_malloc() is False  # already ran when the engine was imported
+    monkeypatch.setattr(_malloc, "_done", False)
+    monkeypatch.setattr(_malloc.sys, "platform", "darwin")
+    assert _malloc.tune_malloc() is False
+    monkeypatch.setattr(_malloc, "_done", False)
+    monkeypatch.setattr(_malloc.sys, "platform", "linux")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
+    assert _malloc.tune_malloc() is False  # the user's own settings win

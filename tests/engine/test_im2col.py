@@ -95,3 +95,29 @@ def test_window_larger_than_input_is_refused():
     with pytest.raises(SpecError, match="does not fit"):
         im2col(np.zeros((1, 1, 3, 3), np.float32), 5, 5, 1, 0)
     assert conv_output_size(3, 5, 1, 1) == 1
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_im2col_writes_into_a_slice_of_a_wider_buffer(case):
+    n, c, h, w, kh, kw, stride, pad = case
+    x = np.random.default_rng(1).standard_normal((n, c, h, w)).astype(np.float32)
+    expected = naive_im2col(x, kh, kw, stride, pad)
+    k = expected.shape[1]
+    buf = np.full((n, k + 1, expected.shape[2]), 7.0, dtype=np.float32)  # extra row kept
+    out = im2col(x, kh, kw, stride, pad, out=buf[:, :k])
+    assert np.shares_memory(out, buf)
+    np.testing.assert_array_equal(buf[:, :k], expected)
+    assert (buf[:, k] == 7.0).all()
+    strided = np.zeros((n, expected.shape[2], k), np.float32).transpose(0, 2, 1)
+    im2col(x, kh, kw, stride, pad, out=strided)  # a non-contiguous out is filled in place
+    np.testing.assert_array_equal(strided, expected)
+
+
+@pytest.mark.parametrize("bad", [
+    np.empty((2, 9, 9), np.float32),       # wrong shape
+    np.empty((2, 9, 16), np.float64),      # wrong dtype
+])
+def test_im2col_refuses_an_out_array_of_the_wrong_shape_or_dtype(bad):
+    x = np.zeros((2, 1, 6, 6), np.float32)  # 3x3 kernel: cols (2, 9, 16)
+    with pytest.raises(ValueError):
+        im2col(x, 3, 3, out=bad)
