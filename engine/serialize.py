@@ -27,20 +27,38 @@ def describe(model) -> dict:
     }
 
 
-def save(model, path) -> None:
-    """Write ``model`` to ``path`` atomically (temporary file, then rename)."""
-    path = Path(path)
-    arrays = {f"param/{n}": p for n, p, _ in model.parameters()}
-    arrays.update({f"buffer/{n}": b for n, b in model.buffers()})
-    arrays["spec"] = np.array(json.dumps(describe(model)))
+def model_state(model) -> tuple[dict, dict[str, np.ndarray]]:
+    """What ``save`` writes, detached from the live model: the description and copies of
+    the weights and buffers keyed ``param/NAME`` and ``buffer/NAME``."""
+    arrays = {f"param/{n}": p.copy() for n, p, _ in model.parameters()}
+    arrays.update({f"buffer/{n}": b.copy() for n, b in model.buffers()})
+    return describe(model), arrays
+
+
+def write_state(target, desc: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write a model file from ``desc`` and ``arrays`` (``model_state``'s form) to an open
+    binary file, or to a path atomically (temporary file in the same folder, then rename)."""
+    if hasattr(target, "write"):
+        np.savez(target, spec=np.array(json.dumps(desc)), **arrays)
+        return
+    path = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, spec=np.array(json.dumps(desc)), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save(model, path) -> None:
+    """Write ``model`` to ``path`` atomically (temporary file, then rename)."""
+    arrays = {f"param/{n}": p for n, p, _ in model.parameters()}
+    arrays.update({f"buffer/{n}": b for n, b in model.buffers()})
+    write_state(path, describe(model), arrays)
 
 
 def build_from_description(desc: dict):
@@ -103,3 +121,39 @@ def load_weights_into(model, path) -> None:
     path = Path(path)
     with np.load(path, allow_pickle=False) as data:
         _copy_arrays(model, data, path)
+
+
+def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The description and arrays of the model file ``source`` (a path or an open binary
+    file); ``DataError`` naming ``name`` when it is not one."""
+    try:
+        with np.load(source, allow_pickle=False) as data:
+            desc = json.loads(str(data["spec"]))
+            arrays = {k: data[k] for k in data.files if k.startswith(("param/", "buffer/"))}
+    except Exception:  # a damaged archive can raise almost anything
+        raise DataError(f"{name} is not a model file saved by this program (no readable "
+                        f"architecture and weights in it)") from None
+    if not isinstance(desc, dict):
+        raise DataError(f"{name} has no readable model description")
+    if not isinstance(desc.get("format", 0), int) or desc.get("format", 0) > FORMAT:
+        raise DataError(f"{name} was saved by a newer version (model format "
+                        f"{desc.get('format')}, this version reads up to {FORMAT})")
+    return desc, arrays
+
+
+def copy_state_into(model, arrays: dict[str, np.ndarray], name: str) -> None:
+    """Copy ``model_state``-style ``arrays`` into ``model``'s own arrays; ``DataError``
+    (before anything is copied) when a name, shape or dtype does not match."""
+    wanted = {f"param/{n}": p for n, p, _ in model.parameters()}
+    wanted.update({f"buffer/{n}": b for n, b in model.buffers()})
+    missing, extra = sorted(set(wanted) - set(arrays)), sorted(set(arrays) - set(wanted))
+    if missing or extra:
+        what = f"no {', '.join(missing[:3])}" if missing else f"extra {', '.join(extra[:3])}"
+        raise DataError(f"{name} holds the weights of a different network ({what})")
+    for key, target in wanted.items():
+        src = arrays[key]
+        if src.shape != target.shape or src.dtype != target.dtype:
+            raise DataError(f"{name}: weights {key} have shape {src.shape} and type "
+                            f"{src.dtype}, the network needs {target.shape} {target.dtype}")
+    for key, target in wanted.items():
+        target[...] = arrays[key]

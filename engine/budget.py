@@ -1,0 +1,147 @@
+"""Memory a network would need, estimated from its config before anything is allocated.
+
+``build_model`` refuses more than ``MAX_PARAMETERS`` weights, but only after allocating
+them, and it cannot see the activations. ``check_memory`` walks the architecture the
+config describes (the same shapes ``engine.presets`` builds) and refuses, with the numbers,
+a network whose weights (with their gradients and optimiser state) plus activations would
+pass a budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import SpecError
+from .losses import make_loss
+from .presets import MAX_PARAMETERS
+from .spec import RunConfig
+
+#: default limit on the estimated memory of one run (weights, gradients, optimiser state
+#: and activations).
+MEMORY_BUDGET = 3 * 1024**3
+#: copies of every parameter held while training: the weights, their gradients and up to
+#: two optimiser moments (Adam).
+PARAM_COPIES = 4
+#: activations kept per layer while training: the outputs, their gradients, scratch.
+ACTIVATION_COPIES = 3
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """What a run would hold, in elements and bytes (``dtype`` bytes each)."""
+
+    parameters: int
+    per_sample: int          # layer outputs of one sample, summed over the layers
+    scratch_per_sample: int  # largest im2col buffer of one sample (0 without convolutions)
+    parameter_bytes: int
+    activation_bytes: int
+
+    @property
+    def total_bytes(self) -> int:
+        return self.parameter_bytes + self.activation_bytes
+
+
+def format_bytes(n: float) -> str:
+    """``1536`` -> ``"1.5 KB"``: binary units, one decimal."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def _layer_sizes(config: RunConfig, input_shape: tuple[int, ...], n_out: int
+                 ) -> tuple[int, int, int]:
+    """(parameters, summed output elements, largest im2col buffer) for one sample."""
+    m = config.model
+    params = outputs = scratch = 0
+
+    def dense(width_in: int, width_out: int, activation: bool, dropout: float,
+              batchnorm: bool = False) -> None:
+        nonlocal params, outputs
+        params += width_in * width_out + width_out
+        outputs += width_out
+        if activation:
+            if batchnorm:
+                params += 2 * width_out
+                outputs += width_out
+            outputs += width_out * (2 if dropout else 1)
+
+    if m.preset == "mlp":
+        if tuple(input_shape) == (2,):
+            width = len(m.features)
+        else:
+            width = int(np.prod(input_shape))
+        outputs += width
+        for h in m.hidden:
+            dense(width, int(h), True, m.dropout, m.batchnorm)
+            width = int(h)
+        dense(width, n_out, False, 0.0)
+        return params, outputs, scratch
+    if len(input_shape) != 3:
+        raise SpecError(f"model {m.preset!r} needs images (C, H, W), got samples of shape "
+                        f"{tuple(input_shape)}")
+    c, h, w = (int(v) for v in input_shape)
+
+    def conv(c_out: int, k: int, pad: int, pool: bool) -> None:
+        nonlocal params, outputs, scratch, c, h, w
+        oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
+        if oh < 1 or ow < 1:
+            raise SpecError(f"filter size {k} is larger than the {h}×{w} images")
+        params += c_out * c * k * k + c_out + (2 * c_out if m.batchnorm else 0)
+        scratch += oh * ow * c * k * k
+        c, h, w = c_out, oh, ow
+        outputs += c * h * w * (3 if m.batchnorm else 2)
+        if pool:
+            h, w = (h - 2) // 2 + 1, (w - 2) // 2 + 1
+            outputs += c * h * w
+
+    if m.preset == "simple-cnn":
+        conv(m.conv_filters, m.conv_size, 0, True)
+        hidden, dropout = (m.hidden[0] if m.hidden else 100), m.dropout
+    else:  # deep-cnn
+        for c_out, pad, pool in ((16, 1, False), (16, 1, True), (32, 1, False),
+                                 (32, 2, True), (64, 1, False), (64, 1, True)):
+            conv(c_out, 3, pad, pool)
+        hidden, dropout = 50, m.dropout or 0.5
+    width = c * h * w
+    outputs += width
+    dense(width, hidden, True, dropout)
+    dense(hidden, n_out, False, 0.0)
+    return params, outputs, scratch
+
+
+def estimate_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
+                    batch_rows: int, inference_rows: int = 0) -> MemoryEstimate:
+    """The memory ``config``'s network needs on samples of ``input_shape``: training on
+    ``batch_rows`` samples at a time and predicting ``inference_rows`` at once."""
+    n_out = make_loss(config.model.loss).output_size(int(n_classes))
+    params, per_sample, scratch = _layer_sizes(config, tuple(input_shape), n_out)
+    itemsize = np.dtype(config.model.dtype).itemsize
+    batch_rows, inference_rows = max(int(batch_rows), 1), max(int(inference_rows), 0)
+    activations = (ACTIVATION_COPIES * per_sample + scratch) * batch_rows \
+        + (per_sample + scratch) * inference_rows
+    return MemoryEstimate(params, per_sample, scratch, params * itemsize * PARAM_COPIES,
+                         activations * itemsize)
+
+
+def check_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
+                 batch_rows: int, inference_rows: int = 0, budget: int = MEMORY_BUDGET
+                 ) -> MemoryEstimate:
+    """``estimate_memory``, raising ``SpecError`` with the numbers when the network has
+    more than ``MAX_PARAMETERS`` weights or the estimate passes ``budget`` bytes."""
+    est = estimate_memory(config, input_shape, n_classes, batch_rows, inference_rows)
+    if est.parameters > MAX_PARAMETERS:
+        raise SpecError(f"this network has {est.parameters:,} parameters, more than the "
+                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
+    if est.total_bytes > budget:
+        rows = max(int(batch_rows), 1)
+        raise SpecError(
+            f"this network would need about {format_bytes(est.total_bytes)} of memory "
+            f"({est.parameters:,} parameters: {format_bytes(est.parameter_bytes)} with "
+            f"gradients and optimiser state; activations for batches of {rows:,}: "
+            f"{format_bytes(est.activation_bytes)}), more than the "
+            f"{format_bytes(budget)} allowed; use fewer or smaller layers or a smaller batch")
+    return est
