@@ -101,7 +101,7 @@ def with_window(seconds: float) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
+        window = MainWindow(settings, data_dir=tmp, ask_restore=lambda _path: False)
         window.resize(1280, 800)
         window.show()
         QTest.qWaitForWindowExposed(window)

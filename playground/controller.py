@@ -22,13 +22,14 @@ from .baseline import baseline_overlay
 from .drawn import DrawnPoints
 from .options import GRID_SIZE, choices, grid_resolution
 from .points_commands import PointsCommands
+from .session_commands import SessionCommands
 from .worker import RunPlan, TrainingWorker, limit_blas_threads
 
 #: the default run: moons, a 2-8-8-2 tanh network, Adam at 0.03.
 DEFAULT_CONFIG = RunConfig()
 
 
-class PlaygroundController(QObject, PointsCommands):
+class PlaygroundController(QObject, PointsCommands, SessionCommands):
     """Holds the run config and data, owns the worker thread; see the module docstring."""
 
     configChanged = Signal(dict)     # RunConfig.to_dict() after every accepted edit
@@ -42,6 +43,7 @@ class PlaygroundController(QObject, PointsCommands):
     networkSummary = Signal(str)
     message = Signal(str)            # transient status text
     problem = Signal(str)            # something the user must read (bad input, divergence)
+    historyRestored = Signal(object)  # float64 (E, len(HISTORY_COLUMNS)) of a restored run
 
     # commands to the worker (queued across threads)
     _configure = Signal(object)
@@ -53,6 +55,7 @@ class PlaygroundController(QObject, PointsCommands):
     _stop = Signal()
     _setSpeed = Signal(int)
     _setGridView = Signal(object, object)
+    _publishState = Signal(int)
 
     def __init__(self, config: RunConfig | None = None, points: tuple | None = None,
                  parent: QObject | None = None) -> None:
@@ -79,6 +82,12 @@ class PlaygroundController(QObject, PointsCommands):
         self._baseline_on = False
         self._data_problem = ""
         self._closed = False
+        self._state_seq = 0
+        #: counts changes (edits, data, epochs): an autosave is due when it moved.
+        self.revision = 0
+        for signal in (self.configChanged, self.dataChanged, self.runReset,
+                       self.epochFinished, self.historyRestored):
+            signal.connect(self._changed)
         self._start_thread()
 
     @classmethod
@@ -111,7 +120,8 @@ class PlaygroundController(QObject, PointsCommands):
                               (self._updateTraining, w.updateTraining), (self._start, w.start),
                               (self._pause, w.pause), (self._step, w.step),
                               (self._stop, w.stop), (self._setSpeed, w.setSpeed),
-                              (self._setGridView, w.setGridView)):
+                              (self._setGridView, w.setGridView),
+                              (self._publishState, w.publishState)):
             command.connect(slot, Qt.QueuedConnection)
         w.epochFinished.connect(self._on_epoch, Qt.QueuedConnection)
         w.gridReady.connect(self._on_grid, Qt.QueuedConnection)
@@ -160,6 +170,11 @@ class PlaygroundController(QObject, PointsCommands):
     def run_id(self) -> int:
         return self._run_id
 
+    @property
+    def data_problem(self) -> str:
+        """Why there is nothing to train on ("" when there is)."""
+        return self._data_problem
+
     def start(self) -> None:
         """Load the data and announce the initial state (call once the window listens)."""
         self.configChanged.emit(self._config.to_dict())
@@ -177,6 +192,11 @@ class PlaygroundController(QObject, PointsCommands):
             return False
         if new == old:
             return True
+        problem = self._memory_problem(new, self.dataset, self._point_count(new))
+        if problem:
+            self.problem.emit(problem)
+            self.configChanged.emit(old.to_dict())
+            return False
         self._config = new
         self.configChanged.emit(new.to_dict())
         d_old, d_new = old.data, new.data
@@ -195,6 +215,7 @@ class PlaygroundController(QObject, PointsCommands):
             self._new_run()
         else:
             self._updateTraining.emit(new)
+        self._explain_batch(old, new)
         return True
 
     def regenerate(self) -> None:
@@ -273,14 +294,17 @@ class PlaygroundController(QObject, PointsCommands):
         self._announce_data(reset_view)
         self._new_run()
 
-    def _new_run(self) -> None:
-        """Fresh weights for the current config and data; keeps playing if it was."""
+    def _new_run(self, weights: dict | None = None, epoch: int = 0,
+                 history: np.ndarray | None = None) -> None:
+        """Fresh weights for the current config and data (or ``weights`` at ``epoch``
+        with ``history``, for a restored session); keeps playing if it was."""
         self._run_id += 1
-        self._epoch = 0
+        self._epoch = epoch
         ds = self.dataset
         self._run_classes = ds.n_classes if ds is not None else 0
         self.runReset.emit(self._run_id)
-        self._configure.emit(RunPlan(self._run_id, self._config, ds))
+        self._configure.emit(RunPlan(self._run_id, self._config, ds, weights, epoch,
+                                     history))
         self._emit_summary()
         if ds is None and self._running:
             self._running = False
@@ -301,6 +325,24 @@ class PlaygroundController(QObject, PointsCommands):
         widths = [str(len(m.features)), *map(str, m.hidden), str(outputs)]
         self.networkSummary.emit(f"{' → '.join(widths)}  ·  {model.num_parameters():,} "
                                  f"parameters")
+
+    def _point_count(self, config: RunConfig) -> int:
+        """How many points ``config`` trains on (drawn: the drawing; else generated)."""
+        if config.data.name == "drawn":
+            return len(self.drawn) if self._config.data.name == "drawn" else \
+                len(self.all_points()[1])
+        return config.data.samples
+
+    def _explain_batch(self, old: RunConfig, new: RunConfig) -> None:
+        ds = self.dataset
+        if new.batch_size != old.batch_size and ds is not None \
+                and new.batch_size > len(ds.x_train):
+            self.message.emit(f"Batch size {new.batch_size} is more than the "
+                              f"{len(ds.x_train)} training points: each step uses all of "
+                              f"them (full batch).")
+
+    def _changed(self, *_args) -> None:
+        self.revision += 1
 
     def _emit_baseline(self) -> None:
         self.baselineReady.emit(baseline_overlay(self.dataset, self._view))

@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from threadpoolctl import ThreadpoolController
 
+from engine.budget import check_memory
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError, TrainingDiverged
 from engine.presets import build_model
@@ -138,9 +139,11 @@ class MnistWorker(QObject):
             return
         data = self._data
         try:
+            limit = plan.config.data.train_limit or len(data.x_train)
+            check_memory(plan.config, data.input_shape, data.n_classes,
+                         min(plan.config.batch_size or limit, limit), EVAL_CHUNK)
             rng = np.random.default_rng(plan.config.seed)
             self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
-            limit = plan.config.data.train_limit or len(data.x_train)
             self._trainer = LiveTrainer(
                 self._model, make_engine_optimizer(plan.config), data.x_train[:limit],
                 data.y_train[:limit], batch_size=plan.config.batch_size or None,

@@ -13,6 +13,10 @@ from engine.errors import DataError
 
 from .worker import RunPlan
 
+#: most data rows read from a CSV file: a drawing of more points is not interactive, and
+#: a huge file is refused after reading this many rows instead of freezing the window.
+MAX_CSV_ROWS = 100_000
+
 
 class PointsCommands:
     """Drawing and file commands of ``PlaygroundController`` (which provides ``edit``,
@@ -79,7 +83,7 @@ class PointsCommands:
         from engine.datasets.csvio import load_csv
         from engine.datasets.points import MAX_LABEL
 
-        X, y = load_csv(path, min_classes=1)
+        X, y = load_csv(path, max_rows=MAX_CSV_ROWS, min_classes=1)
         if y.max() > MAX_LABEL:
             raise DataError(f"CSV file {path!r} has the label {int(y.max())}; the playground "
                             f"draws classes 0 to {MAX_LABEL}.")

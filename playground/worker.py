@@ -10,8 +10,9 @@ it, so the controller can drop what a Reset made stale.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,11 @@ from engine.errors import EngineError, TrainingDiverged
 from engine.grid import decision_grid
 from engine.optimizers import make_optimizer
 from engine.presets import build_model
+from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
+
+from .session import HistoryBuffer
 
 TICK_SECONDS = 0.020
 #: the decision grid is recomputed at most this often while training (~30 frames/s).
@@ -47,11 +51,28 @@ def _quiet() -> np.errstate:
 
 @dataclass(frozen=True)
 class RunPlan:
-    """What the worker needs for a run: its id, the config and the data (None: no run)."""
+    """What the worker needs for a run: its id, the config and the data (None: no run).
+    A restored run also brings its ``weights`` (``param/NAME``/``buffer/NAME`` arrays),
+    the ``epoch`` they were saved at and the loss ``history`` (E, columns) up to it."""
 
     run_id: int
     config: RunConfig
     dataset: Dataset | None
+    weights: dict[str, np.ndarray] | None = None
+    epoch: int = 0
+    history: np.ndarray | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """Copies of what the worker holds for run ``run_id``: the model's description and
+    arrays (None without a model), the completed epochs and their history."""
+
+    run_id: int
+    epoch: int
+    spec: dict | None
+    weights: dict[str, np.ndarray] | None
+    history: np.ndarray
 
 
 def make_engine_optimizer(config: RunConfig):
@@ -90,6 +111,12 @@ class TrainingWorker(QObject):
         self._grid_dirty = False
         self._last_grid = 0.0
         self._stop_requested = False
+        self._history = HistoryBuffer()
+        self._restored_epoch = 0
+        # the last published ModelState and the request it answered (any thread reads)
+        self._state_cond = threading.Condition()
+        self._state: ModelState | None = None
+        self._state_seq = 0
 
     # ------------------------------------------------------------------ commands
 
@@ -100,14 +127,19 @@ class TrainingWorker(QObject):
         self._run_id = plan.run_id
         self._config = plan.config
         self._model = self._trainer = None
+        self._history = HistoryBuffer(plan.history)
+        self._restored_epoch = plan.epoch
         if plan.dataset is None:
             return
         try:
             rng = np.random.default_rng(plan.config.seed)
             self._model = build_model(plan.config, plan.dataset.input_shape,
                                       plan.dataset.n_classes, rng=rng)
+            if plan.weights is not None:
+                copy_state_into(self._model, plan.weights, "the restored session")
             self._trainer = self._make_trainer(plan.config, plan.dataset,
                                                make_engine_optimizer(plan.config), rng)
+            self._trainer.epoch = plan.epoch
         except (EngineError, ValueError, MemoryError) as e:
             self._model = self._trainer = None
             self.failed.emit(f"Cannot build this network: {e}")
@@ -213,6 +245,31 @@ class TrainingWorker(QObject):
         """Thread-safe: make a running tick or step return as soon as its batch ends."""
         self._stop_requested = True
 
+    @Slot(int)
+    def publishState(self, seq: int) -> None:
+        """Publish copies of the weights, epoch and history as answer ``seq`` (read with
+        ``wait_for_state``). Runs between ticks, so the copy is never half-updated."""
+        state = self.current_state()
+        with self._state_cond:
+            self._state, self._state_seq = state, int(seq)
+            self._state_cond.notify_all()
+
+    def wait_for_state(self, seq: int, timeout: float) -> ModelState | None:
+        """Thread-safe: the state published as answer ``seq`` or later; None if it did
+        not come within ``timeout`` seconds (e.g. a long epoch is still running)."""
+        with self._state_cond:
+            if self._state_cond.wait_for(lambda: self._state_seq >= seq, timeout):
+                return self._state
+        return None
+
+    def current_state(self) -> ModelState:
+        """Copies of the current run's model, epoch and history (worker thread only)."""
+        spec = weights = None
+        if self._model is not None:
+            spec, weights = model_state(self._model)
+        epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
+        return ModelState(self._run_id, epoch, spec, weights, self._history.array())
+
     # ------------------------------------------------------------------ internals
 
     def _make_trainer(self, config: RunConfig, dataset: Dataset, optimizer, rng) -> Trainer:
@@ -228,6 +285,7 @@ class TrainingWorker(QObject):
     def _on_epoch(self, metrics: dict[str, Any]) -> None:
         self._frame_epochs += 1
         self._grid_dirty = True
+        self._history.append(metrics)
         self.epochFinished.emit(dict(metrics, run_id=self._run_id))
 
     def _tick(self) -> None:

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
+        window = MainWindow(settings, data_dir=tmp, ask_restore=lambda _path: False)
         window.resize(1280, 800)
         window.show()
         QTest.qWaitForWindowExposed(window)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from .plots.colors import CLASS_COLORS
+from .widgets.spinboxes import report_out_of_range
 
 MAX_CLASSES = len(CLASS_COLORS)
 
@@ -49,6 +50,7 @@ class DataPanel(QWidget):
     showTestToggled = Signal(bool)
     discretizeToggled = Signal(bool)
     baselineToggled = Signal(bool)
+    invalidInput = Signal(str)       # a typed value was refused: one sentence why
 
     def __init__(self, choices: dict, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +196,11 @@ class DataPanel(QWidget):
         self.regenerate_button.clicked.connect(self.regenerateRequested)
         self.draw_button.toggled.connect(self.drawModeToggled)
         self.clear_button.clicked.connect(self.clearRequested)
+        for spin, what in ((self.classes_spin, "The number of classes"),
+                           (self.samples_spin, "The number of samples"),
+                           (self.noise_spin, "The noise"), (self.test_spin, "The test share"),
+                           (self.seed_spin, "The seed")):
+            report_out_of_range(spin, what, self.invalidInput.emit)
         self.class_group.idClicked.connect(self.drawClassChosen)
         self.show_test_check.toggled.connect(self.showTestToggled)
         self.discretize_check.toggled.connect(self.discretizeToggled)

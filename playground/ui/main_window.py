@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from .. import settings as store
 from .help_text import ABOUT, HOW_TO_USE
 from .playground_page import DEFAULT_SPEED, PlaygroundPage
+from .session_actions import SessionActions
 
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)
 
@@ -46,12 +48,16 @@ class _RunKeys(QObject):
         return False
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, SessionActions):
     """The application window. ``settings``: where to remember the configuration and the
-    geometry (default: the user's settings; tests pass a private INI file)."""
+    geometry (default: the user's settings; tests pass a private INI file).
+    ``data_dir``: the autosave folder (default: the user data folder); ``ask_restore``:
+    called with the autosave's path after a run that did not close cleanly, True to
+    restore it (default: a question box)."""
 
     def __init__(self, settings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, data_dir: str | os.PathLike | None = None,
+                 ask_restore: Callable[[str], bool] | None = None) -> None:
         super().__init__(parent)
         setup_pyqtgraph()
         from ..controller import PlaygroundController
@@ -93,6 +99,7 @@ class MainWindow(QMainWindow):
         self.controller.start()
         self._status(note or "Press Play (Space) to train; turn on Draw to add your own "
                               "points.", 0 if note else 8000)
+        self._start_autosave(data_dir, ask_restore)
 
     # ------------------------------------------------------------------ construction
 
@@ -147,6 +154,18 @@ class MainWindow(QMainWindow):
         self.export_action = action("Export image (PNG/SVG)…", "Ctrl+E",
                                     lambda: self.export_image(), "exportImageAction",
                                     "Save the decision plot and curves as a PNG or SVG")
+        self.open_session_action = action(
+            "Open session…", "Ctrl+Shift+O", lambda: self.open_session(), "openSessionAction",
+            "Open a saved session: data, network, weights and loss curves")
+        self.save_session_action = action(
+            "Save session as…", "Ctrl+Shift+S", lambda: self.save_session_as(),
+            "saveSessionAction", "Save data, network, weights and loss curves in one file")
+        self.export_model_action = action(
+            "Export model (.npz)…", None, lambda: self.export_model(), "exportModelAction",
+            "Save the trained network as .npz (python -m engine evaluate reads it)")
+        self.export_history_action = action(
+            "Export loss history (CSV)…", None, lambda: self.export_history(),
+            "exportHistoryAction", "Save the loss and accuracy of every epoch as CSV")
         self.quit_action = action("Quit", "Ctrl+Q", self.close,
                                   "quitAction", "Close the window (stops training)")
         self.help_action = action("How to use", QKeySequence.StandardKey.HelpContents,
@@ -177,7 +196,13 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for a in (self.open_action, self.save_action, self.export_action):
+        for a in (self.open_session_action, self.save_session_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        for a in (self.open_action, self.save_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        for a in (self.export_model_action, self.export_history_action, self.export_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -202,7 +227,12 @@ class MainWindow(QMainWindow):
         except ValueError as e:  # DataError: one sentence naming the file and the problem
             self._error("Cannot open data", str(e))
             return False
-        self._status(f"Loaded {n} points from {os.path.basename(path)}.", 5000)
+        text = f"Loaded {n} points from {os.path.basename(path)}."
+        if self.controller.dataset is None:  # e.g. one class: say what training needs
+            self.last_problem = self.controller.data_problem
+            self._status(f"{text} {self.controller.data_problem}", 0)
+        else:
+            self._status(text, 5000)
         return True
 
     def save_data(self, path: str | None = None) -> bool:
@@ -333,6 +363,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self._finish_autosave()
         for page in (self.mnist_page,):
             stop = getattr(page, "shutdown", None)
             if callable(stop):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets.spinboxes import LogSpinBox
+from .widgets.spinboxes import LogSpinBox, report_out_of_range
 
 MAX_LAYERS = 8
 MAX_NEURONS = 64
@@ -217,6 +217,13 @@ class NetworkPanel(QWidget):
         layout.addWidget(opt)
         layout.addStretch(1)
         self._connect()
+        for spin, what in ((self.lr_spin, "The learning rate"),
+                           (self.momentum_spin, "Momentum"), (self.beta1_spin, "Beta1"),
+                           (self.beta2_spin, "Beta2"), (self.rho_spin, "Rho"),
+                           (self.batch_spin, "The batch size"),
+                           (self.reg_rate_spin, "The regularisation rate"),
+                           (self.dropout_spin, "The dropout rate")):
+            report_out_of_range(spin, what, self.invalidInput.emit)
 
     # ------------------------------------------------------------------ edits
 

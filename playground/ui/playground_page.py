@@ -146,12 +146,14 @@ class PlaygroundPage(QWidget):
         c.networkSummary.connect(npnl.set_summary)
         c.runReset.connect(self._on_run_reset)
         c.epochFinished.connect(self._on_epoch)
+        c.historyRestored.connect(self._on_history)
         c.runningChanged.connect(self._on_running)
         c.problem.connect(lambda text: self.statusMessage.emit(text, 0))
         c.message.connect(lambda text: self.statusMessage.emit(text, 5000))
         dp.configEdited.connect(c.edit)
         npnl.configEdited.connect(c.edit)
         npnl.invalidInput.connect(lambda text: self.statusMessage.emit(text, 0))
+        dp.invalidInput.connect(lambda text: self.statusMessage.emit(text, 0))
         dp.regenerateRequested.connect(c.regenerate)
         dp.drawModeToggled.connect(plot.set_draw_mode)
         dp.drawModeToggled.connect(self._on_draw_mode)
@@ -220,6 +222,17 @@ class PlaygroundPage(QWidget):
     def _on_epoch(self, metrics: dict) -> None:
         self.curves.append(metrics)
         self._last_metrics = metrics
+        self._metrics_dirty = True
+        self._schedule_frame()
+
+    def _on_history(self, history) -> None:
+        """A restored run: its whole loss history at once (E, len(columns)) float64."""
+        from playground.session import HISTORY_COLUMNS, history_rows
+
+        self.curves.set_history({k: history[:, i] for i, k in enumerate(HISTORY_COLUMNS)})
+        last = history_rows(history[-1:])[0] if len(history) else None
+        ok = last is not None and None not in (last["train_loss"], last["train_acc"])
+        self._last_metrics = last if ok else None
         self._metrics_dirty = True
         self._schedule_frame()
 

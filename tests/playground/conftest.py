@@ -11,6 +11,13 @@ from PySide6.QtCore import QSettings
 from playground.ui.main_window import MainWindow
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    """Autosaves and the running marker go to a folder of the test's own."""
+    monkeypatch.setenv("NN_PLAYGROUND_DATA_DIR", str(tmp_path / "appdata"))
+    return tmp_path / "appdata"
+
+
 @pytest.fixture
 def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

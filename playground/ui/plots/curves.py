@@ -42,6 +42,17 @@ class _Series:
     def column(self, key: str) -> np.ndarray:
         return self.data[self.FIELDS.index(key), : self.n]
 
+    @classmethod
+    def from_columns(cls, columns: dict[str, np.ndarray]) -> _Series:
+        """A series holding ``columns`` (FIELDS -> equal-length arrays; absent = NaN)."""
+        n = len(columns["epoch"])
+        out = cls(max(1024, 2 * n))
+        for i, key in enumerate(cls.FIELDS):
+            if key in columns:
+                out.data[i, :n] = columns[key]
+        out.n = n
+        return out
+
 
 def _x_limit(epochs: float) -> float:
     """The next of 10, 20, 50, 100, 200, 500, ... above ``epochs`` (the x range)."""
@@ -135,6 +146,13 @@ class TrainingCurves(QWidget):
     def append(self, metrics: dict) -> None:
         self._series.append(metrics)
         self._dirty = True
+
+    def set_history(self, columns: dict[str, np.ndarray]) -> None:
+        """Replace the recorded epochs with ``columns`` (``epoch``, ``train_loss``, ...:
+        equal-length float arrays, NaN where missing), e.g. a restored run's history."""
+        self._series = _Series.from_columns(columns)
+        self._dirty = True
+        self.refresh()
 
     def clear(self) -> None:
         self._series = _Series()

@@ -1,0 +1,385 @@
+"""A whole playground session in one ``.nnplay`` file (pure Python and NumPy, no Qt).
+
+The file is a zip archive of:
+
+- ``session.json``: ``{"format", "kind", "config" (RunConfig.to_dict()), "n_classes",
+  "input_shape", "epoch", "has_model"}``
+- ``points.npz``: ``X`` float64 (N, 2), ``y`` int64 (N,), ``test`` bool (N,): every point
+  and which side of the train/test split it is on
+- ``history.npz``: ``history`` float64 (E, len(HISTORY_COLUMNS)), one row of metrics per
+  completed epoch (NaN where a value is missing, e.g. no test set); ``columns`` names them
+- ``model.npz`` (when there is a model): an engine model file (``engine.serialize``), so
+  it also opens with ``engine.load`` once extracted.
+
+``save_session`` writes atomically (temporary file in the same folder, fsync, rename), so
+a crash mid-write leaves the old file. ``load_session`` checks everything before it
+returns: whatever the bytes, it returns a ``Session`` or raises ``SessionError`` with one
+sentence naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.budget import check_memory
+from engine.errors import DataError, EngineError
+from engine.presets import build_model
+from engine.serialize import copy_state_into, read_state, write_state
+from engine.spec import RunConfig
+
+#: the session format this version writes and the newest it reads.
+FORMAT = 1
+KIND = "nn-playground session"
+SUFFIX = ".nnplay"
+META, POINTS, HISTORY, MODEL = "session.json", "points.npz", "history.npz", "model.npz"
+#: largest uncompressed size read from each member (a damaged or hostile archive may
+#: claim anything; nothing bigger is decompressed).
+MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
+                 MODEL: 1024 * 2**20}
+#: the metrics kept per epoch, in the order of the history array's columns.
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
+                   "lr", "grad_norm", "steps", "seconds")
+MAX_MEMBERS = 64
+MAX_CLASSES = 1000
+
+
+class SessionError(DataError):
+    """A session file cannot be read or written; the message names the file."""
+
+
+@dataclass
+class Session:
+    """Everything needed to put the playground back as it was.
+
+    ``X`` float64 (N, 2), ``y`` int64 (N,), ``test`` bool (N,) are the points and their
+    split; ``weights`` maps ``param/NAME`` / ``buffer/NAME`` to arrays of the model the
+    config builds for ``input_shape`` and ``n_classes`` (None: no model yet);
+    ``history`` float64 (E, len(HISTORY_COLUMNS)) holds one row per completed epoch.
+    """
+
+    config: RunConfig
+    X: np.ndarray
+    y: np.ndarray
+    test: np.ndarray
+    n_classes: int = 2
+    weights: dict[str, np.ndarray] | None = None
+    model_spec: dict | None = None
+    history: np.ndarray = field(default_factory=lambda: empty_history())
+    epoch: int = 0
+    input_shape: tuple[int, ...] = (2,)
+    format: int = FORMAT
+
+
+def _name(path: str | os.PathLike) -> str:
+    text = os.fspath(path)
+    return repr(text if len(text) <= 200 else "..." + text[-197:])
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _npz_bytes(**arrays: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def session_bytes(session: Session) -> bytes:
+    """The ``.nnplay`` archive of ``session`` as bytes."""
+    meta = {"format": FORMAT, "kind": KIND, "config": session.config.to_dict(),
+            "n_classes": int(session.n_classes), "input_shape": list(session.input_shape),
+            "epoch": int(session.epoch), "has_model": session.weights is not None}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.writestr(META, json.dumps(meta))
+        zf.writestr(POINTS, _npz_bytes(X=np.asarray(session.X, np.float64),
+                                       y=np.asarray(session.y, np.int64),
+                                       test=np.asarray(session.test, bool)))
+        zf.writestr(HISTORY, _npz_bytes(history=np.asarray(session.history, np.float64),
+                                        columns=np.array(HISTORY_COLUMNS)))
+        if session.weights is not None:
+            model = io.BytesIO()
+            write_state(model, session.model_spec or {}, session.weights)
+            zf.writestr(MODEL, model.getvalue())
+    return buf.getvalue()
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, flushed to
+    disk and renamed over ``path``: readers see the old file or the new, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_session(path: str | os.PathLike, session: Session) -> None:
+    """Write ``session`` to ``path`` atomically; ``SessionError`` if it cannot be written."""
+    try:
+        data = session_bytes(session)
+        write_atomic(path, data)
+    except (OSError, ValueError, TypeError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise SessionError(f"Cannot save session file {_name(path)}: {reason}.") from None
+
+
+# ---------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Reads and checks one archive; ``fail`` builds the error naming the file."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = path
+        self.name = _name(path)
+
+    def fail(self, problem: str) -> SessionError:
+        return SessionError(f"Session file {self.name} {problem}.")
+
+    def load(self) -> Session:
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(4)
+                if not head:
+                    raise self.fail("is empty")
+                f.seek(0)
+                try:
+                    zf = zipfile.ZipFile(f)
+                except Exception:  # noqa: BLE001 - any failure means "not a readable zip"
+                    if head.startswith(b"PK"):
+                        raise self.fail("is damaged or truncated (its zip directory "
+                                        "cannot be read)") from None
+                    raise self.fail("is not a session file (it is not a zip archive)") \
+                        from None
+                with zf:
+                    return self._parse(zf)
+        except FileNotFoundError:
+            raise self.fail("does not exist") from None
+        except IsADirectoryError:
+            raise self.fail("is a folder, not a file") from None
+        except PermissionError:
+            raise self.fail("cannot be opened (permission denied)") from None
+        except OSError as e:
+            raise self.fail(f"cannot be read ({e.strerror or e})") from None
+
+    def _member(self, zf: zipfile.ZipFile, member: str) -> bytes:
+        try:
+            info = zf.getinfo(member)
+        except KeyError:
+            raise self.fail(f"lacks its {member} part") from None
+        limit = MEMBER_LIMITS[member]
+        if info.file_size > limit:
+            raise self.fail(f"has a {member} of {info.file_size:,} bytes, more than the "
+                            f"{limit:,} accepted")
+        try:
+            with zf.open(info) as f:
+                data = f.read(limit + 1)
+        except Exception as e:  # noqa: BLE001 - zipfile/zlib raise many kinds on damage
+            raise self.fail(f"is damaged or truncated ({member} cannot be read: "
+                            f"{type(e).__name__})") from None
+        if len(data) > limit:
+            raise self.fail(f"has a {member} larger than the {limit:,} bytes accepted")
+        return data
+
+    def _parse(self, zf: zipfile.ZipFile) -> Session:
+        if len(zf.infolist()) > MAX_MEMBERS:
+            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most 3")
+        meta = self._meta(self._member(zf, META))
+        config = self._config(meta)
+        X, y, test = self._points(self._member(zf, POINTS))
+        n_classes = meta.get("n_classes")
+        if not (type(n_classes) is int and 2 <= n_classes <= MAX_CLASSES):
+            raise self.fail(f"has an unusable number of classes {n_classes!r} (expected "
+                            f"2 to {MAX_CLASSES})")
+        shape = meta.get("input_shape", [2])
+        if not (isinstance(shape, list) and 1 <= len(shape) <= 3
+                and all(type(v) is int and 1 <= v <= 4096 for v in shape)):
+            raise self.fail(f"has an unusable input shape {shape!r}")
+        epoch = meta.get("epoch", 0)
+        if not (type(epoch) is int and epoch >= 0):
+            raise self.fail(f"has an unusable epoch count {epoch!r}")
+        history = self._history(self._member(zf, HISTORY))
+        session = Session(config, X, y, test, n_classes, history=history, epoch=epoch,
+                          input_shape=tuple(shape), format=meta["format"])
+        if meta.get("has_model", False):
+            self._model(session, self._member(zf, MODEL))
+        return session
+
+    def _meta(self, data: bytes) -> dict:
+        try:
+            meta = json.loads(data.decode("utf-8"))
+        except Exception as e:  # noqa: BLE001 - bad UTF-8, bad JSON, nesting too deep
+            raise self.fail(f"has a damaged {META} ({type(e).__name__})") from None
+        if not isinstance(meta, dict):
+            raise self.fail(f"has a {META} that is not a JSON object")
+        fmt = meta.get("format")
+        if type(fmt) is not int or fmt < 1:
+            raise self.fail(f"has no valid format number in {META} (found {fmt!r})")
+        if fmt > FORMAT:
+            raise self.fail(f"was saved by a newer version (format {fmt}); this version "
+                            f"reads up to {FORMAT}")
+        if meta.get("kind") != KIND:
+            raise self.fail(f"is not a playground session ({META} says {meta.get('kind')!r})")
+        return meta
+
+    def _config(self, meta: dict) -> RunConfig:
+        try:
+            return RunConfig.from_dict(meta.get("config")).validate()
+        except (ValueError, TypeError) as e:
+            raise self.fail(f"holds an unusable run config ({e})") from None
+
+    def _points(self, data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                X, y, test = z["X"], z["y"], z["test"]
+        except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
+            raise self.fail(f"has a damaged {POINTS} (it needs arrays X, y and test)") \
+                from None
+        if X.ndim != 2 or X.shape[1:] != (2,) or y.shape != (len(X),) \
+                or test.shape != (len(X),):
+            raise self.fail(f"has points of shapes {X.shape}, {y.shape}, {test.shape}; "
+                            f"expected (N, 2), (N,) and (N,)")
+        if X.dtype != np.float64 or y.dtype != np.int64 or test.dtype != np.bool_:
+            raise self.fail(f"has points of types {X.dtype}, {y.dtype}, {test.dtype}; "
+                            f"expected float64, int64 and bool")
+        if not np.isfinite(X).all():
+            raise self.fail("has points that are not finite numbers (NaN or inf)")
+        if len(y) and (y.min() < 0 or y.max() >= MAX_CLASSES):
+            raise self.fail(f"has labels outside 0 to {MAX_CLASSES - 1}")
+        return X, y, test
+
+    def _history(self, data: bytes) -> np.ndarray:
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                history, columns = z["history"], z["columns"]
+        except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
+            raise self.fail(f"has a damaged {HISTORY}") from None
+        if columns.shape != (len(HISTORY_COLUMNS),) or columns.dtype.kind != "U" \
+                or tuple(columns.tolist()) != HISTORY_COLUMNS:
+            raise self.fail(f"has a loss history with unknown columns (expected "
+                            f"{', '.join(HISTORY_COLUMNS)})")
+        if history.dtype != np.float64 or history.ndim != 2 \
+                or history.shape[1] != len(HISTORY_COLUMNS):
+            raise self.fail(f"has a loss history of shape {history.shape} and type "
+                            f"{history.dtype}; expected (E, {len(HISTORY_COLUMNS)}) float64")
+        return history
+
+    def _model(self, session: Session, data: bytes) -> None:
+        try:
+            spec, arrays = read_state(io.BytesIO(data), f"its {MODEL}")
+        except DataError as e:
+            raise self.fail(f"has an unreadable model ({e})") from None
+        session.model_spec, session.weights = spec, arrays
+        try:
+            check_weights(session)
+        except EngineError as e:
+            raise self.fail(f"holds weights that do not match its run config ({e})") \
+                from None
+
+
+def check_weights(session: Session) -> None:
+    """Raise ``EngineError`` unless ``session.weights`` fit the network its config builds
+    (same names, shapes and types); the check builds that network, within the memory
+    budget, and copies the weights into it."""
+    if session.weights is None:
+        return
+    check_memory(session.config, session.input_shape, session.n_classes, batch_rows=1)
+    model = build_model(session.config, session.input_shape, session.n_classes,
+                        np.random.default_rng(0))
+    copy_state_into(model, session.weights, "the session")
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    """The session saved at ``path``; ``SessionError`` naming the file and the problem
+    (not a zip, truncated, parts missing, bad JSON, newer format, weights that do not
+    match the config, ...)."""
+    return _Reader(path).load()
+
+
+# ---------------------------------------------------------------------- history
+
+
+def empty_history() -> np.ndarray:
+    """A history of no epochs: float64 (0, len(HISTORY_COLUMNS))."""
+    return np.zeros((0, len(HISTORY_COLUMNS)))
+
+
+def history_row(metrics: dict) -> np.ndarray:
+    """One epoch's metrics dict as a history row (NaN for a missing value)."""
+    row = np.full(len(HISTORY_COLUMNS), np.nan)
+    for i, key in enumerate(HISTORY_COLUMNS):
+        value = metrics.get(key)
+        if value is not None:
+            row[i] = float(value)
+    return row
+
+
+def history_rows(history: np.ndarray) -> list[dict]:
+    """The history as metrics dicts (``epoch``/``steps`` as ints, NaN as None)."""
+    out = []
+    for row in np.asarray(history):
+        m: dict = {}
+        for key, value in zip(HISTORY_COLUMNS, row.tolist()):
+            m[key] = None if value != value else (
+                int(value) if key in ("epoch", "steps") else value)
+        out.append(m)
+    return out
+
+
+class HistoryBuffer:
+    """A growable history array: ``append`` is amortised O(1), ``array`` a copy."""
+
+    def __init__(self, history: np.ndarray | None = None) -> None:
+        rows = empty_history() if history is None else np.asarray(history, np.float64)
+        self._data = np.full((max(64, 2 * len(rows)), len(HISTORY_COLUMNS)), np.nan)
+        self._data[:len(rows)] = rows
+        self._n = len(rows)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, metrics: dict) -> None:
+        if self._n == len(self._data):
+            grown = np.full((2 * self._n, len(HISTORY_COLUMNS)), np.nan)
+            grown[:self._n] = self._data
+            self._data = grown
+        self._data[self._n] = history_row(metrics)
+        self._n += 1
+
+    def array(self) -> np.ndarray:
+        return self._data[:self._n].copy()
+
+
+def history_csv(history: np.ndarray) -> str:
+    """The loss history as CSV text: a header of ``HISTORY_COLUMNS``, one row per epoch,
+    floats written with ``repr`` (exact), missing values empty."""
+    lines = [",".join(HISTORY_COLUMNS)]
+    for m in history_rows(history):
+        lines.append(",".join("" if v is None else repr(v) if isinstance(v, float)
+                              else str(v) for v in m.values()))
+    return "\n".join(lines) + "\n"
+
+
+def save_history_csv(path: str | os.PathLike, history: np.ndarray) -> None:
+    """Write ``history`` as CSV to ``path`` atomically; ``SessionError`` on failure."""
+    try:
+        write_atomic(path, history_csv(history).encode("utf-8"))
+    except (OSError, ValueError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise SessionError(f"Cannot write the loss history to {_name(path)}: {reason}.") \
+            from None
