@@ -11,6 +11,7 @@ from __future__ import annotations
 import _codecs
 import gzip
 import io
+import math
 import pickle
 import zipfile
 import zlib
@@ -89,7 +90,8 @@ def load_idx(path: str | Path) -> np.ndarray:
     if len(data) < header:
         raise DataError(f"{path} is truncated inside its header ({ndim} dimensions announced)")
     dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    # Python integers: a product of huge announced dimensions must not wrap around to 0.
+    expected = math.prod(dims) * dtype.itemsize
     found = len(data) - header
     if found != expected:
         problem = "is truncated" if found < expected else "has trailing bytes"

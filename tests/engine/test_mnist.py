@@ -373,3 +373,12 @@ def test_published_checksums_are_well_formed():
         for sha, size in table.values():
             assert len(sha) == 64 and int(sha, 16) >= 0 and size > 1000
     assert set(mnist.MIRRORS) == set(mnist.FILES)
+
+
+def test_idx_header_whose_dimensions_multiply_past_64_bits_is_refused(tmp_path):
+    # 2^20 * 2^22 * 2^22 = 2^64 wraps to 0 in int64: the empty body must not pass as data.
+    path = tmp_path / "huge-idx3-ubyte"
+    path.write_bytes(bytes([0, 0, 8, 3]) + b"".join(
+        d.to_bytes(4, "big") for d in (2**20, 2**22, 2**22)))
+    with pytest.raises(DataError, match="huge-idx3-ubyte is truncated"):
+        mnist.load_idx(path)
