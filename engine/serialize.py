@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_atomic
 from .errors import DataError
 from .losses import make_loss
 
@@ -41,17 +40,7 @@ def write_state(target, desc: dict, arrays: dict[str, np.ndarray]) -> None:
     if hasattr(target, "write"):
         np.savez(target, spec=np.array(json.dumps(desc)), **arrays)
         return
-    path = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, spec=np.array(json.dumps(desc)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, lambda f: np.savez(f, spec=np.array(json.dumps(desc)), **arrays))
 
 
 def save(model, path) -> None:

@@ -22,13 +22,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.errors import DataError, EngineError
 from engine.presets import build_model
@@ -110,22 +109,6 @@ def session_bytes(session: Session) -> bytes:
             write_state(model, session.model_spec or {}, session.weights)
             zf.writestr(MODEL, model.getvalue())
     return buf.getvalue()
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, flushed to
-    disk and renamed over ``path``: readers see the old file or the new, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_session(path: str | os.PathLike, session: Session) -> None:
