@@ -335,6 +335,9 @@ class MainWindow(QMainWindow, SessionActions):
             a.setEnabled(on_2d)
         if not on_2d:
             self.controller.pause()
+            # The 2-D page's hints mean nothing here; the MNIST page posts its own.
+            self.statusBar().showMessage(
+                "Pick a data source and a model, then press Train.", 8000)
 
     def _restore(self) -> None:
         s = self.settings

@@ -201,8 +201,15 @@ class MnistControls(QWidget):
         train.addWidget(self.run_label)
         train.addLayout(files)
 
+        # Tight rows: the whole column should fit a 1280x800 window without scrolling.
+        for lay in (data, limit, self._model_form, form, train):
+            lay.setSpacing(4)
+            lay.setContentsMargins(8, 4, 8, 6)
+        limit.setContentsMargins(0, 0, 0, 0)
+        form.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(data_box)
         layout.addWidget(model_box)
         layout.addWidget(train_box)
