@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from local_files import idx_bytes
 
 from engine.cli import main
 from engine.datasets import mnist
@@ -19,9 +20,7 @@ def _write_split(folder, split, n, seed):
         r, c = divmod(int(lab), 5)
         images[i, 4 + 10 * r:10 + 10 * r, 2 + 5 * c:6 + 5 * c] = 250
     for stem, arr in zip(mnist.idx_names(split), (images, labels)):
-        header = bytes([0, 0, 8, arr.ndim]) + b"".join(
-            int(d).to_bytes(4, "big") for d in arr.shape)
-        (folder / (stem + ".gz")).write_bytes(gzip.compress(header + arr.tobytes()))
+        (folder / (stem + ".gz")).write_bytes(gzip.compress(idx_bytes(arr)))
 
 
 def _json_lines(text):

@@ -2,24 +2,15 @@
 
 import gzip
 import hashlib
-import http.server
 import pickle
 import socket
-import threading
-from functools import partial
 
 import numpy as np
 import pytest
+from local_files import idx_bytes, serve_routes
 
 from engine.datasets import mnist
 from engine.errors import DataError
-
-
-def idx_bytes(arr: np.ndarray) -> bytes:
-    """A uint8 array as an IDX file."""
-    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in arr.shape)
-    return header + arr.astype(np.uint8).tobytes()
 
 
 def make_split(n: int, seed: int = 0):
@@ -228,47 +219,13 @@ def test_digits_8x8_split_is_stratified_and_seeded():
 
 # ---------------------------------------------------------------- downloads
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def __init__(self, *args, routes, hits, **kwargs):
-        self.routes, self.hits = routes, hits
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        self.hits.append(self.path)
-        prefix = self.path.split("/")[1]
-        if prefix.startswith("status"):
-            self.send_error(int(prefix[len("status"):]))
-            return
-        body = self.routes.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client cancelled
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server(monkeypatch):
     """A local HTTP server: ``routes[path] = bytes``; ``/status500/...`` answers 500."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     routes, hits = {}, []
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(_Handler, routes=routes, hits=hits))
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield base, routes, hits
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    with serve_routes(routes, hits) as base:
+        yield base, routes, hits
 
 
 def _publish(monkeypatch, routes, prefix, files: dict[str, bytes], hashes=None):

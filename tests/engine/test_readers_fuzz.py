@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from local_files import idx_bytes
 
 from engine.datasets.csvio import load_csv
 from engine.datasets.mnist import load_idx
@@ -37,13 +38,7 @@ FUZZ = settings(max_examples=150, deadline=None,
 VALID_CSV = b"x1,x2,label\n0.5,-1.25,0\n1e-3,2,1\n\n-0.0,3.5,1\n7,8,0\n"
 
 
-def _idx(arr: np.ndarray, type_byte: int = 0x08) -> bytes:
-    header = bytes([0, 0, type_byte, arr.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in arr.shape)
-    return header + arr.tobytes()
-
-
-VALID_IDX = _idx(np.arange(2 * 4 * 3, dtype=np.uint8).reshape(2, 4, 3))
+VALID_IDX = idx_bytes(np.arange(2 * 4 * 3, dtype=np.uint8).reshape(2, 4, 3))
 VALID_IDX_GZ = gzip.compress(VALID_IDX)
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import os
 import socket
-import threading
-import time
-from functools import partial
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 import pytest  # noqa: E402
+from local_files import idx_bytes, serve_routes  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton  # noqa: E402
 
@@ -31,43 +28,13 @@ pg.setConfigOptions(imageAxisOrder="row-major")
 SLOW_CHUNK, SLOW_PAUSE = 32 * 1024, 0.01
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def __init__(self, *args, routes, **kwargs):
-        self.routes = routes
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        body = self.routes.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            for i in range(0, len(body), SLOW_CHUNK):
-                self.wfile.write(body[i:i + SLOW_CHUNK])
-                time.sleep(SLOW_PAUSE)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client cancelled
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server(monkeypatch):
     """A local HTTP server: ``routes[path] = bytes``, served at ~3 MB/s."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     routes: dict[str, bytes] = {}
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, routes=routes))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    with serve_routes(routes, chunk=SLOW_CHUNK, pause=SLOW_PAUSE) as base:
+        yield base, routes
 
 
 def publish(monkeypatch, routes, base, files: dict[str, bytes]) -> list[str]:
@@ -77,12 +44,6 @@ def publish(monkeypatch, routes, base, files: dict[str, bytes]) -> list[str]:
     monkeypatch.setitem(mnist.FILES, "mnist", {
         name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in files.items()})
     return [base + "/good/"]
-
-
-def idx_bytes(arr: np.ndarray) -> bytes:
-    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in arr.shape)
-    return header + arr.astype(np.uint8).tobytes()
 
 
 def mnist_files(n_train: int, n_test: int) -> dict[str, bytes]:
