@@ -20,3 +20,15 @@ class TrainingDiverged(EngineError):
         super().__init__(message)
         self.epoch = epoch
         self.step = step
+
+
+def common_file_problem(exc: BaseException) -> str | None:
+    """The usual reason a file could not be opened, as the end of a sentence that starts
+    with the file's name ("... does not exist"); None when ``exc`` is not one of them."""
+    if isinstance(exc, FileNotFoundError):
+        return "does not exist"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "cannot be opened (permission denied)"
+    return None

@@ -29,7 +29,7 @@ import numpy as np
 
 from engine.atomic import write_atomic
 from engine.budget import check_memory
-from engine.errors import DataError, EngineError
+from engine.errors import DataError, EngineError, common_file_problem
 from engine.presets import build_model
 from engine.serialize import copy_state_into, read_state, write_state
 from engine.spec import RunConfig
@@ -151,14 +151,9 @@ class _Reader:
                         from None
                 with zf:
                     return self._parse(zf)
-        except FileNotFoundError:
-            raise self.fail("does not exist") from None
-        except IsADirectoryError:
-            raise self.fail("is a folder, not a file") from None
-        except PermissionError:
-            raise self.fail("cannot be opened (permission denied)") from None
         except OSError as e:
-            raise self.fail(f"cannot be read ({e.strerror or e})") from None
+            problem = common_file_problem(e) or f"cannot be read ({e.strerror or e})"
+            raise self.fail(problem) from None
 
     def _member(self, zf: zipfile.ZipFile, member: str) -> bytes:
         try:

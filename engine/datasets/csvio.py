@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, common_file_problem
 
 COLUMNS = ("x1", "x2", "label")
 DEFAULT_MAX_ROWS = 1_000_000
@@ -50,14 +50,9 @@ class _Reader:
         try:
             # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
             fh = open(self.path, encoding="utf-8-sig", errors="strict", newline="")
-        except FileNotFoundError:
-            raise self.fail("does not exist") from None
-        except IsADirectoryError:
-            raise self.fail("is a folder, not a file") from None
-        except PermissionError:
-            raise self.fail("cannot be opened (permission denied)") from None
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-            raise self.fail(f"cannot be opened ({_one_line(exc)})") from None
+            problem = common_file_problem(exc) or f"cannot be opened ({_one_line(exc)})"
+            raise self.fail(problem) from None
         with fh:
             try:
                 return self._parse(fh)
