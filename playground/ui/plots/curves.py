@@ -64,15 +64,19 @@ def _x_limit(epochs: float) -> float:
         scale *= 10
 
 
-def _plot(name: str, left: str) -> pg.PlotWidget:
+def curve_plot(name: str, left: str, downsampling: str = "peak",
+               menu: bool = True) -> pg.PlotWidget:
+    """A white curve plot named ``name`` with a light grid, ``left`` as the y label and
+    pyqtgraph's automatic downsampling (``peak`` keeps spikes, ``mean`` smooths)."""
     w = pg.PlotWidget(background="w")
     w.setObjectName(name)
     item = w.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setLabel("left", left)
     item.setClipToView(True)
-    item.setDownsampling(auto=True, mode="peak")
+    item.setDownsampling(auto=True, mode=downsampling)
     item.hideButtons()
+    item.setMenuEnabled(menu)
     for axis in ("bottom", "left"):
         item.getAxis(axis).setTextPen("#444")
         item.getAxis(axis).setPen("#999")
@@ -90,8 +94,8 @@ class TrainingCurves(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("lossPlot", "loss")
-        self.acc_plot = _plot("accuracyPlot", "accuracy")
+        self.loss_plot = curve_plot("lossPlot", "loss")
+        self.acc_plot = curve_plot("accuracyPlot", "accuracy")
         self.acc_plot.setLabel("bottom", "epoch")
         self.loss_plot.setMinimumHeight(120)
         self.acc_plot.setMinimumHeight(100)

@@ -7,6 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from .curves import curve_plot
+
 TRAIN_COLOR = "#1d3557"
 TEST_COLOR = "#e76f51"
 
@@ -32,29 +34,13 @@ class _Column:
         return self.data[:self.n]
 
 
-def _plot(name: str, left: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
-    w.setObjectName(name)
-    item = w.getPlotItem()
-    item.showGrid(x=True, y=True, alpha=0.15)
-    item.setLabel("left", left)
-    item.hideButtons()
-    item.setMenuEnabled(False)
-    item.setDownsampling(auto=True, mode="mean")
-    item.setClipToView(True)
-    for axis in ("bottom", "left"):
-        item.getAxis(axis).setTextPen("#444")
-        item.getAxis(axis).setPen("#999")
-    return w
-
-
 class StepCurves(QWidget):
     """``mnistLossPlot`` above ``mnistAccuracyPlot``, sharing the epoch axis."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("mnistLossPlot", "loss")
-        self.acc_plot = _plot("mnistAccuracyPlot", "accuracy")
+        self.loss_plot = curve_plot("mnistLossPlot", "loss", "mean", menu=False)
+        self.acc_plot = curve_plot("mnistAccuracyPlot", "accuracy", "mean", menu=False)
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
