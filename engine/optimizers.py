@@ -32,6 +32,7 @@ class Optimizer:
             raise SpecError(f"clip_norm must be positive or None, got {clip_norm!r}")
         self.lr, self.l1, self.l2, self.clip_norm = float(lr), float(l1), float(l2), clip_norm
         self.state: dict[str, dict[str, np.ndarray]] = {}
+        self._flat: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
         self.t = 0
         self.last_grad_norm = 0.0
 
@@ -41,26 +42,56 @@ class Optimizer:
         if self.l1 or self.l2:
             for name, p, g in items:
                 add_penalty_gradient(name, p, g, self.l1, self.l2)
+        flat = getattr(model, "flat_parameters", None)
+        flat = flat() if flat is not None else None
+        if flat is not None:
+            # One contiguous buffer for all parameters: each rule runs once over it.
+            groups = [(flat[0], flat[1], self._flat_state(flat[0], items))]
+        else:
+            groups = [(p, g, self._param_state(name, p)) for name, p, g in items]
         sq = 0.0
-        for _, _, g in items:
-            flat = g.reshape(-1)
-            sq += float(np.dot(flat, flat))
+        for _, g, _ in groups:
+            flat_g = g.reshape(-1)
+            sq += float(np.dot(flat_g, flat_g))
         norm = math.sqrt(sq)
         self.last_grad_norm = norm
         if self.clip_norm is not None and norm > self.clip_norm:
             scale = self.clip_norm / (norm + 1e-12)
-            for _, _, g in items:
+            for _, g, _ in groups:
                 g *= g.dtype.type(scale)
         self.t += 1
         flush = self.t % _FLUSH_EVERY == 0
-        for name, p, g in items:
-            st = self.state.get(name)
-            if st is None:
-                st = self.state[name] = self._init_state(p)
+        for p, g, st in groups:
             self._update(p, g, st)
             if flush:
                 for buf in st.values():
                     _flush_subnormals(buf)
+
+    def _param_state(self, name: str, p: np.ndarray) -> dict[str, np.ndarray]:
+        st = self.state.get(name)
+        if st is None:
+            st = self.state[name] = self._init_state(p)
+        return st
+
+    def _flat_state(self, flat_p: np.ndarray, items) -> dict[str, np.ndarray]:
+        """State buffers as long as ``flat_p``; ``state[name]`` holds views of them, so the
+        state stays keyed by parameter name (and survives a switch to per-parameter)."""
+        cached = self._flat
+        if cached is not None and cached[0] is flat_p:
+            return cached[1]
+        st = self._init_state(flat_p)
+        offset = 0
+        for name, p, _ in items:
+            end = offset + p.size
+            views = {k: buf[offset:end].reshape(p.shape) for k, buf in st.items()}
+            old = self.state.get(name)
+            if old is not None:  # carry moments over from an earlier per-parameter run
+                for k, buf in old.items():
+                    views[k][...] = buf
+            self.state[name] = views
+            offset = end
+        self._flat = (flat_p, st)
+        return st
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {}
@@ -168,8 +199,13 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction folded into the step size:
-    lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); p -= lr_t * m / (sqrt(v) + eps)."""
+    """Adam: m = b1*m + (1-b1)*g, v = b2*v + (1-b2)*g^2,
+    p -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps).
+
+    The state keeps the moments unnormalised, m/(1-b1) and v/(1-b2) (so ``state["m"]`` is
+    the book's m divided by 1-b1): each then updates in two or three whole-array passes
+    instead of three or four, and the constant factors fold into the step size and eps.
+    """
 
     kind = "adam"
 
@@ -188,19 +224,19 @@ class Adam(Optimizer):
         m, v, tmp = st["m"], st["v"], st["tmp"]
         t = p.dtype.type
         b1, b2 = self.beta1, self.beta2
-        lr_t = self.lr * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        # m += (1-b1)(g-m); v += (1-b2)(g^2-v): in place, one temporary.
-        np.subtract(g, m, out=tmp)
-        tmp *= t(1 - b1)
-        m += tmp
+        root = math.sqrt(1 - b2)
+        # With m = (1-b1)*M and v = (1-b2)*V:
+        # lr_t * m / (sqrt(v) + eps) = lr_t*(1-b1)/root * M / (sqrt(V) + eps/root).
+        step = self.lr * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t) * (1 - b1) / root
+        m *= t(b1)
+        m += g
         np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= t(1 - b2)
+        v *= t(b2)
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp += t(self.eps)
+        tmp += t(self.eps / root)
         np.divide(m, tmp, out=tmp)
-        tmp *= t(lr_t)
+        tmp *= t(step)
         p -= tmp
 
 

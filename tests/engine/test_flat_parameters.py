@@ -1,0 +1,121 @@
+"""Sequential keeps all parameters in one buffer; optimisers update it in whole-array passes.
+
+The flat path must give the same numbers as updating parameter by parameter, and must
+notice when a layer's arrays are replaced (then it falls back to the per-parameter path).
+"""
+
+import numpy as np
+import pytest
+
+from engine.layers import Dense, ReLU
+from engine.losses import SoftmaxCrossEntropy
+from engine.network import Sequential
+from engine.optimizers import OPTIMIZERS, make_optimizer
+
+
+def _model(seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return Sequential([Dense(3, 5, rng=rng, dtype=dtype), ReLU(dtype=dtype),
+                       Dense(5, 4, rng=rng, dtype=dtype)], SoftmaxCrossEntropy())
+
+
+class PerParameter:
+    """The same model seen only through ``parameters()``: no flat buffer."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def parameters(self):
+        return self.model.parameters()
+
+
+def _batch(seed=1, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((16, 3)).astype(dtype), rng.integers(0, 4, 16)
+
+
+def test_parameters_are_views_of_the_flat_buffers():
+    model = _model()
+    flat_p, flat_g = model.flat_parameters()
+    assert flat_p.size == model.num_parameters() == 3 * 5 + 5 + 5 * 4 + 4
+    for _, p, g in model.parameters():
+        assert np.shares_memory(p, flat_p) and np.shares_memory(g, flat_g)
+    x, y = _batch()
+    model.loss(x, y)
+    model.backward()
+    assert np.array_equal(flat_g[:15], model.layers[0].grads["W"].ravel())
+    assert np.any(flat_g != 0)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_flat_update_equals_per_parameter_update(name):
+    flat_model, ref_model = _model(), _model()
+    kw = {"l1": 1e-3, "l2": 1e-2, "clip_norm": 0.5}
+    opt_flat, opt_ref = make_optimizer(name, 0.05, **kw), make_optimizer(name, 0.05, **kw)
+    for step in range(60):  # past the subnormal flush at step 50
+        x, y = _batch(step)
+        for model, opt, target in ((flat_model, opt_flat, flat_model),
+                                   (ref_model, opt_ref, PerParameter(ref_model))):
+            model.loss(x, y)
+            model.backward()
+            opt.step(target)
+        assert opt_flat.last_grad_norm == pytest.approx(opt_ref.last_grad_norm, rel=1e-12)
+    for (n, p, _), (_, q, _) in zip(flat_model.parameters(), ref_model.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15, err_msg=n)
+    assert opt_flat.state.keys() == opt_ref.state.keys()
+    for n in opt_ref.state:
+        for k in opt_ref.state[n]:
+            if k != "tmp":
+                np.testing.assert_allclose(opt_flat.state[n][k], opt_ref.state[n][k],
+                                           rtol=1e-12, atol=1e-15, err_msg=f"{n} {k}")
+
+
+def test_adam_matches_the_textbook_rule():
+    model = _model()
+    opt = make_optimizer("adam", 0.01)
+    ref = {n: p.copy() for n, p, _ in model.parameters()}
+    m = {n: np.zeros_like(p) for n, p in ref.items()}
+    v = {n: np.zeros_like(p) for n, p in ref.items()}
+    b1, b2, eps = 0.9, 0.999, 1e-7
+    for t in range(1, 21):
+        x, y = _batch(t)
+        model.loss(x, y)
+        model.backward()
+        for n, _, g in model.parameters():
+            m[n] = b1 * m[n] + (1 - b1) * g
+            v[n] = b2 * v[n] + (1 - b2) * g * g
+            m_hat, v_hat = m[n] / (1 - b1 ** t), v[n] / (1 - b2 ** t)
+            # The book folds the bias corrections into the step size, so eps acts on sqrt(v).
+            ref[n] -= 0.01 * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2 ** t))
+        opt.step(model)
+        # Evaluate the next gradient at the reference weights so the runs stay comparable.
+        for n, p, _ in model.parameters():
+            np.testing.assert_allclose(p, ref[n], rtol=1e-10, atol=1e-13, err_msg=n)
+            p[...] = ref[n]
+
+
+def test_replacing_a_parameter_array_falls_back_and_keeps_the_moments():
+    model = _model()
+    opt = make_optimizer("adam", 0.01)
+    x, y = _batch()
+    model.loss(x, y)
+    model.backward()
+    opt.step(model)
+    m_before = opt.state["0.W"]["m"].copy()
+    layer = model.layers[0]
+    layer.params["W"] = layer.params["W"].copy()  # no longer a view of the flat buffer
+    assert model.flat_parameters() is None
+    model.loss(x, y)
+    model.backward()
+    w_before = layer.params["W"].copy()
+    opt.step(model)
+    assert not np.array_equal(layer.params["W"], w_before)   # the new array is updated
+    assert not np.array_equal(opt.state["0.W"]["m"], m_before)  # with the same moments
+    np.testing.assert_allclose(opt.state["0.W"]["m"],
+                               0.9 * m_before + layer.grads["W"], rtol=1e-12)
+
+
+def test_float32_models_stay_float32():
+    model = _model(dtype=np.float32)
+    flat_p, flat_g = model.flat_parameters()
+    assert flat_p.dtype == flat_g.dtype == np.float32
