@@ -82,18 +82,22 @@ class Sequential:
 
     def flat_parameters(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Every parameter and every gradient as two flat arrays, in ``parameters()``
-        order, or None if a layer's arrays were replaced or added since the model was built.
+        order, or None if the layers or their arrays changed since the model was built.
 
         The layers' ``params``/``grads`` entries are views into these two buffers, so an
         optimiser can update the whole model with a few whole-array operations instead of
-        a dozen small ones per parameter (the MLP's Adam step: 0.47 -> ~0.2 ms).
+        a dozen small ones per parameter (the MLP's Adam step in an epoch: 0.47 -> 0.39 ms).
         """
         if self._flat is None:
             return None
-        flat_p, flat_g, views = self._flat
-        current = [(p, g) for _, p, g in self.parameters()]
-        if len(current) != len(views) or any(
-                p is not vp or g is not vg for (p, g), (vp, vg) in zip(current, views)):
+        flat_p, flat_g, layers, views = self._flat
+        if len(layers) != len(self.layers) or any(
+                a is not b for a, b in zip(layers, self.layers)):
+            return None
+        for layer, key, vp, vg in views:
+            if layer.params.get(key) is not vp or layer.grads.get(key) is not vg:
+                return None
+        if sum(len(layer.params) for layer in layers) != len(views):
             return None
         return flat_p, flat_g
 
@@ -137,6 +141,6 @@ def _pack_parameters(layers: list[Layer]):
         vp, vg = flat_p[offset:end].reshape(p.shape), flat_g[offset:end].reshape(p.shape)
         vp[...], vg[...] = p, g
         layer.params[key], layer.grads[key] = vp, vg
-        views.append((vp, vg))
+        views.append((layer, key, vp, vg))
         offset = end
-    return flat_p, flat_g, views
+    return flat_p, flat_g, list(layers), views

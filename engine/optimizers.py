@@ -38,17 +38,21 @@ class Optimizer:
 
     def step(self, model) -> None:
         """One update of every parameter of ``model`` (anything with ``parameters()``)."""
-        items = list(model.parameters())
+        items = None  # (name, param, grad) triples, built only when needed
         if self.l1 or self.l2:
+            items = list(model.parameters())
             for name, p, g in items:
                 add_penalty_gradient(name, p, g, self.l1, self.l2)
         flat = getattr(model, "flat_parameters", None)
         flat = flat() if flat is not None else None
         if flat is not None:
             # One contiguous buffer for all parameters: each rule runs once over it.
-            groups = [(flat[0], flat[1], self._flat_state(flat[0], items))]
+            if self._flat is None or self._flat[0] is not flat[0]:
+                self._init_flat_state(flat[0], items or list(model.parameters()))
+            groups = [(flat[0], flat[1], self._flat[1])]
         else:
-            groups = [(p, g, self._param_state(name, p)) for name, p, g in items]
+            groups = [(p, g, self._param_state(name, p))
+                      for name, p, g in items or model.parameters()]
         sq = 0.0
         for _, g, _ in groups:
             flat_g = g.reshape(-1)
@@ -64,8 +68,9 @@ class Optimizer:
         for p, g, st in groups:
             self._update(p, g, st)
             if flush:
-                for buf in st.values():
-                    _flush_subnormals(buf)
+                for key, buf in st.items():
+                    if key != "tmp":  # scratch, rewritten before every use
+                        _flush_subnormals(buf)
 
     def _param_state(self, name: str, p: np.ndarray) -> dict[str, np.ndarray]:
         st = self.state.get(name)
@@ -73,12 +78,9 @@ class Optimizer:
             st = self.state[name] = self._init_state(p)
         return st
 
-    def _flat_state(self, flat_p: np.ndarray, items) -> dict[str, np.ndarray]:
+    def _init_flat_state(self, flat_p: np.ndarray, items) -> None:
         """State buffers as long as ``flat_p``; ``state[name]`` holds views of them, so the
         state stays keyed by parameter name (and survives a switch to per-parameter)."""
-        cached = self._flat
-        if cached is not None and cached[0] is flat_p:
-            return cached[1]
         st = self._init_state(flat_p)
         offset = 0
         for name, p, _ in items:
@@ -91,7 +93,6 @@ class Optimizer:
             self.state[name] = views
             offset = end
         self._flat = (flat_p, st)
-        return st
 
     def _init_state(self, p: np.ndarray) -> dict[str, np.ndarray]:
         return {}
