@@ -11,7 +11,7 @@ Measures, with the real ``MainWindow`` shown at 1280x800 (offscreen unless
 2. display rate: decision-region redraws per second of a 200x200 grid while training,
    and how many a second the plot could draw if it did nothing else;
 3. event-loop latency: the 99th-percentile lateness of a 10 ms ``QTimer`` while
-   training (target < 50 ms).
+   training (target < 30 ms).
 
 It prints the machine (cores, load, BLAS) first: the numbers mean little without it.
 """
@@ -150,7 +150,7 @@ def with_window(seconds: float) -> dict:
         n, t0 = 0, time.perf_counter()
         while time.perf_counter() - t0 < 2.0:
             plot.set_probabilities(np.roll(probs, n, axis=1), bounds)
-            plot.repaint()
+            plot.viewport().repaint()  # the view's own repaint() does not paint the scene
             n += 1
         out["redraw_capacity_per_s"] = n / (time.perf_counter() - t0)
         window.close()
@@ -176,11 +176,11 @@ def main(argv: list[str] | None = None) -> int:
           f"epochs/s without a window, {r['epochs_per_s']:.0f} epochs/s with the window "
           f"redrawing")
     print(f"decision region ({r['grid_shape'][0]}x{r['grid_shape'][1]} grid): "
-          f"{r['redraws_per_s']:.1f} redraws/s while training (target >= 25) of "
+          f"{r['redraws_per_s']:.1f} redraws/s while training (target >= 30) of "
           f"{r['grids_per_s']:.1f} grids/s computed; "
           f"{r['redraw_capacity_per_s']:.0f}/s when only drawing")
     print(f"10 ms timer while training: p50 {r['timer_p50_ms']:.1f} ms late, p99 "
-          f"{r['timer_p99_ms']:.1f} ms (target < 50), max {r['timer_max_ms']:.1f} ms "
+          f"{r['timer_p99_ms']:.1f} ms (target < 30), max {r['timer_max_ms']:.1f} ms "
           f"over {r['timer_ticks']} ticks")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

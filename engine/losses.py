@@ -11,6 +11,9 @@ import numpy as np
 from .activations import sigmoid
 from .errors import SpecError
 
+#: up to this many classes, probabilities loop over columns instead of reducing rows.
+_FEW_COLUMNS = 16
+
 
 def _one_hot(labels: np.ndarray, k: int, dtype) -> np.ndarray:
     t = np.zeros((labels.shape[0], k), dtype=dtype)
@@ -77,8 +80,33 @@ class SoftmaxCrossEntropy(Loss):
         return d
 
     def probabilities(self, scores: np.ndarray) -> np.ndarray:
-        e = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        n, k = scores.shape
+        if k > _FEW_COLUMNS:
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        # A few columns (the 2-D playground's decision grids: 40,000 x 2): loops over the
+        # columns, since NumPy's axis-1 reductions over a handful of columns were ~1.5 ms
+        # each on 40,000 rows, most of the grid's time.
+        p = np.empty_like(scores)
+        if k == 2:
+            # softmax of two scores is the logistic of their difference
+            with np.errstate(over="ignore"):
+                for j in (0, 1):
+                    d = scores[:, 1 - j] - scores[:, j]
+                    np.exp(d, out=d)
+                    d += 1
+                    np.divide(1, d, out=p[:, j])
+            return p
+        top = scores[:, 0].copy()
+        for j in range(1, k):
+            np.maximum(top, scores[:, j], out=top)
+        np.subtract(scores, top[:, None], out=p)
+        np.exp(p, out=p)
+        total = p[:, 0].copy()
+        for j in range(1, k):
+            total += p[:, j]
+        p /= total[:, None]
+        return p
 
 
 class SigmoidBinaryCrossEntropy(Loss):

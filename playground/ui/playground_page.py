@@ -1,7 +1,7 @@
 """The "2-D Playground" tab: data panel | decision plot | network panel and curves.
 
 The page wires widgets to the controller and paints at the display rate: worker results
-only mark things dirty, and one frame timer (at most ~30 per second) pushes the newest
+only mark things dirty, and one frame timer (at most 40 per second) pushes the newest
 decision grid, the curves and the read-outs to the screen.
 """
 
@@ -26,7 +26,8 @@ from .network_panel import NetworkPanel
 from .plots.curves import TrainingCurves
 from .plots.decision import DecisionRegionPlot
 
-FRAME_MS = 33
+#: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
+FRAME_MS = 25
 #: the curves move less than the decision region; redrawing them (and their axes) ten
 #: times a second keeps them smooth and leaves the frame budget to the region.
 CURVES_MS = 100
@@ -131,7 +132,7 @@ class PlaygroundPage(QWidget):
         for text, value in SPEEDS:
             self.speed_combo.addItem(text, value)
         self.speed_combo.setToolTip("Training speed: epochs trained per displayed frame "
-                                    "(~30 frames a second), from 1 (watch each epoch) to "
+                                    "(up to 40 frames a second), from 1 (watch each epoch) to "
                                     "max (as fast as this machine trains).")
         self.set_speed(DEFAULT_SPEED)
 

@@ -47,6 +47,29 @@ def test_softmax_cross_entropy_value_matches_definition():
     assert SoftmaxCrossEntropy().forward(scores, t) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("k", [2, 3, 10, 40])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_probabilities_match_the_definition_even_for_huge_scores(k, dtype):
+    scores = (rng.standard_normal((200, k)) * 3).astype(dtype)
+    scores[0] = 0.0
+    scores[1, 0] = 500.0    # exp would overflow without care
+    scores[2, -1] = -500.0
+    probs = SoftmaxCrossEntropy().probabilities(scores)
+    s = scores.astype(np.float64)
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    expected = e / e.sum(axis=1, keepdims=True)
+    assert probs.dtype == dtype and probs.shape == (200, k)
+    np.testing.assert_allclose(probs, expected, rtol=2e-6 if dtype == np.float32 else 1e-12,
+                               atol=1e-30)
+    assert np.allclose(probs.sum(axis=1), 1.0)
+
+
+def test_softmax_probabilities_of_nan_scores_are_nan():
+    for k in (2, 3):
+        probs = SoftmaxCrossEntropy().probabilities(np.full((1, k), np.nan, np.float32))
+        assert np.isnan(probs).all()
+
+
 def test_sigmoid_bce_is_stable_and_uses_one_output_for_two_classes():
     loss = SigmoidBinaryCrossEntropy()
     assert loss.output_size(2) == 1 and loss.output_size(4) == 4

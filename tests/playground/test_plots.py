@@ -93,10 +93,24 @@ def test_curves_record_every_epoch_and_draw_at_refresh(qtbot):
     curves.refresh()
     assert len(curves.train_loss.getData()[0]) == 250
     assert curves.loss_plot.getPlotItem().viewRange()[0][1] == pytest.approx(500)
+    assert curves.loss_plot.getPlotItem().viewRange()[1] == pytest.approx([0.0, 1.2])
     curves.set_log_y(True)
     assert curves.log_check.isChecked()
+    # log10 of the losses 1/250 .. 1 spans the decades 1e-3 .. 1e1
+    assert curves.loss_plot.getPlotItem().viewRange()[1] == pytest.approx([-3.0, 1.0])
     curves.clear()
     assert curves.epochs == 0
+
+
+def test_loss_axis_moves_in_steps_not_with_every_epoch():
+    from playground.ui.plots.curves import loss_range
+
+    tops = {loss_range(np.array([0.7, 0.5, x]), log=False) for x in np.linspace(0.01, 0.7, 50)}
+    assert tops == {(0.0, 0.8)}                       # the top covers the largest loss
+    assert loss_range(np.array([2.3, np.nan]), log=False) == (0.0, 2.5)
+    assert loss_range(np.array([np.nan]), log=False) == (0.0, 1.0)
+    assert loss_range(np.array([0.02, 0.9]), log=True) == (-2.0, 0.0)
+    assert loss_range(np.array([0.0, 0.5]), log=True)[0] == -9.0  # the floor of log-y
 
 
 def test_twenty_thousand_qt_calls(qtbot):
@@ -154,3 +168,17 @@ def test_the_region_follows_pan_and_zoom(window, qtbot):
     assert min(nx, ny) >= 100
     rect = plot.image.mapRectToParent(plot.image.boundingRect())
     assert rect.left() == pytest.approx(xmin) and rect.right() == pytest.approx(xmax)
+
+
+def test_two_class_colour_table_matches_the_direct_blend():
+    from playground.ui.plots.colors import _fade_to_white, _general_mix, palette
+
+    rng = np.random.default_rng(0)
+    p1 = np.concatenate([rng.random(5000), [0.0, 0.25, 0.5, 0.75, 1.0]]).astype(np.float32)
+    probs = np.stack([1 - p1, p1], axis=-1)[None]
+    for strength in (1.0, 0.55):
+        fast = region_rgba(probs, strength=strength)[0].astype(int)
+        mix, conf = _general_mix(probs[0], palette(2), 2, False)
+        direct = _fade_to_white(mix, conf, strength).astype(int)
+        assert np.abs(fast - direct).max() <= 1
+        assert tuple(fast[-3, :3]) == (255, 255, 255)  # p1 = 0.5 exactly: white

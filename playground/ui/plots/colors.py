@@ -36,35 +36,64 @@ def region_rgba(probs: np.ndarray, discretize: bool = False,
     probabilities (a diverged model) come out white.
     """
     ny, nx, k = probs.shape
+    if k == 2 and not discretize:
+        return _binary_rgba(probs.reshape(-1, 2), strength).reshape(ny, nx, 4)
     k_eff = min(k, len(CLASS_COLORS))
     p = probs.reshape(-1, k)[:, :k_eff]
     if not np.isfinite(p).all():
         p = np.nan_to_num(p, nan=0.0, posinf=0.0, neginf=0.0)
     colors = palette(k_eff)
-    if k == 2 and not discretize:
-        mix, conf = _binary_mix(p, colors)
-    else:
-        mix, conf = _general_mix(p, colors, k, discretize)
-    conf *= np.float32(strength)
-    # white + (mix - white) * conf, in place on ``mix``
-    mix -= np.float32(255.0)
+    mix, conf = _general_mix(p, colors, k, discretize)
+    return _fade_to_white(mix, conf, strength).reshape(ny, nx, 4)
+
+
+def _fade_to_white(mix: np.ndarray, conf: np.ndarray, strength: float) -> np.ndarray:
+    """RGBA uint8 (N, 4): white + (mix - white) * conf * strength, rounded."""
+    conf = conf * np.float32(strength)
+    mix = mix - np.float32(255.0)
     mix *= conf[:, None]
     mix += np.float32(255.5)
     np.clip(mix, 0, 255, out=mix)
-    out = np.empty((ny * nx, 4), dtype=np.uint8)
+    out = np.empty((len(mix), 4), dtype=np.uint8)
     out[:, :3] = mix
     out[:, 3] = 255
-    return out.reshape(ny, nx, 4)
+    return out
 
 
-def _binary_mix(p: np.ndarray, colors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two classes: the colour runs along the line from class 0 to class 1."""
+#: steps of the two-class colour table over class 1's share p1 in [0, 1]; even, so that
+#: p1 = 0.5 (white) is a step of its own. One step moves a colour by < 0.2 of a unit.
+_BINARY_STEPS = 1024
+_binary_tables: dict[float, np.ndarray] = {}
+
+
+def _binary_table(strength: float) -> np.ndarray:
+    """RGBA packed as uint32, one entry per step of p1 plus a last white entry (for cells
+    without probabilities, such as the NaNs of a diverged model)."""
+    table = _binary_tables.get(strength)
+    if table is None:
+        colors = palette(2)
+        p1 = np.linspace(0.0, 1.0, _BINARY_STEPS + 1, dtype=np.float32)
+        mix = colors[0] + p1[:, None] * (colors[1] - colors[0])
+        conf = np.abs(p1 * np.float32(2.0) - np.float32(1.0))
+        rgba = _fade_to_white(mix, conf, strength)
+        white = np.full((1, 4), 255, np.uint8)
+        table = _binary_tables[strength] = np.concatenate([rgba, white]).view(np.uint32)[:, 0]
+    return table
+
+
+def _binary_rgba(p: np.ndarray, strength: float) -> np.ndarray:
+    """Two classes: the colour runs along the line from class 0 to class 1 and fades to
+    white at p1 = 0.5. A table lookup: a handful of whole-array passes per frame instead
+    of two dozen (each one a chance for the training thread to take the GIL)."""
     total = p[:, 0] + p[:, 1]
-    p1 = np.clip(p[:, 1] / np.maximum(total, np.float32(1e-12)), 0, 1)
-    mix = colors[0] + p1[:, None] * (colors[1] - colors[0])
-    conf = np.abs(p1 * np.float32(2.0) - np.float32(1.0))
-    conf[total <= 0] = 0  # no probabilities at all (NaN from a diverged model): white
-    return mix.astype(np.float32, copy=False), conf.astype(np.float32, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = p[:, 1] / total
+        step *= np.float32(_BINARY_STEPS)
+        step += np.float32(0.5)
+        np.clip(step, 0, _BINARY_STEPS, out=step)
+        index = step.astype(np.intp)
+    index[~(total > 0)] = _BINARY_STEPS + 1   # NaN or no probability at all: white
+    return _binary_table(float(strength))[index].view(np.uint8).reshape(-1, 4)
 
 
 def _general_mix(p: np.ndarray, colors: np.ndarray, k: int, discretize: bool

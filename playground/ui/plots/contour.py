@@ -14,40 +14,41 @@ def zero_crossings(field: np.ndarray, bounds: tuple[float, float, float, float]
     """Segments where ``field`` (ny, nx), sampled at cell centres of ``bounds`` (row 0 =
     ymin), crosses zero. Returns ``x, y`` float64 arrays of even length: consecutive pairs
     are the segment ends (draw with ``connect="pairs"``)."""
-    f = np.asarray(field, dtype=np.float64)
+    f = np.asarray(field)
     ny, nx = f.shape
     if nx < 2 or ny < 2:
         return np.zeros(0), np.zeros(0)
     xmin, xmax, ymin, ymax = bounds
     dx, dy = (xmax - xmin) / nx, (ymax - ymin) / ny
-    f = np.where(np.isfinite(f), f, 0.0)
+    # Whole-grid passes are kept few (each is a GIL hand-off while training runs):
+    # a NaN counts as "not positive" here and as 0 below.
     pos = f > 0
-    # Only squares with a sign change matter; gather their corners and work on those.
-    hits = ((pos[:-1, :-1] != pos[:-1, 1:]) | (pos[:-1, :-1] != pos[1:, :-1])
-            | (pos[1:, 1:] != pos[:-1, 1:]) | (pos[1:, 1:] != pos[1:, :-1]))
+    across = pos[:, 1:] != pos[:, :-1]    # sign change between horizontal neighbours
+    down = pos[1:, :] != pos[:-1, :]      # ... and vertical ones
+    hits = across[1:] | across[:-1]
+    hits |= down[:, 1:]
+    hits |= down[:, :-1]
     ii, jj = np.nonzero(hits)
     if len(ii) == 0:
         return np.zeros(0), np.zeros(0)
-    a, b = f[ii, jj], f[ii, jj + 1]           # bottom-left, bottom-right of each square
-    c, d = f[ii + 1, jj], f[ii + 1, jj + 1]   # top-left, top-right
+    # The corners of the squares with a sign change: bottom-left, bottom-right,
+    # top-left, top-right.
+    a, b = f[ii, jj].astype(np.float64), f[ii, jj + 1].astype(np.float64)
+    c, d = f[ii + 1, jj].astype(np.float64), f[ii + 1, jj + 1].astype(np.float64)
+    corners = np.stack([a, b, c, d])
+    if not np.isfinite(corners).all():
+        a, b, c, d = np.nan_to_num(corners, nan=0.0, posinf=0.0, neginf=0.0)
     ii, jj = ii.astype(np.float64), jj.astype(np.float64)
-
-    def cut(u, v):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = u / (u - v)
-        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-
-    # Crossing point on each of the four edges, in (column, row) index units.
-    edges = (
-        ((a > 0) != (b > 0), jj + cut(a, b), ii),          # 0 bottom
-        ((b > 0) != (d > 0), jj + 1, ii + cut(b, d)),      # 1 right
-        ((c > 0) != (d > 0), jj + cut(c, d), ii + 1),      # 2 top
-        ((a > 0) != (c > 0), jj, ii + cut(a, c)),          # 3 left
-    )
-    hit = np.stack([e[0] for e in edges])                   # (4, n)
+    # Where each edge is cut, as a fraction along it (bottom, right, top, left); only
+    # edges with a sign change are used, and those have u != v.
+    u, v = np.stack([a, b, c, a]), np.stack([b, d, d, c])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = u / (u - v)
+    np.clip(t, 0.0, 1.0, out=t)
+    hit = (u > 0) != (v > 0)                                # (4, n)
+    ex = np.stack([jj + t[0], jj + 1, jj + t[2], jj])        # (column, row) index units
+    ey = np.stack([ii, ii + t[1], ii + 1, ii + t[3]])
     count = hit.sum(axis=0)
-    ex = np.stack([e[1] for e in edges])
-    ey = np.stack([e[2] for e in edges])
     xs, ys = [], []
     two = np.flatnonzero(count == 2)
     if len(two):

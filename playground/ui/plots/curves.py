@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -64,6 +66,29 @@ def _x_limit(epochs: float) -> float:
         scale *= 10
 
 
+#: the top of the linear loss axis is the first of these (times a power of ten) above the
+#: largest loss, so the axis is re-laid out only when the loss passes one of them.
+_NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def loss_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
+    """The loss axis' range for ``losses`` (NaN ignored): linear from 0 to a "nice" value
+    above the largest, or on a log axis whole decades (as log10) around them. It moves
+    in steps, not with every epoch: re-laying out an axis cost ~14 ms a frame."""
+    finite = losses[np.isfinite(losses)]
+    if log:
+        if not len(finite):
+            return -3.0, 1.0
+        lo = math.floor(math.log10(max(float(finite.min()), LOSS_FLOOR)))
+        hi = math.ceil(math.log10(max(float(finite.max()), LOSS_FLOOR) * 1.05))
+        return float(lo), float(max(hi, lo + 1))
+    top = float(finite.max()) * 1.02 if len(finite) else 1.0
+    if not top > 0:
+        return 0.0, 1.0
+    scale = 10.0 ** math.floor(math.log10(top))
+    return 0.0, next(m * scale for m in _NICE_STEPS if m * scale >= top)
+
+
 def curve_plot(name: str, left: str, downsampling: str = "peak",
                menu: bool = True) -> pg.PlotWidget:
     """A white curve plot named ``name`` with a light grid, ``left`` as the y label and
@@ -105,6 +130,9 @@ class TrainingCurves(QWidget):
         self.loss_plot.getPlotItem().enableAutoRange(axis="x", enable=False)
         self.loss_plot.setXRange(0, 10, padding=0)
         self._x_max = 10
+        self._y_range: tuple[float, float] | None = None
+        self._log = False
+        self.loss_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
         self.loss_plot.addLegend(offset=(-8, 8), labelTextColor="#333")
@@ -163,6 +191,7 @@ class TrainingCurves(QWidget):
         self._dirty = True
         self._x_max = 10
         self.loss_plot.setXRange(0, 10, padding=0)
+        self._y_range = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -175,6 +204,7 @@ class TrainingCurves(QWidget):
         if len(x) and x[-1] > self._x_max:
             self._x_max = _x_limit(x[-1])
             self.loss_plot.setXRange(0, self._x_max, padding=0)
+        self._fit_loss_axis()
         for curve, key in ((self.train_loss, "train_loss"), (self.test_loss, "test_loss")):
             y = s.column(key)
             if len(y) and np.isnan(y).all():
@@ -188,7 +218,19 @@ class TrainingCurves(QWidget):
             else:
                 curve.setData(x, y, connect="finite")
 
+    def _fit_loss_axis(self) -> None:
+        losses = np.concatenate([self._series.column("train_loss"),
+                                 self._series.column("test_loss")])
+        wanted = loss_range(losses, self._log)
+        if wanted != self._y_range:
+            self._y_range = wanted
+            self.loss_plot.setYRange(*wanted, padding=0)
+
     def set_log_y(self, on: bool) -> None:
-        self.loss_plot.setLogMode(y=bool(on))
-        if self.log_check.isChecked() != bool(on):
-            self.log_check.setChecked(bool(on))
+        self._log = bool(on)
+        self.loss_plot.setLogMode(y=self._log)
+        if self.log_check.isChecked() != self._log:
+            self.log_check.setChecked(self._log)
+        self._y_range = None
+        self._dirty = True
+        self.refresh()
