@@ -182,3 +182,18 @@ def test_two_class_colour_table_matches_the_direct_blend():
         direct = _fade_to_white(mix, conf, strength).astype(int)
         assert np.abs(fast - direct).max() <= 1
         assert tuple(fast[-3, :3]) == (255, 255, 255)  # p1 = 0.5 exactly: white
+
+
+def test_zoomed_in_axes_show_plain_numbers_not_an_si_scale(qtbot):
+    setup_pyqtgraph()
+    plot = DecisionRegionPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.show_range((-0.006, 0.006, -0.006, 0.006))
+    qtbot.wait(50)
+    for name in ("bottom", "left"):
+        axis = plot.getPlotItem().getAxis(name)
+        assert axis.autoSIPrefixScale == 1.0
+        assert "x0.001" not in axis.labelString() and "(m" not in axis.labelString()

@@ -98,6 +98,7 @@ class DecisionRegionPlot(pg.PlotWidget):
             axis = item.getAxis(name)
             axis.setTextPen("#444")
             axis.setPen("#999")
+            axis.enableAutoSIPrefix(False)  # zoomed in, "600 (x0.001)" would read badly
             # Repaint the axes from a pixmap: the image under them changes every frame.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.image = _PassiveImage(axisOrder="row-major")
@@ -109,6 +110,10 @@ class DecisionRegionPlot(pg.PlotWidget):
         self.baseline.setZValue(-5)  # under the network's boundary, over the image
         self.train_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
         self.test_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
+        for points in (self.train_points, self.test_points):
+            # The points stay put while the region under them changes every frame: paint
+            # them from a pixmap (0.8 of a 4.5 ms frame), redrawn when they or the view change.
+            points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for it in (self.image, self.boundary, self.baseline, self.train_points,
                    self.test_points):
             item.addItem(it)
