@@ -144,8 +144,11 @@ def with_window(seconds: float) -> dict:
         # 2b: redraw capacity: colour, contour and paint a 200x200 grid, nothing else
         wait(300)
         plot = page.decision_plot
-        probs = np.random.default_rng(0).dirichlet([0.3, 0.3], size=(GRID, GRID))
-        probs = probs.astype(np.float32)
+        # a smooth two-class field with a wavy boundary, like a trained network's
+        # (random noise would be a boundary of ~40,000 segments, nothing like a real one)
+        yy, xx = np.mgrid[0:GRID, 0:GRID] / GRID
+        p1 = 1 / (1 + np.exp(-10 * (np.sin(6 * xx) - 2 * yy + 1)))
+        probs = np.stack([1 - p1, p1], axis=-1).astype(np.float32)
         bounds = plot.view_bounds()
         n, t0 = 0, time.perf_counter()
         while time.perf_counter() - t0 < 2.0:
