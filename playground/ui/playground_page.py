@@ -31,6 +31,8 @@ FRAME_MS = 25
 #: the curves move less than the decision region; redrawing them (and their axes) ten
 #: times a second keeps them smooth and leaves the frame budget to the region.
 CURVES_MS = 100
+#: how soon after a decision-region frame the curves may have theirs.
+CURVES_GAP_MS = 6
 #: (label, epochs per displayed frame); 0 = as fast as the machine goes.
 SPEEDS = (("1 epoch/frame", 1), ("2 epochs/frame", 2), ("5 epochs/frame", 5),
           ("10 epochs/frame", 10), ("30 epochs/frame", 30), ("max speed", 0))
@@ -264,11 +266,14 @@ class PlaygroundPage(QWidget):
             self.decision_plot.set_probabilities(grid["probs"], grid["bounds"])
             self.frames += 1
         since_curves = (self._last_frame - self._last_curves) * 1000
-        if since_curves >= CURVES_MS or grid is None:
+        if grid is None or since_curves >= 2 * CURVES_MS:
             self._last_curves = self._last_frame
             self.curves.refresh()
         elif self.curves.dirty:
-            self._schedule_frame(CURVES_MS - since_curves)
+            # The curves get a frame of their own, after this one is painted: painting
+            # both plots (and re-laid-out axes) at once made the event loop's longest
+            # stalls while training.
+            self._schedule_frame(max(CURVES_MS - since_curves, CURVES_GAP_MS))
         if self._metrics_dirty:
             self._metrics_dirty = False
             self._show_metrics(self._last_metrics)

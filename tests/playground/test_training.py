@@ -36,6 +36,23 @@ def test_play_grows_and_lowers_the_loss_curve_and_redraws_the_region(
     assert "acc" in window.page.train_label.text()
 
 
+def test_curves_and_region_keep_moving_while_training(window, qtbot, wait_idle):
+    """The region redraws every frame and the curves get frames of their own in between:
+    both must advance while the run goes on, without a pause to catch up."""
+    frames0 = window.page.frames
+    click(qtbot, window, "playButton")
+
+    def drawn_epochs():
+        xs, _ = window.page.curves.train_loss.getData()
+        return 0 if xs is None else len(xs)
+
+    qtbot.waitUntil(lambda: drawn_epochs() >= 30, timeout=20000)
+    assert window.controller.is_running
+    assert window.page.frames - frames0 >= 5
+    click(qtbot, window, "playButton")
+    wait_idle(window)
+
+
 def test_step_trains_exactly_one_epoch(window, qtbot, wait_idle):
     label = window.findChild(QLabel, "epochLabel")
     with qtbot.waitSignal(window.controller.epochFinished, timeout=5000):
