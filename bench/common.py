@@ -55,6 +55,22 @@ def time_runs(fn: Callable[[], object], repeats: int, warmup: int = 0) -> list[f
     return out
 
 
+def interleaved_runs(fns: list[Callable[[], object]], repeats: int,
+                     warmup: int = 0) -> list[list[float]]:
+    """Wall-clock seconds of each of ``fns``, called in turn ``repeats`` times (after
+    ``warmup`` untimed rounds): one list of times per function."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    out: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, times in zip(fns, out):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return out
+
+
 def summary(times: list[float]) -> tuple[float, float, float]:
     return min(times), statistics.median(times), max(times)
 

@@ -1,6 +1,7 @@
 """One MLP epoch (784-100-10 ReLU, Adam 1e-3, batch 100) on 60,000 synthetic MNIST-shaped
 samples: the engine beside scikit-learn's MLPClassifier and, if installed, PyTorch CPU, at
-the same BLAS thread count. Prints min/median/max and ratios.
+the same BLAS thread count, one epoch of each in turn per round (so a shared machine's
+drifting speed falls on all of them alike). Prints min/median/max and ratios.
 
     python bench/mlp_epoch.py [--threads 2] [--repeats 5] [--samples 60000]
 """
@@ -16,7 +17,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_machine, print_table, synthetic_mnist, time_runs  # noqa: E402
+from common import interleaved_runs, print_machine, print_table, synthetic_mnist  # noqa: E402
 
 BATCH, HIDDEN, LR = 100, 100, 1e-3
 
@@ -79,22 +80,21 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=60_000)
     args = ap.parse_args()
     x, y = synthetic_mnist(args.samples, image=False)
-    rows = []
     with threadpool_limits(limits=args.threads, user_api="blas"):
         print_machine()
         print(f"MLP epoch: {args.samples} samples 784-{HIDDEN}-10 ReLU, Adam {LR}, batch "
-              f"{BATCH}, {args.threads} threads, {args.repeats} runs each (1 warm-up)\n")
-        rows.append(("engine (float32)", time_runs(engine_epoch(x, y), args.repeats, 1)))
-        rows.append(("sklearn MLPClassifier (float32)",
-                     time_runs(sklearn_epoch(x, y), args.repeats, 1)))
+              f"{BATCH}, {args.threads} threads, {args.repeats} rounds (1 warm-up); each round "
+              f"times one epoch of every contender in turn\n")
+        contenders = [("engine (float32)", engine_epoch(x, y)),
+                      ("sklearn MLPClassifier (float32)", sklearn_epoch(x, y))]
         try:
             import torch  # noqa: F401
         except ImportError:
             print("PyTorch not installed: pip install -e '.[bench]' to compare with it")
         else:
-            rows.append(("PyTorch CPU (float32)",
-                         time_runs(torch_epoch(x, y, args.threads), args.repeats, 1)))
-    print_table(rows, "engine (float32)")
+            contenders.append(("PyTorch CPU (float32)", torch_epoch(x, y, args.threads)))
+        times = interleaved_runs([run for _, run in contenders], args.repeats, warmup=1)
+    print_table([(name, t) for (name, _), t in zip(contenders, times)], "engine (float32)")
 
 
 if __name__ == "__main__":
