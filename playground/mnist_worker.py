@@ -42,6 +42,7 @@ from .mnist_model import (
     strip_indices,
     test_summary,
 )
+from .mnist_progress import RunProgress
 from .worker import make_engine_optimizer
 
 TICK_SECONDS = 0.020
@@ -258,25 +259,17 @@ class MnistWorker(QObject):
 
     # ------------------------------------------------------------------ training
 
-    def _reset_run_stats(self) -> None:
-        self._epochs_target = 0
-        self._epoch_seen = 0
-        self._done = 0
-        self._smooth_loss = mf.Smoother(0.9)
-        self._smooth_acc = mf.Smoother(0.9)
-        self._steps_x: list[float] = []
-        self._steps_loss: list[float] = []
-        self._steps_acc: list[float] = []
-        self._t_start = self._train_time = 0.0
+    def _reset_run_stats(self, epochs: int = 0) -> None:
+        self._progress = RunProgress(epochs, time.perf_counter())
         self._last_progress = self._last_filters = 0.0
+        self._eval_scores: list[np.ndarray] = []
+        self._eval_pos = 0
         self._eval_scores: list[np.ndarray] = []
         self._eval_pos = 0
 
     def _start_training(self) -> None:
-        self._reset_run_stats()
-        self._epochs_target = self._config.epochs
+        self._reset_run_stats(self._config.epochs)
         self._stop_requested = False
-        self._t_start = time.perf_counter()
         self._phase = "training"
         self._emit_progress(force=True)
         self._timer.start(0)
@@ -287,16 +280,7 @@ class MnistWorker(QObject):
         self._stop_requested = False
 
     def _on_step(self, info: dict[str, Any]) -> None:
-        t = self._trainer
-        seen = info["samples"]
-        batch = max(seen - self._epoch_seen, 1)
-        acc = info["correct"] / batch
-        self._epoch_seen = seen
-        spe = t.samples_per_epoch
-        self._steps_x.append(info["epoch"] + seen / spe)
-        self._steps_loss.append(self._smooth_loss.update(info["loss"]))
-        self._steps_acc.append(self._smooth_acc.update(acc))
-        self._done = info["epoch"] * spe + seen
+        self._progress.on_step(info, self._trainer.samples_per_epoch)
 
     def _tick(self) -> None:
         if self._phase == "idle":
@@ -316,7 +300,7 @@ class MnistWorker(QObject):
             return
         now = time.perf_counter()
         if self._phase == "training":
-            self._train_time += now - t0
+            self._progress.train_seconds += now - t0
             self._emit_progress()
             if now - self._last_filters >= FILTERS_SECONDS:
                 self._emit_filters()
@@ -331,7 +315,7 @@ class MnistWorker(QObject):
         trainer = self._trainer
         while not self._stop_requested:
             if trainer.step() is not None:
-                self._epoch_seen = 0
+                self._progress.epoch_ended()
                 self._emit_progress(force=True)
                 self._begin_eval(train_after=True)
                 return
@@ -376,11 +360,11 @@ class MnistWorker(QObject):
         trainer.history[-1] = dict(metrics)
         self.epochFinished.emit(metrics)
         self._emit_filters()
-        if trainer.epoch >= self._epochs_target:
+        if trainer.epoch >= self._progress.epochs:
             self._phase = "idle"
             self._emit_progress(force=True)
             self.finished.emit({"run_id": self._run_id, "epochs": trainer.epoch,
-                                "seconds": time.perf_counter() - self._t_start})
+                                "seconds": time.perf_counter() - self._progress.start})
         else:
             self._phase = "training"
 
@@ -423,20 +407,11 @@ class MnistWorker(QObject):
         t = self._trainer
         if t is None:
             return
-        total = t.samples_per_epoch * max(self._epochs_target, 1)
-        done = min(self._done, total)
-        elapsed = now - self._t_start
-        speed = done / self._train_time if self._train_time > 0 else 0.0
-        eta = (total - done) * elapsed / done if done else float("nan")
-        self.progressed.emit({"run_id": self._run_id, "done": int(done), "total": int(total),
-                              "epoch": t.epoch, "epochs": self._epochs_target,
-                              "speed": speed, "eta": eta})
-        if self._steps_x:
-            self.stepsReady.emit({"run_id": self._run_id,
-                                  "x": np.array(self._steps_x),
-                                  "loss": np.array(self._steps_loss),
-                                  "acc": np.array(self._steps_acc)})
-            self._steps_x, self._steps_loss, self._steps_acc = [], [], []
+        progress = self._progress.progress(now, t.samples_per_epoch, t.epoch)
+        self.progressed.emit(dict(progress, run_id=self._run_id))
+        steps = self._progress.take_steps()
+        if steps is not None:
+            self.stepsReady.emit(dict(steps, run_id=self._run_id))
 
     def _image_shape(self) -> tuple[int, int]:
         if self._data is not None:
