@@ -5,6 +5,8 @@
 Measures, with the real ``MainWindow`` shown at 1280x800 (offscreen unless
 ``QT_QPA_PLATFORM`` says otherwise):
 
+0. the worker's cost per frame: one 200x200 decision grid, beside PyTorch's forward
+   of the same network;
 1. training speed: epochs/s of a 2-8-8-2 tanh network on 500 training points (moons,
    batch 32, Adam) at "max speed" while the window redraws, next to the same training
    with no window at all;
@@ -65,6 +67,43 @@ def engine_only(seconds: float) -> float:
         trainer.run_epoch()
         n += 1
     return n / (time.perf_counter() - t0)
+
+
+def grid_forward_ms(repeats: int = 30) -> dict:
+    """Milliseconds for the class probabilities of the benchmarked (untrained) network
+    over a GRID x GRID grid, the worker's per-frame cost: the engine's ``decision_grid``
+    and, if installed, the same network in PyTorch (both float32, one thread)."""
+    import numpy as np
+
+    from engine.grid import decision_grid, grid_points
+    from engine.presets import build_model
+    from playground.worker import limit_blas_threads
+
+    limit_blas_threads()
+    model = build_model(bench_config(), (2,), 2, np.random.default_rng(0))
+    bounds = (-2.0, 2.0, -2.0, 2.0)
+
+    def best(fn) -> float:
+        fn()
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times) * 1000
+
+    out = {"grid_engine_ms": best(lambda: decision_grid(model, bounds, (GRID, GRID)))}
+    try:
+        import torch
+    except ImportError:
+        return out
+    torch.set_num_threads(1)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8),
+                              torch.nn.Tanh(), torch.nn.Linear(8, 2), torch.nn.Softmax(dim=1))
+    pts = torch.from_numpy(grid_points(bounds, (GRID, GRID)))
+    with torch.no_grad():
+        out["grid_torch_ms"] = best(lambda: net(pts))
+    return out
 
 
 #: the benchmarked run, as edits of the default config.
@@ -173,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print("machine:", json.dumps(info))
     results = {"machine": info, "engine_only_epochs_per_s": ceiling}
+    results.update(grid_forward_ms())
     results.update(with_window(args.seconds))
     r = results
     print(f"training (2-8-8-2, 500 points, batch 32):  {r['engine_only_epochs_per_s']:.0f} "
@@ -182,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['redraws_per_s']:.1f} redraws/s while training (target >= 30) of "
           f"{r['grids_per_s']:.1f} grids/s computed; "
           f"{r['redraw_capacity_per_s']:.0f}/s when only drawing")
+    torch_ms = (f" (PyTorch, same network, one thread: {r['grid_torch_ms']:.1f} ms)"
+                if "grid_torch_ms" in r else "")
+    print(f"one decision grid ({GRID}x{GRID} probabilities, before colouring): "
+          f"{r['grid_engine_ms']:.1f} ms{torch_ms}")
     print(f"10 ms timer while training: p50 {r['timer_p50_ms']:.1f} ms late, p99 "
           f"{r['timer_p99_ms']:.1f} ms (target < 30), max {r['timer_max_ms']:.1f} ms "
           f"over {r['timer_ticks']} ticks")
