@@ -19,6 +19,12 @@ class Sequential:
 
     The leading layers up to and including the first one with parameters are told to skip
     their input gradient: nothing needs the gradient with respect to the data.
+
+    Building the model moves every layer's parameters and gradients into two contiguous
+    buffers (see ``flat_parameters``): the values stay, but ``layer.params[...]`` and
+    ``layer.grads[...]`` become new arrays, views of those buffers. Take references to
+    them after building the model, not before. From then on arrays are never rebound;
+    if one is replaced anyway, optimisers notice and update parameter by parameter.
     """
 
     def __init__(self, layers: list[Layer], loss: Loss):
@@ -96,6 +102,8 @@ class Sequential:
             return None
         for layer, key, vp, vg in views:
             if layer.params.get(key) is not vp or layer.grads.get(key) is not vg:
+                return None
+            if vp.base is not flat_p or vg.base is not flat_g:  # e.g. a deep copy
                 return None
         if sum(len(layer.params) for layer in layers) != len(views):
             return None

@@ -213,10 +213,38 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-7, **kw):
         super().__init__(lr, **kw)
-        for nm, b in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= b < 1:
-                raise SpecError(f"Adam {nm} must be in [0, 1), got {b!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self._beta1 = self._beta2 = 0.0
+        self.beta1, self.beta2, self.eps = beta1, beta2, float(eps)
+
+    # The stored moments are divided by (1 - beta) of the betas they were summed with: a
+    # new beta mid-run rescales them, so the moments themselves do not jump.
+    @property
+    def beta1(self) -> float:
+        return self._beta1
+
+    @beta1.setter
+    def beta1(self, value: float) -> None:
+        self._beta1 = self._rescaled("beta1", "m", self._beta1, value)
+
+    @property
+    def beta2(self) -> float:
+        return self._beta2
+
+    @beta2.setter
+    def beta2(self, value: float) -> None:
+        self._beta2 = self._rescaled("beta2", "v", self._beta2, value)
+
+    def _rescaled(self, name: str, key: str, old: float, new: float) -> float:
+        if not 0 <= new < 1:
+            raise SpecError(f"Adam {name} must be in [0, 1), got {new!r}")
+        new = float(new)
+        if new != old:
+            factor = (1 - old) / (1 - new)
+            # the per-name views cover the flat buffers exactly once
+            for st in self.state.values():
+                if key in st:
+                    st[key] *= st[key].dtype.type(factor)
+        return new
 
     def _init_state(self, p):
         return {"m": np.zeros_like(p), "v": np.zeros_like(p), "tmp": np.empty_like(p)}

@@ -119,3 +119,43 @@ def test_float32_models_stay_float32():
     model = _model(dtype=np.float32)
     flat_p, flat_g = model.flat_parameters()
     assert flat_p.dtype == flat_g.dtype == np.float32
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_changing_adams_betas_mid_run_follows_the_textbook_rule(flat):
+    """The moments are stored unnormalised; a new beta must not make them jump."""
+    model = _model()
+    target = model if flat else PerParameter(model)
+    opt = make_optimizer("adam", 0.01, beta1=0.9, beta2=0.9)
+    ref = {n: p.copy() for n, p, _ in model.parameters()}
+    m = {n: np.zeros_like(p) for n, p in ref.items()}
+    v = {n: np.zeros_like(p) for n, p in ref.items()}
+    b1, b2, eps = 0.9, 0.9, 1e-7
+    for t in range(1, 31):
+        if t == 11:
+            opt.beta1, opt.beta2 = b1, b2 = 0.5, 0.999
+        x, y = _batch(t)
+        model.loss(x, y)
+        model.backward()
+        for n, _, g in model.parameters():
+            m[n] = b1 * m[n] + (1 - b1) * g
+            v[n] = b2 * v[n] + (1 - b2) * g * g
+            lr_t = 0.01 * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            ref[n] -= lr_t * m[n] / (np.sqrt(v[n]) + eps)
+        opt.step(target)
+        for n, p, _ in model.parameters():
+            np.testing.assert_allclose(p, ref[n], rtol=1e-9, atol=1e-12, err_msg=f"{t} {n}")
+            p[...] = ref[n]
+
+
+def test_a_deep_copied_model_still_trains():
+    import copy
+
+    model = copy.deepcopy(_model())
+    opt = make_optimizer("adam", 0.01)
+    x, y = _batch()
+    before = model.layers[0].params["W"].copy()
+    model.loss(x, y)
+    model.backward()
+    opt.step(model)
+    assert not np.array_equal(model.layers[0].params["W"], before)
