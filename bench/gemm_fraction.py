@@ -104,7 +104,7 @@ def main() -> None:
             contenders = [("engine", engine)] + (
                 [("PyTorch CPU", torch_run)] if torch_run is not None else [])
             for who, run in contenders:
-                rows.append((name, who, work, *_interleaved(run, gemms, args.repeats)))
+                rows.append((name, who, work, *_interleaved(run, gemms, steps, args.repeats)))
     print(f"\n{args.threads} threads; GEMM rate = NumPy float32 on the epoch's own multiplies, "
           f"measured again just before each of the {args.repeats} epochs (a shared machine's "
           f"speed drifts); the row is the epoch with the best fraction, the last column "
@@ -117,16 +117,16 @@ def main() -> None:
               f"{rate / 1e9:.1f} | {work / t / rate:.0%} | {median:.0%} |")
 
 
-def _interleaved(run, gemms, repeats: int) -> tuple[float, float, float]:
+def _interleaved(run, gemms, steps: int, repeats: int) -> tuple[float, float, float]:
     """Time ``repeats`` epochs, each right after measuring the GEMM rate; returns the
     (epoch seconds, GEMM rate) of the epoch with the best fraction and the median
     fraction."""
-    work = flops(gemms)
+    step_flops = flops(gemms)
     results = []
     for _ in range(repeats):
-        rate = work / gemm_seconds(gemms)
+        rate = step_flops / gemm_seconds(gemms)
         t = min(time_runs(run, 1))
-        results.append((work * 600 / t / rate, t, rate))
+        results.append((step_flops * steps / t / rate, t, rate))
     results.sort()
     best = results[-1]
     return best[1], best[2], results[len(results) // 2][0]

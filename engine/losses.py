@@ -87,7 +87,8 @@ class SoftmaxCrossEntropy(Loss):
         # A few columns (the 2-D playground's decision grids: 40,000 x 2): loops over the
         # columns, since NumPy's axis-1 reductions over a handful of columns were ~1.5 ms
         # each on 40,000 rows, most of the grid's time.
-        p = np.empty_like(scores)
+        p = np.empty(scores.shape, np.result_type(scores.dtype, np.float32))
+        scores = scores.astype(p.dtype, copy=False)
         if k == 2:
             # softmax of two scores is the logistic of their difference
             with np.errstate(over="ignore"):

@@ -264,8 +264,6 @@ class MnistWorker(QObject):
         self._last_progress = self._last_filters = 0.0
         self._eval_scores: list[np.ndarray] = []
         self._eval_pos = 0
-        self._eval_scores: list[np.ndarray] = []
-        self._eval_pos = 0
 
     def _start_training(self) -> None:
         self._reset_run_stats(self._config.epochs)

@@ -64,6 +64,12 @@ def test_softmax_probabilities_match_the_definition_even_for_huge_scores(k, dtyp
     assert np.allclose(probs.sum(axis=1), 1.0)
 
 
+def test_softmax_probabilities_of_integer_scores_are_floats():
+    for k in (2, 3, 20):
+        probs = SoftmaxCrossEntropy().probabilities(np.zeros((2, k), np.int64))
+        assert probs.dtype.kind == "f" and np.allclose(probs, 1 / k)
+
+
 def test_softmax_probabilities_of_nan_scores_are_nan():
     for k in (2, 3):
         probs = SoftmaxCrossEntropy().probabilities(np.full((1, k), np.nan, np.float32))

@@ -21,6 +21,8 @@ def test_region_colours_blend_by_confidence():
     assert tuple(rgba[0, 1, :3]) == (255, 255, 255)   # unsure: white
     assert tuple(rgba[0, 2, :3]) == hex_to_rgb(CLASS_COLORS[1])
     assert tuple(rgba[0, 3, :3]) == (255, 255, 255)   # NaN (diverged): white
+    odd = np.array([[[0.3, np.inf], [np.inf, np.inf], [-np.inf, 0.5], [0.0, 0.0]]], np.float32)
+    assert (region_rgba(odd, strength=1.0)[0, :, :3] == 255).all()  # no colour, no error
     faded = region_rgba(probs)  # default strength keeps points readable on their region
     assert all(faded[0, 0, :3] > rgba[0, 0, :3])
 

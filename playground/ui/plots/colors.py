@@ -92,7 +92,8 @@ def _binary_rgba(p: np.ndarray, strength: float) -> np.ndarray:
         step += np.float32(0.5)
         np.clip(step, 0, _BINARY_STEPS, out=step)
         index = step.astype(np.intp)
-    index[~(total > 0)] = _BINARY_STEPS + 1   # NaN or no probability at all: white
+    # NaN, infinite or no probability at all: white
+    index[~(total > 0) | np.isnan(step)] = _BINARY_STEPS + 1
     return _binary_table(float(strength))[index].view(np.uint8).reshape(-1, 4)
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -230,7 +230,8 @@ class TrainingCurves(QWidget):
         self._log = bool(on)
         self.loss_plot.setLogMode(y=self._log)
         if self.log_check.isChecked() != self._log:
-            self.log_check.setChecked(self._log)
+            with QSignalBlocker(self.log_check):  # not a second round through here
+                self.log_check.setChecked(self._log)
         self._y_range = None
         self._dirty = True
         self.refresh()
