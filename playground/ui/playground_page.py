@@ -94,6 +94,7 @@ class PlaygroundPage(QWidget):
         self._metrics_dirty = False
         self._last_frame = 0.0
         self._last_curves = 0.0
+        self._region_went_last = False  # which of region / curves the last frame drew
         self.frames = 0           # decision images drawn (read by the UI benchmark)
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
@@ -259,21 +260,27 @@ class PlaygroundPage(QWidget):
         self._frame.start(wait)
 
     def render_frame(self) -> None:
-        """Push what changed since the last frame to the screen."""
+        """Push what changed since the last frame to the screen: the newest decision grid
+        or, when they are due, the curves. The two take turns rather than share a frame:
+        painting both plots (and a re-laid-out axis) at once made the event loop's longest
+        stalls while training."""
         self._last_frame = time.perf_counter()
-        grid, self._pending_grid = self._pending_grid, None
-        if grid is not None:
+        since_curves = (self._last_frame - self._last_curves) * 1000
+        curves_due = self.curves.dirty and since_curves >= CURVES_MS
+        grid = self._pending_grid
+        if grid is not None and not (curves_due and self._region_went_last):
+            self._pending_grid = None
             self.decision_plot.set_probabilities(grid["probs"], grid["bounds"])
             self.frames += 1
-        since_curves = (self._last_frame - self._last_curves) * 1000
-        if grid is None or since_curves >= 2 * CURVES_MS:
+            self._region_went_last = True
+            if self.curves.dirty:
+                self._schedule_frame(max(CURVES_MS - since_curves, CURVES_GAP_MS))
+        else:
             self._last_curves = self._last_frame
+            self._region_went_last = False
             self.curves.refresh()
-        elif self.curves.dirty:
-            # The curves get a frame of their own, after this one is painted: painting
-            # both plots (and re-laid-out axes) at once made the event loop's longest
-            # stalls while training.
-            self._schedule_frame(max(CURVES_MS - since_curves, CURVES_GAP_MS))
+            if grid is not None:
+                self._schedule_frame(CURVES_GAP_MS)
         if self._metrics_dirty:
             self._metrics_dirty = False
             self._show_metrics(self._last_metrics)

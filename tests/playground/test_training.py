@@ -53,6 +53,26 @@ def test_curves_and_region_keep_moving_while_training(window, qtbot, wait_idle):
     wait_idle(window)
 
 
+def test_region_and_curves_take_turns_instead_of_sharing_a_frame(window, wait_idle):
+    wait_idle(window)
+    page = window.page
+    page._frame.stop()
+    grid = {"probs": np.full((20, 20, 2), 0.5, np.float32), "bounds": (-1.0, 1.0, -1.0, 1.0)}
+    page.curves.append({"epoch": 1, "train_loss": 0.5, "test_loss": None,
+                        "train_acc": 0.5, "test_acc": None})
+    page._pending_grid, page._last_curves = grid, 0.0   # curves long overdue
+    page._region_went_last = True
+    frames = page.frames
+    page.render_frame()                  # the curves' turn: the grid waits
+    assert not page.curves.dirty and page.frames == frames
+    assert page._pending_grid is grid and page._frame.isActive()
+    page.curves.append({"epoch": 2, "train_loss": 0.4, "test_loss": None,
+                        "train_acc": 0.6, "test_acc": None})
+    page.render_frame()                  # the region's turn; the new epoch waits
+    assert page.frames == frames + 1 and page._pending_grid is None
+    assert page.curves.dirty
+
+
 def test_step_trains_exactly_one_epoch(window, qtbot, wait_idle):
     label = window.findChild(QLabel, "epochLabel")
     with qtbot.waitSignal(window.controller.epochFinished, timeout=5000):
