@@ -159,3 +159,24 @@ def test_a_deep_copied_model_still_trains():
     model.backward()
     opt.step(model)
     assert not np.array_equal(model.layers[0].params["W"], before)
+
+
+def test_gradients_of_a_packed_cnn_match_central_differences():
+    """Through ``Sequential`` every layer writes its gradients into views of the flat
+    buffer; the whole model's gradient must still be right (float64)."""
+    from engine.gradcheck import numerical_gradient, relative_error
+    from engine.layers import BatchNorm, Conv2D, Flatten, MaxPool2D, Tanh
+
+    rng = np.random.default_rng(3)
+    f64 = np.float64
+    model = Sequential([Conv2D(2, 3, 3, pad=1, rng=rng, dtype=f64), BatchNorm(3, dtype=f64),
+                        Tanh(dtype=f64), MaxPool2D(2, 2, dtype=f64), Flatten(dtype=f64),
+                        Dense(3 * 3 * 3, 4, rng=rng, dtype=f64)], SoftmaxCrossEntropy())
+    x = rng.standard_normal((5, 2, 6, 6))
+    y = rng.integers(0, 4, 5)
+    model.loss(x, y)
+    model.backward()
+    flat_p, flat_g = model.flat_parameters()
+    analytic = flat_g.copy()
+    numeric = numerical_gradient(lambda: model.loss(x, y), flat_p)
+    assert relative_error(analytic, numeric) < 1e-6
