@@ -72,6 +72,37 @@ class Optimizer:
                     if key != "tmp":  # scratch, rewritten before every use
                         _flush_subnormals(buf)
 
+    def export_state(self) -> dict:
+        """Copies of what the rule has learnt so far, to save with the weights:
+        ``{"kind", "t", "arrays": {"NAME/KEY": array}}`` (scratch buffers left out)."""
+        arrays = {f"{name}/{key}": np.array(buf) for name, st in self.state.items()
+                  for key, buf in st.items() if key != "tmp"}
+        return {"kind": self.kind, "t": int(self.t), "arrays": arrays}
+
+    def import_state(self, saved: dict, model) -> None:
+        """Continue from ``saved`` (an ``export_state``) for ``model``'s parameters.
+        ``SpecError``, with nothing changed, when it is another rule's or does not fit."""
+        if saved.get("kind") != self.kind:
+            raise SpecError(f"the saved optimiser state is {saved.get('kind')!r}'s, "
+                            f"not {self.kind!r}'s")
+        t, arrays = saved.get("t"), saved.get("arrays", {})
+        if not (isinstance(t, (int, np.integer)) and t >= 0):
+            raise SpecError(f"the saved optimiser step count {t!r} is not a count")
+        state = {}
+        for name, p, _ in model.parameters():
+            st = self._init_state(p)
+            for key, buf in st.items():
+                if key == "tmp":
+                    continue
+                got = arrays.get(f"{name}/{key}")
+                if got is None or got.shape != buf.shape:
+                    found = "missing" if got is None else f"of shape {got.shape}"
+                    raise SpecError(f"the saved optimiser state for {name} ({key}) is "
+                                    f"{found}; expected {buf.shape}")
+                buf[...] = got
+            state[name] = st
+        self.state, self._flat, self.t = state, None, int(t)
+
     def _param_state(self, name: str, p: np.ndarray) -> dict[str, np.ndarray]:
         st = self.state.get(name)
         if st is None:

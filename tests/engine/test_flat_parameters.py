@@ -180,3 +180,47 @@ def test_gradients_of_a_packed_cnn_match_central_differences():
     analytic = flat_g.copy()
     numeric = numerical_gradient(lambda: model.loss(x, y), flat_p)
     assert relative_error(analytic, numeric) < 1e-6
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_an_imported_optimiser_state_continues_the_run_exactly(name):
+    from engine.serialize import copy_state_into, model_state
+
+    a, opt_a = _model(), make_optimizer(name, 0.05)
+    for step in range(3):
+        x, y = _batch(step)
+        a.loss(x, y)
+        a.backward()
+        opt_a.step(a)
+    saved = opt_a.export_state()
+    _, weights = model_state(a)
+    b, opt_b = _model(seed=9), make_optimizer(name, 0.05)
+    copy_state_into(b, weights, "the test")
+    opt_b.import_state(saved, b)
+    for step in range(3, 8):
+        x, y = _batch(step)
+        for model, opt in ((a, opt_a), (b, opt_b)):
+            model.loss(x, y)
+            model.backward()
+            opt.step(model)
+    for (n, p, _), (_, q, _) in zip(a.parameters(), b.parameters()):
+        assert np.array_equal(p, q), n
+
+
+def test_a_state_that_does_not_fit_is_refused_and_changes_nothing():
+    from engine.errors import SpecError
+
+    model, opt = _model(), make_optimizer("adam", 0.01)
+    x, y = _batch()
+    model.loss(x, y)
+    model.backward()
+    opt.step(model)
+    saved = opt.export_state()
+    before = {k: v.copy() for k, v in opt.export_state()["arrays"].items()}
+    with pytest.raises(SpecError, match="'momentum'"):
+        make_optimizer("momentum", 0.1).import_state(saved, model)
+    wrong = dict(saved, arrays=dict(saved["arrays"], **{"0.W/m": np.zeros((2, 2))}))
+    with pytest.raises(SpecError, match=r"0\.W \(m\) is of shape \(2, 2\)"):
+        opt.import_state(wrong, model)
+    after = opt.export_state()
+    assert after["t"] == 1 and all(np.array_equal(before[k], after["arrays"][k]) for k in before)
