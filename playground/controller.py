@@ -295,16 +295,17 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
         self._new_run()
 
     def _new_run(self, weights: dict | None = None, epoch: int = 0,
-                 history: np.ndarray | None = None) -> None:
+                 history: np.ndarray | None = None, optimizer: dict | None = None) -> None:
         """Fresh weights for the current config and data (or ``weights`` at ``epoch``
-        with ``history``, for a restored session); keeps playing if it was."""
+        with ``history`` and the ``optimizer`` state, for a restored session); keeps
+        playing if it was."""
         self._run_id += 1
         self._epoch = epoch
         ds = self.dataset
         self._run_classes = ds.n_classes if ds is not None else 0
         self.runReset.emit(self._run_id)
         self._configure.emit(RunPlan(self._run_id, self._config, ds, weights, epoch,
-                                     history))
+                                     history, optimizer))
         self._emit_summary()
         if ds is None and self._running:
             self._running = False

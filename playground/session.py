@@ -10,6 +10,10 @@ The file is a zip archive of:
   completed epoch (NaN where a value is missing, e.g. no test set); ``columns`` names them
 - ``model.npz`` (when there is a model): an engine model file (``engine.serialize``), so
   it also opens with ``engine.load`` once extracted.
+- ``optimizer.npz`` (with a model, optional): the optimiser's state, so training goes
+  on where it was: ``kind`` (its name), ``t`` (steps taken) and ``state/NAME/KEY`` arrays
+  (e.g. Adam's moments of parameter ``0.W``). Files without it still open; the
+  optimiser then starts afresh.
 
 ``save_session`` writes atomically (temporary file in the same folder, fsync, rename), so
 a crash mid-write leaves the old file. ``load_session`` checks everything before it
@@ -39,10 +43,11 @@ FORMAT = 1
 KIND = "nn-playground session"
 SUFFIX = ".nnplay"
 META, POINTS, HISTORY, MODEL = "session.json", "points.npz", "history.npz", "model.npz"
+OPTIMIZER = "optimizer.npz"
 #: largest uncompressed size read from each member (a damaged or hostile archive may
 #: claim anything; nothing bigger is decompressed).
 MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
-                 MODEL: 1024 * 2**20}
+                 MODEL: 1024 * 2**20, OPTIMIZER: 3 * 1024 * 2**20}
 #: the metrics kept per epoch, in the order of the history array's columns.
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
                    "lr", "grad_norm", "steps", "seconds")
@@ -61,7 +66,8 @@ class Session:
     ``X`` float64 (N, 2), ``y`` int64 (N,), ``test`` bool (N,) are the points and their
     split; ``weights`` maps ``param/NAME`` / ``buffer/NAME`` to arrays of the model the
     config builds for ``input_shape`` and ``n_classes`` (None: no model yet);
-    ``history`` float64 (E, len(HISTORY_COLUMNS)) holds one row per completed epoch.
+    ``history`` float64 (E, len(HISTORY_COLUMNS)) holds one row per completed epoch;
+    ``optimizer`` the optimiser's state (``Optimizer.export_state``), if saved.
     """
 
     config: RunConfig
@@ -75,6 +81,7 @@ class Session:
     epoch: int = 0
     input_shape: tuple[int, ...] = (2,)
     format: int = FORMAT
+    optimizer: dict | None = None
 
 
 def _name(path: str | os.PathLike) -> str:
@@ -108,6 +115,12 @@ def session_bytes(session: Session) -> bytes:
             model = io.BytesIO()
             write_state(model, session.model_spec or {}, session.weights)
             zf.writestr(MODEL, model.getvalue())
+            opt = session.optimizer
+            if opt is not None:
+                arrays = {f"state/{k}": np.asarray(v) for k, v in opt["arrays"].items()}
+                zf.writestr(OPTIMIZER, _npz_bytes(kind=np.array(opt["kind"]),
+                                                  t=np.array(int(opt["t"]), np.int64),
+                                                  **arrays))
     return buf.getvalue()
 
 
@@ -176,7 +189,7 @@ class _Reader:
 
     def _parse(self, zf: zipfile.ZipFile) -> Session:
         if len(zf.infolist()) > MAX_MEMBERS:
-            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most 3")
+            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most 5")
         meta = self._meta(self._member(zf, META))
         config = self._config(meta)
         X, y, test = self._points(self._member(zf, POINTS))
@@ -196,6 +209,8 @@ class _Reader:
                           input_shape=tuple(shape), format=meta["format"])
         if meta.get("has_model", False):
             self._model(session, self._member(zf, MODEL))
+            if OPTIMIZER in zf.namelist():
+                session.optimizer = self._optimizer(self._member(zf, OPTIMIZER))
         return session
 
     def _meta(self, data: bytes) -> dict:
@@ -256,6 +271,23 @@ class _Reader:
             raise self.fail(f"has a loss history of shape {history.shape} and type "
                             f"{history.dtype}; expected (E, {len(HISTORY_COLUMNS)}) float64")
         return history
+
+    def _optimizer(self, data: bytes) -> dict:
+        """The optimiser state as ``export_state`` gives it; whether it fits the network
+        is the optimiser's to check when the run starts (a misfit starts afresh)."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                kind, t = z["kind"], z["t"]
+                arrays = {k[len("state/"):]: z[k] for k in z.files if k.startswith("state/")}
+        except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
+            raise self.fail(f"has a damaged {OPTIMIZER}") from None
+        if kind.shape != () or kind.dtype.kind != "U" or t.shape != () \
+                or t.dtype != np.int64 or int(t) < 0:
+            raise self.fail(f"has an {OPTIMIZER} without a valid kind and step count")
+        for key, a in arrays.items():
+            if a.dtype.kind != "f" or not np.isfinite(a).all():
+                raise self.fail(f"has optimiser state {key!r} that is not finite numbers")
+        return {"kind": str(kind), "t": int(t), "arrays": arrays}
 
     def _model(self, session: Session, data: bytes) -> None:
         try:

@@ -59,7 +59,8 @@ class SessionCommands:
             weights=state.weights if current else None,
             model_spec=state.spec if current else None,
             history=state.history if current else np.zeros((0, state.history.shape[1])),
-            epoch=state.epoch if current else 0)
+            epoch=state.epoch if current else 0,
+            optimizer=state.optimizer if current else None)
 
     def export_model(self, path: str) -> None:
         """Write the current model as an engine ``.npz`` (``engine.load`` reads it)."""
@@ -135,7 +136,8 @@ class SessionCommands:
         self._announce_data(reset_view=True)
         weights = session.weights
         self._new_run(weights=weights, epoch=session.epoch if weights is not None else 0,
-                      history=session.history if weights is not None else None)
+                      history=session.history if weights is not None else None,
+                      optimizer=session.optimizer if weights is not None else None)
         if weights is not None and len(session.history):
             self.historyRestored.emit(np.array(session.history))
         return note

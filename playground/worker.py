@@ -54,7 +54,8 @@ def _quiet() -> np.errstate:
 class RunPlan:
     """What the worker needs for a run: its id, the config and the data (None: no run).
     A restored run also brings its ``weights`` (``param/NAME``/``buffer/NAME`` arrays),
-    the ``epoch`` they were saved at and the loss ``history`` (E, columns) up to it."""
+    the ``epoch`` they were saved at, the loss ``history`` (E, columns) up to it and the
+    ``optimizer`` state (``Optimizer.export_state``) to continue from, if saved."""
 
     run_id: int
     config: RunConfig
@@ -62,18 +63,21 @@ class RunPlan:
     weights: dict[str, np.ndarray] | None = None
     epoch: int = 0
     history: np.ndarray | None = field(default=None, compare=False)
+    optimizer: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class ModelState:
     """Copies of what the worker holds for run ``run_id``: the model's description and
-    arrays (None without a model), the completed epochs and their history."""
+    arrays (None without a model), the completed epochs and their history, and the
+    optimiser's state (``Optimizer.export_state``; None without a model)."""
 
     run_id: int
     epoch: int
     spec: dict | None
     weights: dict[str, np.ndarray] | None
     history: np.ndarray
+    optimizer: dict | None = None
 
 
 def make_engine_optimizer(config: RunConfig):
@@ -138,8 +142,13 @@ class TrainingWorker(QObject):
                                       plan.dataset.n_classes, rng=rng)
             if plan.weights is not None:
                 copy_state_into(self._model, plan.weights, "the restored session")
-            self._trainer = self._make_trainer(plan.config, plan.dataset,
-                                               make_engine_optimizer(plan.config), rng)
+            optimizer = make_engine_optimizer(plan.config)
+            if plan.weights is not None and plan.optimizer is not None:
+                try:
+                    optimizer.import_state(plan.optimizer, self._model)
+                except EngineError:
+                    pass  # saved for another rule or network: its moments start afresh
+            self._trainer = self._make_trainer(plan.config, plan.dataset, optimizer, rng)
             self._trainer.epoch = plan.epoch
         except (EngineError, ValueError, MemoryError) as e:
             self._model = self._trainer = None
@@ -265,11 +274,14 @@ class TrainingWorker(QObject):
 
     def current_state(self) -> ModelState:
         """Copies of the current run's model, epoch and history (worker thread only)."""
-        spec = weights = None
+        spec = weights = optimizer = None
         if self._model is not None:
             spec, weights = model_state(self._model)
+        if self._trainer is not None:
+            optimizer = self._trainer.optimizer.export_state()
         epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
-        return ModelState(self._run_id, epoch, spec, weights, self._history.array())
+        return ModelState(self._run_id, epoch, spec, weights, self._history.array(),
+                          optimizer)
 
     # ------------------------------------------------------------------ internals
 

@@ -97,6 +97,49 @@ def test_a_session_without_a_model_round_trips(tmp_path):
     assert loaded.weights is None and np.array_equal(loaded.X, session.X)
 
 
+def _adam_state(session: Session) -> dict:
+    """A few Adam steps on the session's own model: the state a save would hold."""
+    from engine.optimizers import make_optimizer
+    from engine.serialize import copy_state_into
+
+    model = build_model(session.config, (2,), 3)
+    copy_state_into(model, session.weights, "the test")
+    opt = make_optimizer("adam", 0.01)
+    x = np.random.default_rng(2).normal(size=(16, 2)).astype(np.float32)
+    for _ in range(3):
+        model.loss(x, np.arange(16) % 3)
+        model.backward()
+        opt.step(model)
+    return opt.export_state()
+
+
+def test_the_optimizer_state_round_trips_bit_for_bit(tmp_path):
+    session = make_session()
+    session.optimizer = _adam_state(session)
+    save_session(tmp_path / "a.nnplay", session)
+    loaded = load_session(tmp_path / "a.nnplay")
+    assert_same(session, loaded)
+    want, got = session.optimizer, loaded.optimizer
+    assert (got["kind"], got["t"]) == ("adam", 3) and got["arrays"].keys() == want["arrays"].keys()
+    for key, a in want["arrays"].items():
+        assert got["arrays"][key].dtype == a.dtype and np.array_equal(got["arrays"][key], a)
+
+
+def test_a_damaged_optimizer_state_is_reported(tmp_path):
+    session = make_session()
+    session.optimizer = _adam_state(session)
+    path = tmp_path / "a.nnplay"
+    save_session(path, session)
+    rewrite(path, replace={"optimizer.npz": b"not an npz"})
+    with pytest.raises(SessionError, match="damaged optimizer.npz"):
+        load_session(path)
+    nan = dict(session.optimizer, arrays={"0.W/m": np.full(3, np.nan, np.float32)})
+    session.optimizer = nan
+    save_session(path, session)
+    with pytest.raises(SessionError, match="not finite"):
+        load_session(path)
+
+
 def test_saving_is_atomic_and_a_failed_save_keeps_the_old_file(saved, monkeypatch):
     session, path = saved
     before = path.read_bytes()

@@ -22,6 +22,12 @@ def assert_same_session(a: Session, b: Session) -> None:
         assert a.weights[key].dtype == b.weights[key].dtype
         assert np.array_equal(a.weights[key], b.weights[key]), key
     assert np.array_equal(a.history, b.history, equal_nan=True)
+    # and the optimiser's state, so training goes on where it was
+    assert a.optimizer is not None and b.optimizer is not None
+    assert (a.optimizer["kind"], a.optimizer["t"]) == (b.optimizer["kind"], b.optimizer["t"])
+    assert a.optimizer["arrays"].keys() == b.optimizer["arrays"].keys()
+    for key, value in a.optimizer["arrays"].items():
+        assert np.array_equal(value, b.optimizer["arrays"][key]), key
 
 
 def draw_and_train(qtbot, window: MainWindow, wait_idle, epochs: int = 3) -> None:
