@@ -95,8 +95,9 @@ class Optimizer:
                 if key == "tmp":
                     continue
                 got = arrays.get(f"{name}/{key}")
-                if got is None or got.shape != buf.shape:
-                    found = "missing" if got is None else f"of shape {got.shape}"
+                got = None if got is None else np.asarray(got)
+                if got is None or got.shape != buf.shape or got.dtype.kind != "f":
+                    found = "missing" if got is None else f"{got.dtype} of shape {got.shape}"
                     raise SpecError(f"the saved optimiser state for {name} ({key}) is "
                                     f"{found}; expected {buf.shape}")
                 buf[...] = got

@@ -220,7 +220,7 @@ def test_a_state_that_does_not_fit_is_refused_and_changes_nothing():
     with pytest.raises(SpecError, match="'momentum'"):
         make_optimizer("momentum", 0.1).import_state(saved, model)
     wrong = dict(saved, arrays=dict(saved["arrays"], **{"0.W/m": np.zeros((2, 2))}))
-    with pytest.raises(SpecError, match=r"0\.W \(m\) is of shape \(2, 2\)"):
+    with pytest.raises(SpecError, match=r"0\.W \(m\) is float64 of shape \(2, 2\)"):
         opt.import_state(wrong, model)
     after = opt.export_state()
     assert after["t"] == 1 and all(np.array_equal(before[k], after["arrays"][k]) for k in before)
