@@ -83,11 +83,11 @@ class Optimizer:
         """Continue from ``saved`` (an ``export_state``) for ``model``'s parameters.
         ``SpecError``, with nothing changed, when it is another rule's or does not fit."""
         if saved.get("kind") != self.kind:
-            raise SpecError(f"the saved optimiser state is {saved.get('kind')!r}'s, "
-                            f"not {self.kind!r}'s")
+            raise SpecError(f"the optimiser state is for {saved.get('kind')!r}, "
+                            f"not {self.kind!r}")
         t, arrays = saved.get("t"), saved.get("arrays", {})
         if not (isinstance(t, (int, np.integer)) and t >= 0):
-            raise SpecError(f"the saved optimiser step count {t!r} is not a count")
+            raise SpecError(f"the optimiser step count {t!r} is not a count")
         state = {}
         for name, p, _ in model.parameters():
             st = self._init_state(p)
@@ -96,10 +96,10 @@ class Optimizer:
                     continue
                 got = arrays.get(f"{name}/{key}")
                 got = None if got is None else np.asarray(got)
-                if got is None or got.shape != buf.shape or got.dtype.kind != "f":
+                if got is None or got.shape != buf.shape or got.dtype != buf.dtype:
                     found = "missing" if got is None else f"{got.dtype} of shape {got.shape}"
-                    raise SpecError(f"the saved optimiser state for {name} ({key}) is "
-                                    f"{found}; expected {buf.shape}")
+                    raise SpecError(f"optimiser state {name} ({key}) is {found}; expected "
+                                    f"{buf.dtype} of shape {buf.shape}")
                 buf[...] = got
             state[name] = st
         self.state, self._flat, self.t = state, None, int(t)

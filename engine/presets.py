@@ -46,6 +46,15 @@ def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
     return model
 
 
+def build_optimizer(config: RunConfig):
+    """The optimiser ``config.optim`` describes."""
+    from .optimizers import make_optimizer
+
+    o = config.optim
+    return make_optimizer(o.name, o.lr, momentum=o.momentum, beta1=o.beta1, beta2=o.beta2,
+                          rho=o.rho, l1=o.l1, l2=o.l2, clip_norm=o.clip_norm or None)
+
+
 def resolved_init(m: ModelConfig) -> str:
     """``auto`` means He for ReLU-family activations and the CNNs, Xavier otherwise."""
     if m.init != "auto":

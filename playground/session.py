@@ -34,7 +34,7 @@ import numpy as np
 from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.errors import DataError, EngineError, common_file_problem
-from engine.presets import build_model
+from engine.presets import build_model, build_optimizer
 from engine.serialize import copy_state_into, read_state, write_state
 from engine.spec import RunConfig
 
@@ -47,7 +47,7 @@ OPTIMIZER = "optimizer.npz"
 #: largest uncompressed size read from each member (a damaged or hostile archive may
 #: claim anything; nothing bigger is decompressed).
 MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
-                 MODEL: 1024 * 2**20, OPTIMIZER: 3 * 1024 * 2**20}
+                 MODEL: 1024 * 2**20, OPTIMIZER: 2 * 1024 * 2**20}
 #: the metrics kept per epoch, in the order of the history array's columns.
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
                    "lr", "grad_norm", "steps", "seconds")
@@ -67,7 +67,8 @@ class Session:
     split; ``weights`` maps ``param/NAME`` / ``buffer/NAME`` to arrays of the model the
     config builds for ``input_shape`` and ``n_classes`` (None: no model yet);
     ``history`` float64 (E, len(HISTORY_COLUMNS)) holds one row per completed epoch;
-    ``optimizer`` the optimiser's state (``Optimizer.export_state``), if saved.
+    ``optimizer`` the optimiser's state (``Optimizer.export_state``), if saved and usable;
+    ``optimizer_note`` says why a saved one was left out ("" if none was).
     """
 
     config: RunConfig
@@ -82,6 +83,7 @@ class Session:
     input_shape: tuple[int, ...] = (2,)
     format: int = FORMAT
     optimizer: dict | None = None
+    optimizer_note: str = ""
 
 
 def _name(path: str | os.PathLike) -> str:
@@ -189,7 +191,8 @@ class _Reader:
 
     def _parse(self, zf: zipfile.ZipFile) -> Session:
         if len(zf.infolist()) > MAX_MEMBERS:
-            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most 5")
+            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most "
+                            f"{MAX_MEMBERS}")
         meta = self._meta(self._member(zf, META))
         config = self._config(meta)
         X, y, test = self._points(self._member(zf, POINTS))
@@ -210,7 +213,16 @@ class _Reader:
         if meta.get("has_model", False):
             self._model(session, self._member(zf, MODEL))
             if OPTIMIZER in zf.namelist():
-                session.optimizer = self._optimizer(self._member(zf, OPTIMIZER))
+                # An optimiser state that cannot be used costs only its moments, never the
+                # session: it is left out, and the note says so.
+                try:
+                    state = self._optimizer(self._member(zf, OPTIMIZER))
+                    check_optimizer(session, state)
+                    session.optimizer = state
+                except (SessionError, EngineError) as e:
+                    session.optimizer_note = (
+                        f"Training goes on with fresh optimiser moments: the saved state "
+                        f"was left out ({_reason(e)}).")
         return session
 
     def _meta(self, data: bytes) -> dict:
@@ -273,20 +285,22 @@ class _Reader:
         return history
 
     def _optimizer(self, data: bytes) -> dict:
-        """The optimiser state as ``export_state`` gives it; whether it fits the network
-        is the optimiser's to check when the run starts (a misfit starts afresh)."""
+        """The optimiser state as ``export_state`` gives it; ``SessionError`` saying what
+        is wrong with it (the caller leaves it out)."""
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 kind, t = z["kind"], z["t"]
                 arrays = {k[len("state/"):]: z[k] for k in z.files if k.startswith("state/")}
+            if kind.shape != () or kind.dtype.kind != "U" or t.shape != () \
+                    or t.dtype != np.int64 or int(t) < 0:
+                raise SessionError("it has no valid kind and step count")
+            for key, a in arrays.items():
+                if a.dtype.kind != "f" or not np.isfinite(a).all():
+                    raise SessionError(f"{key} is not finite numbers")
+        except SessionError:
+            raise
         except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
-            raise self.fail(f"has a damaged {OPTIMIZER}") from None
-        if kind.shape != () or kind.dtype.kind != "U" or t.shape != () \
-                or t.dtype != np.int64 or int(t) < 0:
-            raise self.fail(f"has an {OPTIMIZER} without a valid kind and step count")
-        for key, a in arrays.items():
-            if a.dtype.kind != "f" or not np.isfinite(a).all():
-                raise self.fail(f"has optimiser state {key!r} that is not finite numbers")
+            raise SessionError(f"{OPTIMIZER} is damaged") from None
         return {"kind": str(kind), "t": int(t), "arrays": arrays}
 
     def _model(self, session: Session, data: bytes) -> None:
@@ -312,6 +326,27 @@ def check_weights(session: Session) -> None:
     model = build_model(session.config, session.input_shape, session.n_classes,
                         np.random.default_rng(0))
     copy_state_into(model, session.weights, "the session")
+
+
+def check_optimizer(session: Session, state: dict) -> None:
+    """Raise ``EngineError`` unless ``state`` is the state of the optimiser ``session``'s
+    config describes, for the network it builds (names, shapes and types)."""
+    model = build_model(session.config, session.input_shape, session.n_classes,
+                        np.random.default_rng(0))
+    build_optimizer(session.config).import_state(state, model)
+
+
+def restored_steps(history: np.ndarray | None) -> int:
+    """The training steps a restored run has taken: the last epoch's count, else 0."""
+    if history is None or not len(history):
+        return 0
+    steps = history[-1, HISTORY_COLUMNS.index("steps")]
+    return int(steps) if np.isfinite(steps) and steps >= 0 else 0
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).rstrip(".")
+    return text[0].lower() + text[1:] if text else type(error).__name__
 
 
 def load_session(path: str | os.PathLike) -> Session:

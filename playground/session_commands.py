@@ -140,6 +140,8 @@ class SessionCommands:
                       optimizer=session.optimizer if weights is not None else None)
         if weights is not None and len(session.history):
             self.historyRestored.emit(np.array(session.history))
+        if session.optimizer_note:
+            note = f"{note} {session.optimizer_note}".strip()
         return note
 
     @staticmethod

@@ -21,13 +21,12 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError, TrainingDiverged
 from engine.grid import decision_grid
-from engine.optimizers import make_optimizer
-from engine.presets import build_model
+from engine.presets import build_model, build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 
-from .session import HistoryBuffer
+from .session import HistoryBuffer, restored_steps
 
 TICK_SECONDS = 0.020
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
@@ -82,9 +81,7 @@ class ModelState:
 
 def make_engine_optimizer(config: RunConfig):
     """The optimiser ``config.optim`` describes."""
-    o = config.optim
-    return make_optimizer(o.name, o.lr, momentum=o.momentum, beta1=o.beta1, beta2=o.beta2,
-                          rho=o.rho, l1=o.l1, l2=o.l2, clip_norm=o.clip_norm or None)
+    return build_optimizer(config)
 
 
 class TrainingWorker(QObject):
@@ -150,6 +147,7 @@ class TrainingWorker(QObject):
                     pass  # saved for another rule or network: its moments start afresh
             self._trainer = self._make_trainer(plan.config, plan.dataset, optimizer, rng)
             self._trainer.epoch = plan.epoch
+            self._trainer.steps = restored_steps(plan.history)
         except (EngineError, ValueError, MemoryError) as e:
             self._model = self._trainer = None
             self.failed.emit(f"Cannot build this network: {e}")
@@ -279,6 +277,8 @@ class TrainingWorker(QObject):
             spec, weights = model_state(self._model)
         if self._trainer is not None:
             optimizer = self._trainer.optimizer.export_state()
+            if not all(np.isfinite(a).all() for a in optimizer["arrays"].values()):
+                optimizer = None  # after a blow-up: nothing worth continuing from
         epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
         return ModelState(self._run_id, epoch, spec, weights, self._history.array(),
                           optimizer)

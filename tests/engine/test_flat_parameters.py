@@ -219,8 +219,9 @@ def test_a_state_that_does_not_fit_is_refused_and_changes_nothing():
     before = {k: v.copy() for k, v in opt.export_state()["arrays"].items()}
     with pytest.raises(SpecError, match="'momentum'"):
         make_optimizer("momentum", 0.1).import_state(saved, model)
-    wrong = dict(saved, arrays=dict(saved["arrays"], **{"0.W/m": np.zeros((2, 2))}))
-    with pytest.raises(SpecError, match=r"0\.W \(m\) is float64 of shape \(2, 2\)"):
+    # the last parameter's moment is wrong: the ones before it must not be taken either
+    wrong = dict(saved, arrays=dict(saved["arrays"], **{"2.b/v": np.zeros((2, 2))}))
+    with pytest.raises(SpecError, match=r"2\.b \(v\) is float64 of shape \(2, 2\)"):
         opt.import_state(wrong, model)
     after = opt.export_state()
     assert after["t"] == 1 and all(np.array_equal(before[k], after["arrays"][k]) for k in before)

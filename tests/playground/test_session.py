@@ -125,19 +125,36 @@ def test_the_optimizer_state_round_trips_bit_for_bit(tmp_path):
         assert got["arrays"][key].dtype == a.dtype and np.array_equal(got["arrays"][key], a)
 
 
-def test_a_damaged_optimizer_state_is_reported(tmp_path):
+def _with_bad_state(session: Session, key: str, value: np.ndarray) -> dict:
+    return dict(session.optimizer, arrays=dict(session.optimizer["arrays"], **{key: value}))
+
+
+def test_an_unusable_optimizer_state_costs_only_the_moments(tmp_path):
+    """Damaged, not finite, another rule's or another network's: the session still opens
+    with its points and weights, the state is left out and the note says why."""
     session = make_session()
     session.optimizer = _adam_state(session)
+    last = list(session.optimizer["arrays"])[-1]
     path = tmp_path / "a.nnplay"
-    save_session(path, session)
-    rewrite(path, replace={"optimizer.npz": b"not an npz"})
-    with pytest.raises(SessionError, match="damaged optimizer.npz"):
-        load_session(path)
-    nan = dict(session.optimizer, arrays={"0.W/m": np.full(3, np.nan, np.float32)})
-    session.optimizer = nan
-    save_session(path, session)
-    with pytest.raises(SessionError, match="not finite"):
-        load_session(path)
+    cases = {
+        "optimizer.npz is damaged": None,
+        "is not finite numbers": _with_bad_state(
+            session, last, np.full_like(session.optimizer["arrays"][last], np.inf)),
+        "is float32 of shape (2, 2)": _with_bad_state(
+            session, last, np.zeros((2, 2), np.float32)),
+        "for 'sgd', not 'adam'": dict(session.optimizer, kind="sgd"),
+    }
+    good = session.optimizer
+    for expected, state in cases.items():
+        session.optimizer = good if state is None else state
+        save_session(path, session)
+        if state is None:
+            rewrite(path, replace={"optimizer.npz": b"not an npz"})
+        loaded = load_session(path)
+        assert_same(session, loaded)
+        assert loaded.optimizer is None
+        assert expected in loaded.optimizer_note
+        assert "fresh optimiser moments" in loaded.optimizer_note
 
 
 def test_saving_is_atomic_and_a_failed_save_keeps_the_old_file(saved, monkeypatch):
@@ -257,3 +274,14 @@ def test_history_as_rows_and_csv(tmp_path):
     assert (tmp_path / "h.csv").read_text() == text
     with pytest.raises(SessionError, match="Cannot write"):
         save_history_csv(tmp_path / "missing" / "h.csv", session.history)
+
+
+def test_a_restored_run_counts_its_steps_on_from_the_last_epoch():
+    from playground.session import restored_steps
+
+    history = make_session(epochs=3).history
+    assert restored_steps(history) == 6          # make_session records 2 steps an epoch
+    assert restored_steps(history[:0]) == 0 and restored_steps(None) == 0
+    broken = history.copy()
+    broken[-1, HISTORY_COLUMNS.index("steps")] = np.nan
+    assert restored_steps(broken) == 0

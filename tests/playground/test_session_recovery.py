@@ -147,6 +147,28 @@ def test_save_and_open_a_session_through_the_window(window, qtbot, tmp_path, wai
     assert "mine.nnplay" in window.statusBar().currentMessage()
 
 
+def test_a_session_whose_optimizer_state_is_damaged_opens_and_says_so(
+        window, qtbot, tmp_path, wait_idle):
+    import zipfile
+
+    draw_and_train(qtbot, window, wait_idle, epochs=2)
+    saved = window.controller.snapshot()
+    path = tmp_path / "mine.nnplay"
+    assert window.save_session_as(str(path))
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["optimizer.npz"] = b"damaged"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    window.controller.regenerate()
+    assert window.open_session(str(path))
+    restored = window.controller.snapshot()
+    assert np.array_equal(saved.X, restored.X) and restored.epoch == 2
+    assert restored.optimizer["t"] == 0  # a fresh optimiser, nothing carried over
+    assert "fresh optimiser moments" in window.statusBar().currentMessage()
+
+
 def test_a_generated_data_set_is_restored_as_itself(window, qtbot, tmp_path, wait_idle):
     c = window.controller
     c.edit({"data": {"name": "spiral", "classes": 3}, "seed": 4})

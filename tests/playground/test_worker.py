@@ -108,3 +108,17 @@ def test_a_model_that_cannot_be_built_is_reported(worker, qtbot):
     with qtbot.waitSignal(cmd.failed, timeout=5000) as blocker:
         cmd.configure.emit(bad)
     assert "Cannot build" in blocker.args[0]
+
+
+def test_a_blown_up_optimizer_state_is_not_handed_out_for_saving(qtbot):
+    import numpy as np
+
+    worker = TrainingWorker()  # on this thread: driven by direct calls
+    worker.configure(plan(1))
+    worker.step()
+    state = worker.current_state()
+    assert state.optimizer is not None and state.optimizer["t"] > 0
+    for st in worker._trainer.optimizer.state.values():
+        st["v"][...] = np.inf  # what an overflowing gradient leaves behind
+    assert worker.current_state().optimizer is None
+    assert worker.current_state().weights is not None
