@@ -52,15 +52,15 @@ def engine_only(seconds: float) -> float:
     import numpy as np
 
     from engine.datasets.loader import load_dataset
-    from engine.presets import build_model
+    from engine.presets import build_model, build_optimizer
     from engine.trainer import Trainer
-    from playground.worker import limit_blas_threads, make_engine_optimizer
+    from playground.worker import limit_blas_threads
 
     limit_blas_threads()
     config = bench_config()
     data = load_dataset(config)
     model = build_model(config, data.input_shape, data.n_classes, np.random.default_rng(0))
-    trainer = Trainer(model, make_engine_optimizer(config), data.x_train, data.y_train,
+    trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
                       batch_size=config.batch_size, rng=np.random.default_rng(0))
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:

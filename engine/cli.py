@@ -168,8 +168,7 @@ def _fmt(v) -> str:
 
 def _train(args) -> int:
     from .datasets.loader import load_dataset
-    from .optimizers import make_optimizer
-    from .presets import build_model
+    from .presets import build_model, build_optimizer
     from .trainer import Trainer
 
     config = config_from_args(args)
@@ -177,12 +176,9 @@ def _train(args) -> int:
         Path(args.save_config).write_text(config.to_json())
     data = load_dataset(config, progress=_download_progress(args.json))
     model = build_model(config, data.input_shape, data.n_classes)
-    o = config.optim
-    opt = make_optimizer(o.name, o.lr, o.momentum, o.beta1, o.beta2, o.rho, o.l1, o.l2,
-                         o.clip_norm or None)
-    trainer = Trainer(model, opt, data.x_train, data.y_train, data.x_test, data.y_test,
-                      batch_size=config.batch_size, schedule=config.schedule,
-                      rng=np.random.default_rng(config.seed))
+    trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
+                      data.x_test, data.y_test, batch_size=config.batch_size,
+                      schedule=config.schedule, rng=np.random.default_rng(config.seed))
     report = _JsonReport() if args.json else _TableReport(trainer, config, data, model)
     start = time.perf_counter()
     metrics = None

@@ -23,7 +23,7 @@ from threadpoolctl import ThreadpoolController
 from engine.budget import check_memory
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError, TrainingDiverged
-from engine.presets import build_model
+from engine.presets import build_model, build_optimizer
 from engine.serialize import load as load_model
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
@@ -43,7 +43,6 @@ from .mnist_model import (
     test_summary,
 )
 from .mnist_progress import RunProgress
-from .worker import make_engine_optimizer
 
 TICK_SECONDS = 0.020
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
@@ -146,7 +145,7 @@ class MnistWorker(QObject):
             rng = np.random.default_rng(plan.config.seed)
             self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
             self._trainer = LiveTrainer(
-                self._model, make_engine_optimizer(plan.config), data.x_train[:limit],
+                self._model, build_optimizer(plan.config), data.x_train[:limit],
                 data.y_train[:limit], batch_size=plan.config.batch_size or None,
                 schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
                 should_stop=lambda: self._stop_requested)

@@ -79,11 +79,6 @@ class ModelState:
     optimizer: dict | None = None
 
 
-def make_engine_optimizer(config: RunConfig):
-    """The optimiser ``config.optim`` describes."""
-    return build_optimizer(config)
-
-
 class TrainingWorker(QObject):
     """Owns the model and trainer of the current run; see the module docstring."""
 
@@ -139,7 +134,7 @@ class TrainingWorker(QObject):
                                       plan.dataset.n_classes, rng=rng)
             if plan.weights is not None:
                 copy_state_into(self._model, plan.weights, "the restored session")
-            optimizer = make_engine_optimizer(plan.config)
+            optimizer = build_optimizer(plan.config)
             if plan.weights is not None and plan.optimizer is not None:
                 try:
                     optimizer.import_state(plan.optimizer, self._model)
@@ -176,7 +171,7 @@ class TrainingWorker(QObject):
         if t is None:
             return
         try:
-            opt = make_engine_optimizer(config)
+            opt = build_optimizer(config)
         except EngineError as e:
             self.failed.emit(str(e))
             return
