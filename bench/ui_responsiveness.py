@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = 200
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import time_runs  # noqa: E402
 
 
 def machine() -> dict:
@@ -84,13 +86,7 @@ def grid_forward_ms(repeats: int = 30) -> dict:
     bounds = (-2.0, 2.0, -2.0, 2.0)
 
     def best(fn) -> float:
-        fn()
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times) * 1000
+        return min(time_runs(fn, repeats, warmup=1)) * 1000
 
     out = {"grid_engine_ms": best(lambda: decision_grid(model, bounds, (GRID, GRID)))}
     try:

@@ -211,13 +211,13 @@ class _Reader:
         session = Session(config, X, y, test, n_classes, history=history, epoch=epoch,
                           input_shape=tuple(shape), format=meta["format"])
         if meta.get("has_model", False):
-            self._model(session, self._member(zf, MODEL))
+            model = self._model(session, self._member(zf, MODEL))
             if OPTIMIZER in zf.namelist():
                 # An optimiser state that cannot be used costs only its moments, never the
                 # session: it is left out, and the note says so.
                 try:
                     state = self._optimizer(self._member(zf, OPTIMIZER))
-                    check_optimizer(session, state)
+                    build_optimizer(session.config).import_state(state, model)
                     session.optimizer = state
                 except (SessionError, EngineError) as e:
                     session.optimizer_note = (
@@ -303,37 +303,31 @@ class _Reader:
             raise SessionError(f"{OPTIMIZER} is damaged") from None
         return {"kind": str(kind), "t": int(t), "arrays": arrays}
 
-    def _model(self, session: Session, data: bytes) -> None:
+    def _model(self, session: Session, data: bytes):
+        """Read the weights into ``session``; the network they were checked on."""
         try:
             spec, arrays = read_state(io.BytesIO(data), f"its {MODEL}")
         except DataError as e:
             raise self.fail(f"has an unreadable model ({e})") from None
         session.model_spec, session.weights = spec, arrays
         try:
-            check_weights(session)
+            return check_weights(session)
         except EngineError as e:
             raise self.fail(f"holds weights that do not match its run config ({e})") \
                 from None
 
 
-def check_weights(session: Session) -> None:
+def check_weights(session: Session):
     """Raise ``EngineError`` unless ``session.weights`` fit the network its config builds
     (same names, shapes and types); the check builds that network, within the memory
-    budget, and copies the weights into it."""
+    budget, copies the weights into it and returns it (None without weights)."""
     if session.weights is None:
-        return
+        return None
     check_memory(session.config, session.input_shape, session.n_classes, batch_rows=1)
     model = build_model(session.config, session.input_shape, session.n_classes,
                         np.random.default_rng(0))
     copy_state_into(model, session.weights, "the session")
-
-
-def check_optimizer(session: Session, state: dict) -> None:
-    """Raise ``EngineError`` unless ``state`` is the state of the optimiser ``session``'s
-    config describes, for the network it builds (names, shapes and types)."""
-    model = build_model(session.config, session.input_shape, session.n_classes,
-                        np.random.default_rng(0))
-    build_optimizer(session.config).import_state(state, model)
+    return model
 
 
 def restored_steps(history: np.ndarray | None) -> int:
