@@ -70,28 +70,35 @@ def test_flat_update_equals_per_parameter_update(name):
                                            rtol=1e-12, atol=1e-15, err_msg=f"{n} {k}")
 
 
-def test_adam_matches_the_textbook_rule():
-    model = _model()
-    opt = make_optimizer("adam", 0.01)
+def _follow_textbook_adam(model, opt, target, steps, betas, rtol, atol):
+    """Step ``opt`` on ``target`` beside the book's Adam (betas(t) -> (b1, b2), eps 1e-7,
+    lr 0.01), checking the weights after every step and then setting them to the book's,
+    so each step is compared from the same point."""
     ref = {n: p.copy() for n, p, _ in model.parameters()}
     m = {n: np.zeros_like(p) for n, p in ref.items()}
     v = {n: np.zeros_like(p) for n, p in ref.items()}
-    b1, b2, eps = 0.9, 0.999, 1e-7
-    for t in range(1, 21):
+    for t in range(1, steps + 1):
+        b1, b2 = betas(t)
+        opt.beta1, opt.beta2 = b1, b2
         x, y = _batch(t)
         model.loss(x, y)
         model.backward()
         for n, _, g in model.parameters():
             m[n] = b1 * m[n] + (1 - b1) * g
             v[n] = b2 * v[n] + (1 - b2) * g * g
-            m_hat, v_hat = m[n] / (1 - b1 ** t), v[n] / (1 - b2 ** t)
             # The book folds the bias corrections into the step size, so eps acts on sqrt(v).
-            ref[n] -= 0.01 * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2 ** t))
-        opt.step(model)
-        # Evaluate the next gradient at the reference weights so the runs stay comparable.
+            lr_t = 0.01 * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            ref[n] -= lr_t * m[n] / (np.sqrt(v[n]) + 1e-7)
+        opt.step(target)
         for n, p, _ in model.parameters():
-            np.testing.assert_allclose(p, ref[n], rtol=1e-10, atol=1e-13, err_msg=n)
+            np.testing.assert_allclose(p, ref[n], rtol=rtol, atol=atol, err_msg=f"{t} {n}")
             p[...] = ref[n]
+
+
+def test_adam_matches_the_textbook_rule():
+    model = _model()
+    _follow_textbook_adam(model, make_optimizer("adam", 0.01), model, 20,
+                          lambda t: (0.9, 0.999), rtol=1e-10, atol=1e-13)
 
 
 def test_replacing_a_parameter_array_falls_back_and_keeps_the_moments():
@@ -126,26 +133,9 @@ def test_changing_adams_betas_mid_run_follows_the_textbook_rule(flat):
     """The moments are stored unnormalised; a new beta must not make them jump."""
     model = _model()
     target = model if flat else PerParameter(model)
-    opt = make_optimizer("adam", 0.01, beta1=0.9, beta2=0.9)
-    ref = {n: p.copy() for n, p, _ in model.parameters()}
-    m = {n: np.zeros_like(p) for n, p in ref.items()}
-    v = {n: np.zeros_like(p) for n, p in ref.items()}
-    b1, b2, eps = 0.9, 0.9, 1e-7
-    for t in range(1, 31):
-        if t == 11:
-            opt.beta1, opt.beta2 = b1, b2 = 0.5, 0.999
-        x, y = _batch(t)
-        model.loss(x, y)
-        model.backward()
-        for n, _, g in model.parameters():
-            m[n] = b1 * m[n] + (1 - b1) * g
-            v[n] = b2 * v[n] + (1 - b2) * g * g
-            lr_t = 0.01 * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-            ref[n] -= lr_t * m[n] / (np.sqrt(v[n]) + eps)
-        opt.step(target)
-        for n, p, _ in model.parameters():
-            np.testing.assert_allclose(p, ref[n], rtol=1e-9, atol=1e-12, err_msg=f"{t} {n}")
-            p[...] = ref[n]
+    _follow_textbook_adam(model, make_optimizer("adam", 0.01), target, 30,
+                          lambda t: (0.9, 0.9) if t <= 10 else (0.5, 0.999),
+                          rtol=1e-9, atol=1e-12)
 
 
 def test_a_deep_copied_model_still_trains():
