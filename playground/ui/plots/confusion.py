@@ -7,6 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
+from .curves import read_only
+
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 #: white -> deep blue, the shade of a cell is the share of its row (true class).
@@ -26,9 +28,7 @@ class ConfusionMatrixPlot(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("confusionView")
         item = self.getPlotItem()
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(False, False)
+        read_only(item)
         item.getViewBox().invertY(True)
         item.getViewBox().setAspectLocked(True)
         item.setLabel("left", "true class")

@@ -89,6 +89,14 @@ def loss_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
     return 0.0, next(m * scale for m in _NICE_STEPS if m * scale >= top)
 
 
+def read_only(item: pg.PlotItem) -> None:
+    """No auto-range button, context menu, panning or zooming: a chart to read, not to
+    explore (the MNIST page's confusion matrix and probability bars)."""
+    item.hideButtons()
+    item.setMenuEnabled(False)
+    item.setMouseEnabled(False, False)
+
+
 def curve_plot(name: str, left: str, downsampling: str = "peak",
                menu: bool = True) -> pg.PlotWidget:
     """A white curve plot named ``name`` with a light grid, ``left`` as the y label and

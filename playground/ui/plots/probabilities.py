@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from .curves import read_only
+
 BAR_COLOR = "#9db4c8"
 TOP_COLOR = "#e76f51"
 
@@ -18,9 +20,7 @@ class ProbabilityBars(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("drawingProbabilities")
         item = self.getPlotItem()
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(False, False)
+        read_only(item)
         item.setLabel("left", "probability")
         item.showGrid(y=True, alpha=0.15)
         for axis in ("bottom", "left"):
