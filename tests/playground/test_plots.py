@@ -70,13 +70,20 @@ def test_decision_plot_places_the_image_on_the_grid_bounds(qtbot):
     assert not plot.test_points.isVisible()
 
 
-def test_decision_plot_reports_view_changes_once_settled(qtbot):
+@pytest.fixture
+def shown_plot(qtbot):
+    """A decision plot on screen at 400x400."""
     setup_pyqtgraph()
     plot = DecisionRegionPlot()
     qtbot.addWidget(plot)
     plot.resize(400, 400)
     plot.show()
     qtbot.waitExposed(plot)
+    return plot
+
+
+def test_decision_plot_reports_view_changes_once_settled(qtbot, shown_plot):
+    plot = shown_plot
     with qtbot.waitSignal(plot.viewBoundsChanged, timeout=2000) as blocker:
         for k in range(5):
             plot.show_range((-1 - k, 1 + k, -1 - k, 1 + k))
@@ -186,13 +193,8 @@ def test_two_class_colour_table_matches_the_direct_blend():
         assert tuple(fast[-3, :3]) == (255, 255, 255)  # p1 = 0.5 exactly: white
 
 
-def test_zoomed_in_axes_show_plain_numbers_not_an_si_scale(qtbot):
-    setup_pyqtgraph()
-    plot = DecisionRegionPlot()
-    qtbot.addWidget(plot)
-    plot.resize(400, 400)
-    plot.show()
-    qtbot.waitExposed(plot)
+def test_zoomed_in_axes_show_plain_numbers_not_an_si_scale(qtbot, shown_plot):
+    plot = shown_plot
     plot.show_range((-0.006, 0.006, -0.006, 0.006))
     qtbot.wait(50)
     for name in ("bottom", "left"):
