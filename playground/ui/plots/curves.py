@@ -139,7 +139,6 @@ class TrainingCurves(QWidget):
         self.loss_plot.setXRange(0, 10, padding=0)
         self._x_max = 10
         self._y_range: tuple[float, float] | None = None
-        self._log = False
         self.loss_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
@@ -229,17 +228,17 @@ class TrainingCurves(QWidget):
     def _fit_loss_axis(self) -> None:
         losses = np.concatenate([self._series.column("train_loss"),
                                  self._series.column("test_loss")])
-        wanted = loss_range(losses, self._log)
+        wanted = loss_range(losses, self.log_check.isChecked())
         if wanted != self._y_range:
             self._y_range = wanted
             self.loss_plot.setYRange(*wanted, padding=0)
 
     def set_log_y(self, on: bool) -> None:
-        self._log = bool(on)
-        self.loss_plot.setLogMode(y=self._log)
-        if self.log_check.isChecked() != self._log:
+        on = bool(on)
+        self.loss_plot.setLogMode(y=on)
+        if self.log_check.isChecked() != on:
             with QSignalBlocker(self.log_check):  # not a second round through here
-                self.log_check.setChecked(self._log)
+                self.log_check.setChecked(on)
         self._y_range = None
         self._dirty = True
         self.refresh()
