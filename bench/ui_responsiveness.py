@@ -52,13 +52,14 @@ def machine() -> dict:
 def engine_only(seconds: float) -> float:
     """Epochs/s of the same run with no window and no grids (the ceiling)."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
     from engine.datasets.loader import load_dataset
     from engine.presets import build_model, build_optimizer
     from engine.trainer import Trainer
-    from playground.worker import limit_blas_threads
+    from playground.worker import BLAS_THREADS
 
-    limit_blas_threads()
+    threadpool_limits(BLAS_THREADS, user_api="blas")  # what the worker's ticks run with
     config = bench_config()
     data = load_dataset(config)
     model = build_model(config, data.input_shape, data.n_classes, np.random.default_rng(0))
@@ -76,12 +77,13 @@ def grid_forward_ms(repeats: int = 30) -> dict:
     over a GRID x GRID grid, the worker's per-frame cost: the engine's ``decision_grid``
     and, if installed, the same network in PyTorch (both float32, one thread)."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
     from engine.grid import decision_grid, grid_points
     from engine.presets import build_model
-    from playground.worker import limit_blas_threads
+    from playground.worker import BLAS_THREADS
 
-    limit_blas_threads()
+    threadpool_limits(BLAS_THREADS, user_api="blas")  # what the worker's ticks run with
     model = build_model(bench_config(), (2,), 2, np.random.default_rng(0))
     bounds = (-2.0, 2.0, -2.0, 2.0)
 

@@ -11,7 +11,7 @@ is filtered by ``run_id`` and re-emitted for the window.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from engine.datasets.loader import Dataset, load_dataset
 from engine.errors import SpecError
@@ -22,8 +22,9 @@ from .baseline import baseline_overlay
 from .drawn import DrawnPoints
 from .options import GRID_SIZE, choices, grid_resolution
 from .points_commands import PointsCommands
+from .runtime import WorkerHost
 from .session_commands import SessionCommands
-from .worker import RunPlan, TrainingWorker, limit_blas_threads
+from .worker import RunPlan, TrainingWorker
 
 #: the default run: moons, a 2-8-8-2 tanh network, Adam at 0.03.
 DEFAULT_CONFIG = RunConfig()
@@ -52,7 +53,6 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
     _start = Signal()
     _pause = Signal()
     _step = Signal()
-    _stop = Signal()
     _setSpeed = Signal(int)
     _setGridView = Signal(object, object)
     _publishState = Signal(int)
@@ -110,42 +110,22 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
     # ------------------------------------------------------------------ thread
 
     def _start_thread(self) -> None:
-        limit_blas_threads()
-        self._thread = QThread(self)
-        self._thread.setObjectName("trainingThread")
-        self.worker = TrainingWorker()
-        self.worker.moveToThread(self._thread)
-        w = self.worker
-        for command, slot in ((self._configure, w.configure), (self._updateData, w.updateData),
-                              (self._updateTraining, w.updateTraining), (self._start, w.start),
-                              (self._pause, w.pause), (self._step, w.step),
-                              (self._stop, w.stop), (self._setSpeed, w.setSpeed),
-                              (self._setGridView, w.setGridView),
-                              (self._publishState, w.publishState)):
-            command.connect(slot, Qt.QueuedConnection)
-        w.epochFinished.connect(self._on_epoch, Qt.QueuedConnection)
-        w.gridReady.connect(self._on_grid, Qt.QueuedConnection)
-        w.failed.connect(self._on_failed, Qt.QueuedConnection)
-        w.runningChanged.connect(self._on_worker_running, Qt.QueuedConnection)
-        # quit() is thread-safe; run it in the worker's thread right after stop().
-        w.stopped.connect(self._thread.quit, Qt.DirectConnection)
-        self._thread.finished.connect(w.deleteLater)
-        app = QCoreApplication.instance()
-        if app is not None:  # a window never closed must still not outlive its thread
-            app.aboutToQuit.connect(self.shutdown)
-        self._thread.start()
+        self.worker = w = TrainingWorker()
+        self.host = WorkerHost(w, "trainingThread", self)
+        self.host.commands([
+            (self._configure, w.configure), (self._updateData, w.updateData),
+            (self._updateTraining, w.updateTraining), (self._start, w.start),
+            (self._pause, w.pause), (self._step, w.step), (self._setSpeed, w.setSpeed),
+            (self._setGridView, w.setGridView), (self._publishState, w.publishState)])
+        self.host.listen([
+            (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
+            (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running)])
+        self.host.start()
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop the worker and join its thread; True if it ended within ``timeout_ms``."""
-        if self._closed:
-            return True
         self._closed = True
-        for signal in (self.worker.epochFinished, self.worker.gridReady, self.worker.failed,
-                       self.worker.runningChanged):
-            signal.disconnect()
-        self.worker.request_stop()
-        self._stop.emit()
-        return self._thread.wait(timeout_ms)
+        return self.host.shutdown(timeout_ms)
 
     # ------------------------------------------------------------------ state
 

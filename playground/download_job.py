@@ -17,16 +17,16 @@ from .mnist_model import download_size
 class DownloadJob(QObject):
     """Downloads ``name`` ("mnist" or "fashion-mnist") on whatever thread runs ``run``.
 
-    ``cancel()`` is thread-safe; the engine polls it between chunks and keeps no partial
-    file. Exactly one of ``succeeded``, ``failed`` or ``cancelled`` is emitted, then
-    ``done``.
+    ``cancel()`` (also ``request_stop()``) is thread-safe; the engine polls it between
+    chunks and keeps no partial file. Exactly one of ``succeeded``, ``failed`` or
+    ``cancelled`` is emitted, then ``closed`` (a ``WorkerHost`` ends its thread on it).
     """
 
     progressed = Signal(int, int)    # bytes done, bytes expected
     succeeded = Signal(str)          # the folder holding the files
     failed = Signal(str, bool)       # message, whether the network seems unreachable
     cancelled = Signal()
-    done = Signal()
+    closed = Signal()
 
     def __init__(self, name: str = "mnist", mirrors: list[str] | None = None,
                  cache_dir: str | Path | None = None, timeout: float = 30.0) -> None:
@@ -51,6 +51,14 @@ class DownloadJob(QObject):
     def cancel(self) -> None:
         self._cancel = True
 
+    def request_stop(self) -> None:
+        self.cancel()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Reached only when ``run`` never ran (the host shut down first)."""
+        self.closed.emit()
+
     def _progress(self, done: int, total: int) -> None:
         now = time.perf_counter()
         if done >= total or now - self._last >= 0.05:
@@ -71,4 +79,4 @@ class DownloadJob(QObject):
             self.failed.emit(f"{type(e).__name__}: {e}", False)
         else:
             self.succeeded.emit(str(folder))
-        self.done.emit()
+        self.closed.emit()

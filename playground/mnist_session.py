@@ -8,10 +8,11 @@ they arrive queued on its thread and are cut off cleanly by ``shutdown``.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from .mnist_model import DataRequest, RunPlan
 from .mnist_worker import MnistWorker
+from .runtime import WorkerHost
 
 
 class MnistSession(QObject):
@@ -25,39 +26,25 @@ class MnistSession(QObject):
     _saveModel = Signal(str)
     _loadModel = Signal(int, str)
     _setThreads = Signal(int)
-    _shutdown = Signal()
 
     def __init__(self, blas_threads: int = 1, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._thread.setObjectName("mnistThread")
-        self.worker = MnistWorker(blas_threads=blas_threads)
-        self.worker.moveToThread(self._thread)
-        w = self.worker
-        for command, slot in ((self._loadData, w.loadData), (self._prepare, w.prepare),
-                              (self._stopTraining, w.stopTraining),
-                              (self._featureMaps, w.requestFeatureMaps),
-                              (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
-                              (self._loadModel, w.loadModel),
-                              (self._setThreads, w.setBlasThreads),
-                              (self._shutdown, w.shutdown)):
-            command.connect(slot, Qt.ConnectionType.QueuedConnection)
-        # quit() is thread-safe; run it in the worker's thread right after shutdown().
-        w.closed.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(w.deleteLater)
-        self._replies: list[tuple] = []
-        self._closed = False
-        self._thread.start()
+        self.worker = w = MnistWorker(blas_threads=blas_threads)
+        self.host = WorkerHost(w, "mnistThread", self)
+        self.host.commands([
+            (self._loadData, w.loadData), (self._prepare, w.prepare),
+            (self._stopTraining, w.stop), (self._featureMaps, w.requestFeatureMaps),
+            (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
+            (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads)])
+        self.host.start()
 
     def listen(self, pairs: list[tuple]) -> None:
         """Connect (worker signal, callable) pairs, queued to this object's thread."""
-        for signal, slot in pairs:
-            signal.connect(slot, Qt.ConnectionType.QueuedConnection)
-            self._replies.append((signal, slot))
+        self.host.listen(pairs)
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self.host.closed
 
     # ------------------------------------------------------------------ commands
 
@@ -90,13 +77,4 @@ class MnistSession(QObject):
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop the worker and join its thread; True if it ended within ``timeout_ms``.
         No reply is delivered afterwards."""
-        if self._closed:
-            return True
-        self._closed = True
-        for signal, slot in self._replies:
-            signal.disconnect(slot)
-        self._replies.clear()
-        self.worker.request_stop()
-        self._shutdown.emit()
-        return self._thread.wait(timeout_ms)
-
+        return self.host.shutdown(timeout_ms)

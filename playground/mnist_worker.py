@@ -1,7 +1,7 @@
 """The MNIST page's worker: loads image data and trains on its own ``QThread``.
 
-Same pattern as the 2-D playground's ``TrainingWorker``: the page moves an
-``MnistWorker`` onto a thread and talks to it only through queued signals connected to
+Same pattern as the 2-D playground's ``TrainingWorker``, on the shared runtime
+(``playground.runtime``): the page talks to it only through queued signals connected to
 the typed slots below. Loading, training, the end-of-epoch test pass and every
 inference the page asks for (feature maps, the drawing pad's probabilities) run here, in
 short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot
@@ -11,18 +11,16 @@ timer, so Stop lands within one batch. Every outgoing signal carries copies and 
 
 from __future__ import annotations
 
-import contextlib
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from threadpoolctl import ThreadpoolController
+from PySide6.QtCore import Signal, Slot
 
 from engine.budget import check_memory
 from engine.datasets.loader import Dataset
-from engine.errors import EngineError, TrainingDiverged
+from engine.errors import EngineError
 from engine.presets import build_model, build_optimizer
 from engine.serialize import load as load_model
 from engine.serialize import save as save_model
@@ -43,8 +41,8 @@ from .mnist_model import (
     test_summary,
 )
 from .mnist_progress import RunProgress
+from .runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 
-TICK_SECONDS = 0.020
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
 PROGRESS_SECONDS = 0.1
 FILTERS_SECONDS = 0.25
@@ -56,12 +54,9 @@ MISTAKES_SHOWN = 40
 STRIP_SIZE = 16
 
 
-def _quiet() -> np.errstate:
-    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
-
-
-class MnistWorker(QObject):
-    """Owns the data, the model and the trainer of the MNIST page; see the module doc."""
+class MnistWorker(TickLoop):
+    """Owns the data, the model and the trainer of the MNIST page; see the module doc.
+    ``failed`` and ``closed`` come from ``TickLoop``."""
 
     dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
                                      #  "input_shape", "strip_images", "strip_labels",
@@ -78,25 +73,17 @@ class MnistWorker(QObject):
     featureMapsReady = Signal(object)
     probabilitiesReady = Signal(object)
     modelSaved = Signal(str)
-    failed = Signal(str)
-    closed = Signal()                # after shutdown(): connect to the thread's quit
 
     def __init__(self, blas_threads: int = 1) -> None:
-        super().__init__()
-        self._timer = QTimer(self)  # a child, so moveToThread takes it along
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._tick)
-        self._blas = ThreadpoolController()
-        self._blas_threads = max(0, int(blas_threads))
+        """``blas_threads``: BLAS threads while training (0 = the library's default)."""
+        super().__init__(blas_threads=max(0, int(blas_threads)))
         self._data: Dataset | None = None
         self._data_id = 0
-        self._run_id = 0
         self._config: RunConfig | None = None
         self._model = None
         self._trainer: LiveTrainer | None = None
         self._phase = "idle"        # idle | training | evaluating
         self._train_after_eval = False
-        self._stop_requested = False
         self._reset_run_stats()
 
     # ------------------------------------------------------------------ commands
@@ -129,7 +116,7 @@ class MnistWorker(QObject):
     def prepare(self, plan: RunPlan) -> None:
         """Fresh weights for ``plan`` (shown as the initial filters); train if asked."""
         self._halt()
-        self._run_id = plan.run_id
+        self.run_id = plan.run_id
         self._config = plan.config
         self._model = self._trainer = None
         if self._data is None:
@@ -148,10 +135,10 @@ class MnistWorker(QObject):
                 self._model, build_optimizer(plan.config), data.x_train[:limit],
                 data.y_train[:limit], batch_size=plan.config.batch_size or None,
                 schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
-                should_stop=lambda: self._stop_requested)
-        except (EngineError, ValueError, MemoryError) as e:
+                should_stop=lambda: self.stop_requested)
+        except BUILD_ERRORS as e:
             self._model = self._trainer = None
-            self.failed.emit(f"Cannot build this network: {e}")
+            self.report_unbuildable(e)
             if plan.train:
                 self.stopped.emit(plan.run_id)
             return
@@ -160,22 +147,18 @@ class MnistWorker(QObject):
             self._start_training()
 
     @Slot()
-    def stopTraining(self) -> None:
+    def stop(self) -> None:
         """Stop after the current batch; the model is kept for inspection."""
         was = self._phase != "idle"
         self._halt()
         if was and self._model is not None:
             self._emit_filters()
-        self.stopped.emit(self._run_id)
-
-    def request_stop(self) -> None:
-        """Thread-safe: make a running tick return as soon as its batch ends."""
-        self._stop_requested = True
+        self.stopped.emit(self.run_id)
 
     @Slot(int)
     def setBlasThreads(self, n: int) -> None:
         """BLAS threads used while training (0 = the library's default)."""
-        self._blas_threads = max(0, int(n))
+        self.blas_threads = max(0, int(n))
 
     @Slot(int)
     def requestFeatureMaps(self, index: int) -> None:
@@ -185,14 +168,14 @@ class MnistWorker(QObject):
         index = int(np.clip(index, 0, len(self._data.x_test) - 1))
         x = self._data.x_test[index:index + 1]
         try:
-            with _quiet():
+            with quiet():
                 maps = first_layer_activations(self._model, x)
                 probs = self._model.predict_proba(x)[0]
         except (EngineError, ValueError) as e:
             self.failed.emit(f"Cannot compute feature maps: {e}")
             return
         self.featureMapsReady.emit({
-            "run_id": self._run_id, "index": index, "image": np.array(x[0, 0]),
+            "run_id": self.run_id, "index": index, "image": np.array(x[0, 0]),
             "label": int(self._data.y_test[index]), "predicted": int(np.argmax(probs)),
             "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
 
@@ -204,12 +187,12 @@ class MnistWorker(QObject):
         probs = None
         if self._model is not None and prepared.max() > 0:
             try:
-                with _quiet():
+                with quiet():
                     probs = np.array(self._model.predict_proba(prepared[None, None])[0],
                                      dtype=np.float64)
             except (EngineError, ValueError) as e:
                 self.failed.emit(f"Cannot classify the drawing: {e}")
-        self.probabilitiesReady.emit({"run_id": self._run_id, "input": prepared,
+        self.probabilitiesReady.emit({"run_id": self.run_id, "input": prepared,
                                       "probs": probs})
 
     @Slot(str)
@@ -234,7 +217,7 @@ class MnistWorker(QObject):
             return
         if self._data is not None:
             try:
-                with _quiet():
+                with quiet():
                     model.predict(self._data.x_test[:1])
             except (EngineError, ValueError) as e:
                 self.failed.emit(f"{Path(path).name} does not fit the loaded data "
@@ -242,19 +225,17 @@ class MnistWorker(QObject):
                                  f" images): {e}")
                 return
         self._halt()
-        self._run_id = run_id
+        self.run_id = run_id
         self._model, self._trainer = model, None
         self._config = model.config
         self._emit_model_ready(loaded=True, path=path)
         if self._data is not None:
             self._begin_eval(train_after=False)
 
-    @Slot()
-    def shutdown(self) -> None:
-        """End for good; ``closed`` follows (the page connects it to the thread's quit)."""
+    def on_shutdown(self) -> None:
+        """The thread ends: drop the data, the model and the trainer."""
         self._halt()
         self._model = self._trainer = self._data = None
-        self.closed.emit()
 
     # ------------------------------------------------------------------ training
 
@@ -266,51 +247,41 @@ class MnistWorker(QObject):
 
     def _start_training(self) -> None:
         self._reset_run_stats(self._config.epochs)
-        self._stop_requested = False
+        self.clear_stop()
         self._phase = "training"
         self._emit_progress(force=True)
-        self._timer.start(0)
+        self.arm(0)
 
     def _halt(self) -> None:
         self._phase = "idle"
-        self._timer.stop()
-        self._stop_requested = False
+        self.disarm()
+        self.clear_stop()
 
     def _on_step(self, info: dict[str, Any]) -> None:
         self._progress.on_step(info, self._trainer.samples_per_epoch)
 
-    def _tick(self) -> None:
+    def tick(self) -> int | None:
         if self._phase == "idle":
-            return
+            return None
         t0 = time.perf_counter()
         deadline = t0 + TICK_SECONDS
-        try:
-            with _quiet(), self._blas_limit():
-                if self._phase == "training":
-                    self._train_until(deadline)
-                else:
-                    self._evaluate_until(deadline)
-        except Exception as e:  # noqa: BLE001 - any failure is reported, never raised in Qt
-            self._fail(e)
-            return
-        if self._phase == "idle" or self._stop_requested:
-            return
+        if self._phase == "training":
+            self._train_until(deadline)
+        else:
+            self._evaluate_until(deadline)
+        if self._phase == "idle" or self.stop_requested:
+            return None
         now = time.perf_counter()
         if self._phase == "training":
             self._progress.train_seconds += now - t0
             self._emit_progress()
             if now - self._last_filters >= FILTERS_SECONDS:
                 self._emit_filters()
-        self._timer.start(0)
-
-    def _blas_limit(self):
-        if self._blas_threads:
-            return self._blas.limit(limits=self._blas_threads, user_api="blas")
-        return contextlib.nullcontext()
+        return 0
 
     def _train_until(self, deadline: float) -> None:
         trainer = self._trainer
-        while not self._stop_requested:
+        while not self.stop_requested:
             if trainer.step() is not None:
                 self._progress.epoch_ended()
                 self._emit_progress(force=True)
@@ -323,19 +294,19 @@ class MnistWorker(QObject):
         self._eval_scores, self._eval_pos = [], 0
         self._train_after_eval = train_after
         if self._phase == "idle":
-            self._stop_requested = False
-            self._timer.start(0)
+            self.clear_stop()
+            self.arm(0)
         self._phase = "evaluating"
 
     def _evaluate_until(self, deadline: float) -> None:
         x = self._data.x_test
-        while self._eval_pos < len(x) and not self._stop_requested:
+        while self._eval_pos < len(x) and not self.stop_requested:
             chunk = x[self._eval_pos:self._eval_pos + EVAL_CHUNK]
             self._eval_scores.append(self._model.predict(chunk))
             self._eval_pos += len(chunk)
             if time.perf_counter() >= deadline:
                 break
-        if self._eval_pos >= len(x) and not self._stop_requested:
+        if self._eval_pos >= len(x) and not self.stop_requested:
             self._finish_eval()
 
     def _finish_eval(self) -> None:
@@ -348,32 +319,30 @@ class MnistWorker(QObject):
             MISTAKES_SHOWN)
         trainer = self._trainer
         epoch = trainer.epoch if trainer is not None else None
-        self.evaluated.emit(dict(summary, run_id=self._run_id, epoch=epoch))
+        self.evaluated.emit(dict(summary, run_id=self.run_id, epoch=epoch))
         if not self._train_after_eval:
             self._phase = "idle"
             return
         metrics = dict(trainer.history[-1], test_loss=test_loss, test_acc=test_acc,
-                       run_id=self._run_id)
+                       run_id=self.run_id)
         trainer.history[-1] = dict(metrics)
         self.epochFinished.emit(metrics)
         self._emit_filters()
         if trainer.epoch >= self._progress.epochs:
             self._phase = "idle"
             self._emit_progress(force=True)
-            self.finished.emit({"run_id": self._run_id, "epochs": trainer.epoch,
+            self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
                                 "seconds": time.perf_counter() - self._progress.start})
         else:
             self._phase = "training"
 
-    def _fail(self, error: Exception) -> None:
+    def on_failure(self, error: BaseException) -> None:
+        """Training or evaluation failed: halt, show the filters as they are, say why."""
         self._halt()
         if self._model is not None:
             self._emit_filters()
-        if isinstance(error, (TrainingDiverged, EngineError)):
-            self.failed.emit(str(error))
-        else:
-            self.failed.emit(f"Training stopped: {type(error).__name__}: {error}")
-        self.stopped.emit(self._run_id)
+        super().on_failure(error)
+        self.stopped.emit(self.run_id)
 
     # ------------------------------------------------------------------ outgoing
 
@@ -384,7 +353,7 @@ class MnistWorker(QObject):
         config = model.config
         preset = config.model.preset if config is not None else ""
         self.modelReady.emit({
-            "run_id": self._run_id, "loaded": loaded, "path": path, "preset": preset,
+            "run_id": self.run_id, "loaded": loaded, "path": path, "preset": preset,
             "summary": model_summary(model, preset), "kind": kind, "filters": filters,
             "total": (self._trainer.samples_per_epoch * self._config.epochs
                       if self._trainer is not None else 0)})
@@ -393,7 +362,7 @@ class MnistWorker(QObject):
         found = first_layer_filters(self._model, self._image_shape())
         self._last_filters = time.perf_counter()
         if found is not None:
-            self.filtersReady.emit({"run_id": self._run_id, "kind": found[0],
+            self.filtersReady.emit({"run_id": self.run_id, "kind": found[0],
                                     "filters": found[1]})
 
     def _emit_progress(self, force: bool = False) -> None:
@@ -405,10 +374,10 @@ class MnistWorker(QObject):
         if t is None:
             return
         progress = self._progress.progress(now, t.samples_per_epoch, t.epoch)
-        self.progressed.emit(dict(progress, run_id=self._run_id))
+        self.progressed.emit(dict(progress, run_id=self.run_id))
         steps = self._progress.take_steps()
         if steps is not None:
-            self.stepsReady.emit(dict(steps, run_id=self._run_id))
+            self.stepsReady.emit(dict(steps, run_id=self.run_id))
 
     def _image_shape(self) -> tuple[int, int]:
         if self._data is not None:

@@ -1,11 +1,10 @@
-"""The training worker: runs the engine's ``Trainer`` on its own ``QThread``.
+"""The 2-D page's training worker: runs the engine's ``Trainer`` in ticks on the shared
+runtime (``playground.runtime``: a ``WorkerHost`` thread, ``TickLoop`` ticks).
 
-Qt's worker-object pattern: the controller moves a ``TrainingWorker`` onto a thread and
-talks to it only through queued signals connected to the typed slots below. Training
-advances in short ticks (~20 ms of mini-batches) re-armed through a zero-interval
-single-shot timer, so Pause/Step/Stop land between ticks without any ``processEvents``
-loop. Every outgoing signal carries copies and the ``run_id`` of the run that produced
-it, so the controller can drop what a Reset made stale.
+The controller talks to it only through queued signals connected to the typed slots
+below. Training advances in short ticks (~20 ms of mini-batches), so Pause/Step land
+between ticks. Every outgoing signal carries copies and the ``run_id`` of the run that
+produced it, so the controller can drop what a Reset made stale.
 """
 
 from __future__ import annotations
@@ -16,37 +15,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from engine.datasets.loader import Dataset
-from engine.errors import EngineError, TrainingDiverged
+from engine.errors import EngineError
 from engine.grid import decision_grid
 from engine.presets import build_model, build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 
+from .runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 from .session import HistoryBuffer, restored_steps
 
-TICK_SECONDS = 0.020
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
 FRAME_SECONDS = 1 / 40
 
 
-def limit_blas_threads() -> None:
-    """Run BLAS on one thread. The playground's matrices are small (at most a few
-    thousand rows by 64 columns), where a second BLAS thread only spins against the UI
-    thread for the same cores: 25600x8 @ 8x8 float32 took 1.7 ms with two threads and
-    0.7 ms with one on a 2-core machine."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
-
-
-def _quiet() -> np.errstate:
-    """Overflow on the way to a NaN is expected: the trainer detects the NaN and says so."""
-    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+#: BLAS threads while this worker ticks. The playground's matrices are small (at most a
+#: few thousand rows by 64 columns), where a second BLAS thread only spins against the UI
+#: thread for the same cores: 25600x8 @ 8x8 float32 took 1.7 ms with two threads and
+#: 0.7 ms with one on a 2-core machine.
+BLAS_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -79,23 +70,17 @@ class ModelState:
     optimizer: dict | None = None
 
 
-class TrainingWorker(QObject):
-    """Owns the model and trainer of the current run; see the module docstring."""
+class TrainingWorker(TickLoop):
+    """Owns the model and trainer of the current run; see the module docstring.
+    ``failed`` (one sentence: divergence or a network that cannot be built) and
+    ``closed`` come from ``TickLoop``."""
 
     epochFinished = Signal(dict)   # the trainer's epoch metrics plus "run_id"
     gridReady = Signal(object)     # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32}
-    failed = Signal(str)           # one sentence: divergence or a model that cannot be built
-    stopped = Signal()
     runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
 
     def __init__(self) -> None:
-        super().__init__()
-        # A child of the worker, so moveToThread takes it along: it is only ever started
-        # and stopped from the worker's own thread.
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._tick)
-        self._run_id = 0
+        super().__init__(blas_threads=BLAS_THREADS)
         self._config: RunConfig | None = None
         self._model = None
         self._trainer: Trainer | None = None
@@ -107,7 +92,6 @@ class TrainingWorker(QObject):
         self._resolution: tuple[int, int] = (160, 160)
         self._grid_dirty = False
         self._last_grid = 0.0
-        self._stop_requested = False
         self._history = HistoryBuffer()
         self._restored_epoch = 0
         # the last published ModelState and the request it answered (any thread reads)
@@ -121,7 +105,7 @@ class TrainingWorker(QObject):
     def configure(self, plan: RunPlan) -> None:
         """Start run ``plan.run_id`` from fresh weights (paused); no data means no model."""
         self._pause_quietly()
-        self._run_id = plan.run_id
+        self.run_id = plan.run_id
         self._config = plan.config
         self._model = self._trainer = None
         self._history = HistoryBuffer(plan.history)
@@ -143,16 +127,16 @@ class TrainingWorker(QObject):
             self._trainer = self._make_trainer(plan.config, plan.dataset, optimizer, rng)
             self._trainer.epoch = plan.epoch
             self._trainer.steps = restored_steps(plan.history)
-        except (EngineError, ValueError, MemoryError) as e:
+        except BUILD_ERRORS as e:
             self._model = self._trainer = None
-            self.failed.emit(f"Cannot build this network: {e}")
+            self.report_unbuildable(e)
             return
         self._emit_grid()
 
     @Slot(object)
     def updateData(self, plan: RunPlan) -> None:
         """Swap the data of the current run, keeping the weights (edited drawn points)."""
-        if plan.run_id != self._run_id or self._model is None or plan.dataset is None:
+        if plan.run_id != self.run_id or self._model is None or plan.dataset is None:
             self.configure(plan)
             return
         old = self._trainer
@@ -200,15 +184,15 @@ class TrainingWorker(QObject):
             return
         self._running = True
         self._frame_start, self._frame_epochs = time.perf_counter(), 0
-        self.runningChanged.emit(self._run_id, True)
-        self._timer.start(0)
+        self.runningChanged.emit(self.run_id, True)
+        self.arm(0)
 
     @Slot()
     def pause(self) -> None:
         was = self._running
         self._pause_quietly()
         if was:
-            self.runningChanged.emit(self._run_id, False)
+            self.runningChanged.emit(self.run_id, False)
 
     @Slot()
     def step(self) -> None:
@@ -216,13 +200,9 @@ class TrainingWorker(QObject):
         self.pause()
         if self._trainer is None:
             return
-        try:
-            with _quiet():
-                self._trainer.run_epoch()
-        except Exception as e:  # any failure is reported, never raised inside Qt
-            self._diverged(e)
-            return
-        self._emit_grid()
+        ok, _ = self.work(self._trainer.run_epoch)
+        if ok:
+            self._emit_grid()
 
     @Slot(int)
     def setSpeed(self, epochs_per_frame: int) -> None:
@@ -236,17 +216,10 @@ class TrainingWorker(QObject):
         if self._model is not None:
             self._emit_grid()
 
-    @Slot()
-    def stop(self) -> None:
-        """End for good: stop training and drop the model. The controller connects
-        ``stopped`` to its thread's ``quit`` so the event loop ends right after."""
-        self._pause_quietly()
+    def on_shutdown(self) -> None:
+        """The thread ends: stop training and drop the model."""
+        self._running = False
         self._model = self._trainer = None
-        self.stopped.emit()
-
-    def request_stop(self) -> None:
-        """Thread-safe: make a running tick or step return as soon as its batch ends."""
-        self._stop_requested = True
 
     @Slot(int)
     def publishState(self, seq: int) -> None:
@@ -275,7 +248,7 @@ class TrainingWorker(QObject):
             if not all(np.isfinite(a).all() for a in optimizer["arrays"].values()):
                 optimizer = None  # after a blow-up: nothing worth continuing from
         epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
-        return ModelState(self._run_id, epoch, spec, weights, self._history.array(),
+        return ModelState(self.run_id, epoch, spec, weights, self._history.array(),
                           optimizer)
 
     # ------------------------------------------------------------------ internals
@@ -284,21 +257,21 @@ class TrainingWorker(QObject):
         return Trainer(self._model, optimizer, dataset.x_train, dataset.y_train,
                        dataset.x_test, dataset.y_test, batch_size=config.batch_size or None,
                        schedule=config.schedule, rng=rng, on_epoch=self._on_epoch,
-                       should_stop=lambda: self._stop_requested)
+                       should_stop=lambda: self.stop_requested)
 
     def _pause_quietly(self) -> None:
         self._running = False
-        self._timer.stop()
+        self.disarm()
 
     def _on_epoch(self, metrics: dict[str, Any]) -> None:
         self._frame_epochs += 1
         self._grid_dirty = True
         self._history.append(metrics)
-        self.epochFinished.emit(dict(metrics, run_id=self._run_id))
+        self.epochFinished.emit(dict(metrics, run_id=self.run_id))
 
-    def _tick(self) -> None:
+    def tick(self) -> int | None:
         if not self._running or self._trainer is None:
-            return
+            return None
         now = time.perf_counter()
         if now - self._frame_start >= FRAME_SECONDS:
             self._frame_start, self._frame_epochs = now, 0
@@ -306,42 +279,34 @@ class TrainingWorker(QObject):
         # of the last grid, so computing it does not slow the frame rate down).
         deadline = max(min(now + TICK_SECONDS, self._last_grid + FRAME_SECONDS), now + 0.001)
         trainer = self._trainer
-        try:
-            with _quiet():
-                while time.perf_counter() < deadline and not self._stop_requested:
-                    if self._speed and self._frame_epochs >= self._speed:
-                        break
-                    trainer.step()
-                    self._grid_dirty = True
-        except Exception as e:  # any failure is reported, never raised inside Qt
-            self._diverged(e)
-            return
-        if self._stop_requested:
-            return
+        while time.perf_counter() < deadline and not self.stop_requested:
+            if self._speed and self._frame_epochs >= self._speed:
+                break
+            trainer.step()
+            self._grid_dirty = True
+        if self.stop_requested:
+            return None
         now = time.perf_counter()
         if self._grid_dirty and now - self._last_grid >= FRAME_SECONDS - 0.001:
             self._emit_grid()
         if self._speed and self._frame_epochs >= self._speed:
             wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
-            self._timer.start(max(0, int(wait * 1000)))
-        else:
-            self._timer.start(0)
+            return max(0, int(wait * 1000))
+        return 0
 
-    def _diverged(self, error: Exception) -> None:
+    def on_failure(self, error: BaseException) -> None:
+        """Divergence or a failed step: pause, show the last grid, say why."""
         self.pause()
         self._emit_grid()
-        if isinstance(error, (TrainingDiverged, EngineError)):
-            self.failed.emit(str(error))
-        else:
-            self.failed.emit(f"Training stopped: {type(error).__name__}: {error}")
+        super().on_failure(error)
 
     def _emit_grid(self) -> None:
         if self._model is None:
             return
         self._last_grid = time.perf_counter()
-        with _quiet():  # a diverged model's NaNs are shown, not raised
+        with quiet():  # a diverged model's NaNs are shown, not raised
             probs = decision_grid(self._model, self._bounds, self._resolution)
         self._grid_dirty = False
         epoch = self._trainer.epoch if self._trainer is not None else 0
-        self.gridReady.emit({"run_id": self._run_id, "epoch": epoch, "bounds": self._bounds,
+        self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "bounds": self._bounds,
                              "probs": probs})

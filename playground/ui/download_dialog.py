@@ -4,12 +4,13 @@ The dialog runs a download job on its own ``QThread`` and only listens to its si
 the window stays responsive. The job (``playground.download_job.DownloadJob``) is any
 ``QObject`` with a ``run()`` slot, a thread-safe ``cancel()``, ``title`` and
 ``expected_bytes``, and the signals ``progressed(int, int)``, ``succeeded(str)``,
-``failed(str, bool offline)``, ``cancelled()`` and ``done()``.
+``failed(str, bool offline)``, ``cancelled()`` and ``closed()``, run on a
+``playground.runtime.WorkerHost``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.mnist_features import format_bytes
+from playground.runtime import WorkerHost
 
 OFFLINE_TEXT = ("<b>No connection to the download servers.</b> This computer seems to be "
                 "offline. Connect to the internet and press Retry, or download the four "
@@ -47,7 +49,7 @@ class DownloadDialog(QDialog):
         self.setMinimumWidth(460)
         self._job_factory = job_factory
         self._job: QObject | None = None
-        self._thread: QThread | None = None
+        self.host: WorkerHost | None = None
         self._state = "idle"   # idle | running | cancelling | failed | done
         self.folder = ""
 
@@ -99,26 +101,20 @@ class DownloadDialog(QDialog):
 
     def _start(self, job: QObject) -> None:
         self._job = job
-        self._thread = QThread(self)
-        self._thread.setObjectName("downloadThread")
-        job.moveToThread(self._thread)
+        self.host = WorkerHost(job, "downloadThread", self)
+        self.host.listen([
+            (job.progressed, self._on_progress), (job.succeeded, self._on_succeeded),
+            (job.failed, self._on_failed), (job.cancelled, self._on_cancelled)])
         # started is emitted in the new thread, so run() executes there.
-        self._thread.started.connect(job.run)
-        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.succeeded.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
-        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        job.cancelled.connect(self._on_cancelled, Qt.ConnectionType.QueuedConnection)
-        # quit() is thread-safe: the thread's loop ends right after the job's last signal.
-        job.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(job.deleteLater)
+        self.host.thread.started.connect(job.run)
         self._state = "running"
-        self._thread.start()
+        self.host.start()
 
     def _release_thread(self) -> None:
         """Join the finished thread (its job has sent its last signal)."""
-        if self._thread is not None:
-            self._thread.wait(5000)
-            self._thread = None
+        if self.host is not None:
+            self.host.thread.wait(5000)
+            self.host = None
             self._job = None
 
     # ------------------------------------------------------------------ job replies
@@ -169,14 +165,10 @@ class DownloadDialog(QDialog):
 
     def abort(self, timeout_ms: int = 5000) -> None:
         """Cancel a running download and join its thread (the owner is going away)."""
-        if self._thread is None:
+        if self.host is None:
             return
         self._state = "cancelling"
-        try:
-            self._job.cancel()
-        except RuntimeError:  # the job already finished and was deleted
-            pass
-        self._thread.wait(timeout_ms)
+        self.host.shutdown(timeout_ms)
 
     def _retry(self) -> None:
         if self._state != "failed" or self._job_factory is None:

@@ -151,7 +151,7 @@ def test_play_without_two_classes_explains_instead_of_training(window, qtbot):
 
 
 def test_closing_mid_training_stops_the_worker_within_a_second(window, qtbot):
-    thread = window.controller._thread
+    thread = window.controller.host.thread
     window.controller.play()
     qtbot.waitUntil(lambda: window.controller.epoch >= 3, timeout=10000)
     t0 = time.perf_counter()

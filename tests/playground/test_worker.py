@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from engine.datasets.loader import load_dataset
 from engine.spec import RunConfig
+from playground.runtime import WorkerHost
 from playground.worker import RunPlan, TrainingWorker
 
 
@@ -18,7 +19,6 @@ class Commands(QObject):
     start = Signal()
     pause = Signal()
     step = Signal()
-    stop = Signal()
     training = Signal(object)
     epochFinished = Signal(dict)
     gridReady = Signal(object)
@@ -28,24 +28,18 @@ class Commands(QObject):
 
 @pytest.fixture
 def worker(qtbot):
-    thread = QThread()
     worker = TrainingWorker()
-    worker.moveToThread(thread)
+    host = WorkerHost(worker, "testTrainingThread")
     cmd = Commands()
-    for signal, slot in ((cmd.configure, worker.configure), (cmd.start, worker.start),
-                         (cmd.pause, worker.pause), (cmd.step, worker.step),
-                         (cmd.stop, worker.stop), (cmd.training, worker.updateTraining)):
-        signal.connect(slot, Qt.ConnectionType.QueuedConnection)
-    for signal, relay in ((worker.epochFinished, cmd.epochFinished),
-                          (worker.gridReady, cmd.gridReady), (worker.failed, cmd.failed),
-                          (worker.runningChanged, cmd.runningChanged)):
-        signal.connect(relay, Qt.ConnectionType.QueuedConnection)
-    worker.stopped.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    thread.start()
-    yield worker, cmd, thread
-    if thread.isRunning():
-        cmd.stop.emit()
-        qtbot.waitUntil(thread.isFinished, timeout=3000)
+    host.commands([(cmd.configure, worker.configure), (cmd.start, worker.start),
+                   (cmd.pause, worker.pause), (cmd.step, worker.step),
+                   (cmd.training, worker.updateTraining)])
+    host.listen([(worker.epochFinished, cmd.epochFinished), (worker.gridReady, cmd.gridReady),
+                 (worker.failed, cmd.failed), (worker.runningChanged, cmd.runningChanged)])
+    host.start()
+    yield worker, cmd, host
+    host.shutdown(0)
+    qtbot.waitUntil(host.is_finished, timeout=3000)
 
 
 def plan(run_id: int = 1, **changes) -> RunPlan:
@@ -64,8 +58,8 @@ def test_configure_sends_the_initial_grid(worker, qtbot):
     assert abs(float(probs.sum(axis=-1).mean()) - 1.0) < 1e-4
 
 
-def test_step_start_pause_and_stop(worker, qtbot):
-    _, cmd, thread = worker
+def test_step_start_pause_and_shutdown(worker, qtbot):
+    _, cmd, host = worker
     seen: list[dict] = []
     cmd.epochFinished.connect(seen.append, Qt.ConnectionType.QueuedConnection)
     cmd.configure.emit(plan(3))
@@ -82,8 +76,8 @@ def test_step_start_pause_and_stop(worker, qtbot):
     assert blocker.args == [3, False]
     epochs = [m["epoch"] for m in seen]
     assert epochs == list(range(1, len(epochs) + 1))
-    cmd.stop.emit()
-    qtbot.waitUntil(thread.isFinished, timeout=3000)
+    host.shutdown(0)
+    qtbot.waitUntil(host.is_finished, timeout=3000)
 
 
 def test_new_learning_rate_applies_without_new_weights(worker, qtbot):

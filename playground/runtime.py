@@ -1,0 +1,302 @@
+"""The one place that knows Qt threads: ``WorkerHost`` runs a worker object on its own
+``QThread``; ``TickLoop`` is the base of every worker that does its work in short ticks.
+
+Thread rules (Qt's worker-object pattern):
+- a worker lives on its host's thread; the GUI thread talks to it only through command
+  signals connected queued (``WorkerHost.commands``) and hears back only through replies
+  connected queued (``WorkerHost.listen``), which ``shutdown`` cuts off first;
+- work runs in ticks of about ``TICK_SECONDS`` re-armed by a single-shot timer, so
+  commands (pause, stop, shutdown) land between ticks: no ``processEvents``, no ``run()``;
+- ``request_stop`` is the one method another thread may call directly (it sets a flag);
+- replies carry copies and the ``run_id`` of the run that made them; controllers drop
+  stale ones;
+- the BLAS thread count is a per-worker policy applied for the duration of each tick.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from engine.errors import EngineError, TrainingDiverged
+
+#: how long one tick works before it yields to the worker's event loop (commands).
+TICK_SECONDS = 0.020
+
+_QUEUED = Qt.ConnectionType.QueuedConnection
+
+#: what building a network from a config raises for a bad config or too little memory.
+BUILD_ERRORS = (EngineError, ValueError, MemoryError)
+
+
+def quiet() -> np.errstate:
+    """Overflow on the way to a NaN is expected: the trainer detects the NaN and says so."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+def failure_message(error: BaseException) -> str:
+    """The one sentence a worker reports when its work raised ``error``."""
+    if isinstance(error, (TrainingDiverged, EngineError)):
+        return str(error)
+    return f"Training stopped: {type(error).__name__}: {error}"
+
+
+class BlasPolicy:
+    """Process-wide arbiter of the BLAS thread count for workers' ticks.
+
+    OpenBLAS's thread count is one global setting, so two workers ticking at once cannot
+    each have their own. Each tick declares what it asks for (n threads, or 0 for the
+    library's default); while ticks overlap the largest request wins, and when none is
+    running the library's default is restored. So one page's one-thread choice never
+    leaks into another page's "let the library decide".
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: Counter[int] = Counter()
+        self._controllers = None   # threadpoolctl's BLAS handles, found on first use
+        self._default = 0          # the library's own thread count, read before any change
+
+    def _blas(self) -> list:
+        if self._controllers is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+            self._default = max((c.num_threads for c in self._controllers), default=1)
+        return self._controllers
+
+    @property
+    def library_default(self) -> int:
+        """The BLAS thread count the library chose itself."""
+        self._blas()
+        return self._default
+
+    def current(self) -> int:
+        """The BLAS thread count in force now."""
+        return max((c.num_threads for c in self._blas()), default=1)
+
+    def _effective(self) -> int:
+        if not self._active:
+            return self._default
+        return max(self._default if n == 0 else n for n in self._active)
+
+    def _apply(self) -> None:
+        # Compared with what the library reports, not with what was last set: a set made
+        # before the library's thread pool exists may not stick.
+        n = self._effective()
+        for c in self._blas():
+            if c.num_threads != n:
+                _set_threads(c, n)
+
+    @contextlib.contextmanager
+    def scoped(self, threads: int | None) -> Iterator[None]:
+        """Run the block with ``threads`` BLAS threads (0: the library's default;
+        None: no request, whatever is in force)."""
+        if threads is None:
+            yield
+            return
+        threads = max(0, int(threads))
+        with self._lock:
+            self._blas()
+            self._active[threads] += 1
+            self._apply()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active[threads] -= 1
+                if self._active[threads] <= 0:
+                    del self._active[threads]
+                self._apply()
+
+
+def _set_threads(lib, n: int) -> None:
+    """Set ``lib``'s thread count from whichever thread holds the policy's lock.
+    threadpoolctl (3.8+) lets only the first thread that set a shared pool's limit set it
+    again and silently ignores the others; the policy is the one arbiter here, so it
+    takes control for the call and gives it back."""
+    clear = getattr(type(lib), "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+    lib.set_num_threads(n)
+    if clear is not None:
+        clear(force=True)
+
+
+#: the one policy of this process.
+BLAS = BlasPolicy()
+
+
+class TickLoop(QObject):
+    """Base of the workers: a single-shot timer chaining ``tick()`` calls, a thread-safe
+    ``request_stop``, ``run_id`` stamping, one failure report and the shutdown ending.
+
+    Subclasses implement ``tick()`` (return the delay in ms before the next tick, or None
+    to stop ticking) and may override ``on_failure`` and ``on_shutdown``.
+    """
+
+    failed = Signal(str)   # one sentence: what went wrong
+    closed = Signal()      # after shutdown(): the host connects it to its thread's quit
+
+    def __init__(self, blas_threads: int | None = None) -> None:
+        super().__init__()
+        # A child of the worker, so moveToThread takes it along: it is only ever started
+        # and stopped from the worker's own thread.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._run_tick)
+        self.run_id = 0
+        self.blas_threads = blas_threads
+        self._stop_requested = False
+
+    # ------------------------------------------------------------------ ticking
+
+    def arm(self, delay_ms: int = 0) -> None:
+        """Run the next tick after ``delay_ms`` (worker thread only)."""
+        self._timer.start(max(0, int(delay_ms)))
+
+    def disarm(self) -> None:
+        """No further tick until ``arm`` (worker thread only)."""
+        self._timer.stop()
+
+    @property
+    def ticking(self) -> bool:
+        return self._timer.isActive()
+
+    def tick(self) -> int | None:
+        """One slice of work (about ``TICK_SECONDS``); the next delay in ms, or None."""
+        raise NotImplementedError
+
+    def _run_tick(self) -> None:
+        try:
+            with quiet(), BLAS.scoped(self.blas_threads):
+                delay = self.tick()
+        except Exception as e:  # noqa: BLE001 - any failure is reported, never raised in Qt
+            self.disarm()
+            self.on_failure(e)
+            return
+        if delay is not None and not self._stop_requested:
+            self.arm(delay)
+
+    def work(self, fn: Callable[[], object]) -> tuple[bool, object]:
+        """Run ``fn`` outside a tick under the same rules (quiet maths, BLAS policy, one
+        failure report): (True, its result), or (False, None) after reporting."""
+        try:
+            with quiet(), BLAS.scoped(self.blas_threads):
+                return True, fn()
+        except Exception as e:  # noqa: BLE001 - any failure is reported, never raised in Qt
+            self.disarm()
+            self.on_failure(e)
+            return False, None
+
+    # ------------------------------------------------------------------ stopping
+
+    def request_stop(self) -> None:
+        """Thread-safe: make a running tick return as soon as its batch ends."""
+        self._stop_requested = True
+
+    def clear_stop(self) -> None:
+        self._stop_requested = False
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    @Slot()
+    def shutdown(self) -> None:
+        """End for good: no more ticks, drop the work, then ``closed`` (ends the thread)."""
+        self.disarm()
+        self.on_shutdown()
+        self.closed.emit()
+
+    def on_shutdown(self) -> None:
+        """Drop what the worker holds (its thread is about to end)."""
+
+    # ------------------------------------------------------------------ replies
+
+    def stamp(self, payload: dict) -> dict:
+        """``payload`` with the current ``run_id`` (a new dict)."""
+        return dict(payload, run_id=self.run_id)
+
+    def on_failure(self, error: BaseException) -> None:
+        """Report ``error`` once, as one sentence."""
+        self.failed.emit(failure_message(error))
+
+    def report_unbuildable(self, error: BaseException) -> None:
+        """Say why the network of a run could not be built (one of ``BUILD_ERRORS``)."""
+        self.failed.emit(f"Cannot build this network: {error}")
+
+
+class WorkerHost(QObject):
+    """Owns a ``QThread``, moves ``worker`` onto it, wires commands and replies queued,
+    and shuts it down. ``worker`` has a ``shutdown`` slot that ends with its ``closed``
+    signal (``TickLoop`` or ``OneShotJob`` does), and may have ``request_stop``."""
+
+    _shutdown = Signal()
+
+    def __init__(self, worker: QObject, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self._thread = QThread(self)
+        self._thread.setObjectName(name)
+        worker.moveToThread(self._thread)
+        self._shutdown.connect(worker.shutdown, _QUEUED)
+        # quit() is thread-safe; run it in the worker's thread right after closed.
+        worker.closed.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+        self._thread.finished.connect(worker.deleteLater)
+        self._replies: list[tuple] = []
+        self._closed = False
+        app = QCoreApplication.instance()
+        if app is not None:  # a window never closed must still not outlive its thread
+            app.aboutToQuit.connect(self.shutdown)
+
+    def commands(self, pairs: Iterable[tuple]) -> None:
+        """Connect (command signal, worker slot) pairs, queued to the worker's thread."""
+        for signal, slot in pairs:
+            signal.connect(slot, _QUEUED)
+
+    def listen(self, pairs: Iterable[tuple]) -> None:
+        """Connect (worker signal, callable) pairs, queued to this host's thread; they are
+        cut off by ``shutdown``, so no reply arrives after it."""
+        for signal, slot in pairs:
+            signal.connect(slot, _QUEUED)
+            self._replies.append((signal, slot))
+
+    def start(self) -> WorkerHost:
+        self._thread.start()
+        return self
+
+    @property
+    def thread(self) -> QThread:
+        return self._thread
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def is_finished(self) -> bool:
+        return self._thread.isFinished()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Cut off the replies, stop the worker and join its thread; True if it ended
+        within ``timeout_ms``. Safe to call twice."""
+        if self._closed:
+            return True
+        self._closed = True
+        for signal, slot in self._replies:
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect(slot)
+        self._replies.clear()
+        stop = getattr(self.worker, "request_stop", None)
+        if stop is not None:
+            with contextlib.suppress(RuntimeError):
+                stop()
+        self._shutdown.emit()
+        if not self._thread.isRunning():
+            return True
+        return self._thread.wait(timeout_ms)
