@@ -57,7 +57,7 @@ def engine_only(seconds: float) -> float:
     from engine.datasets.loader import load_dataset
     from engine.presets import build_model, build_optimizer
     from engine.trainer import Trainer
-    from playground.worker import BLAS_THREADS
+    from playground.two_d.worker import BLAS_THREADS
 
     threadpool_limits(BLAS_THREADS, user_api="blas")  # what the worker's ticks run with
     config = bench_config()
@@ -81,7 +81,7 @@ def grid_forward_ms(repeats: int = 30) -> dict:
 
     from engine.grid import decision_grid, grid_points
     from engine.presets import build_model
-    from playground.worker import BLAS_THREADS
+    from playground.two_d.worker import BLAS_THREADS
 
     threadpool_limits(BLAS_THREADS, user_api="blas")  # what the worker's ticks run with
     model = build_model(bench_config(), (2,), 2, np.random.default_rng(0))
@@ -131,7 +131,7 @@ def with_window(seconds: float) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import playground.controller as controller_module
+    import playground.two_d.controller as controller_module
     from playground.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])

@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from PySide6.QtWidgets import QApplication
 
-    from .settings import APPLICATION, ORGANIZATION
-    from .ui.main_window import MainWindow, setup_pyqtgraph
+    from playground.settings import APPLICATION, ORGANIZATION
+    from playground.ui.main_window import MainWindow, setup_pyqtgraph
 
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANIZATION)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    from playground.ui.mnist_page import MnistPage
+    from playground.ui.mnist.page import MnistPage
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import settings as store
-from .help_text import ABOUT, HOW_TO_USE
-from .playground_page import DEFAULT_SPEED, PlaygroundPage
-from .session_actions import SessionActions
+from playground import settings as store
+from playground.ui.help_text import ABOUT, HOW_TO_USE
+from playground.ui.two_d.page import DEFAULT_SPEED, PlaygroundPage
+from playground.ui.two_d.session_actions import SessionActions
 
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)
 
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow, SessionActions):
                  ask_restore: Callable[[str], bool] | None = None) -> None:
         super().__init__(parent)
         setup_pyqtgraph()
-        from ..controller import PlaygroundController
+        from playground.two_d.controller import PlaygroundController
 
         self.setObjectName("mainWindow")
         self.setWindowTitle("NumPy Neural Playground")
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow, SessionActions):
 
     def _make_mnist_page(self) -> QWidget:
         try:
-            from .mnist_page import MnistPage
+            from playground.ui.mnist.page import MnistPage
         except ModuleNotFoundError as e:
             if e.name != f"{__package__}.mnist_page":
                 raise

@@ -25,7 +25,7 @@ from engine.errors import EngineError
 from engine.presets import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
-from playground.session import (
+from playground.two_d.session_file import (
     HistoryBuffer,
     Session,
     load_session,

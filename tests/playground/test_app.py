@@ -13,7 +13,7 @@ ROOT = Path(playground.__file__).resolve().parent
 
 
 def test_importing_the_app_does_not_load_qt():
-    code = "import sys, playground.app, playground.paths; print('PySide6' in sys.modules)"
+    code = "import sys, playground.app, engine.paths; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "False"
@@ -39,6 +39,6 @@ def test_widgets_never_import_the_engine():
 
 
 def test_asset_helper_finds_the_bundled_sample():
-    from playground.paths import asset
+    from engine.paths import asset
 
     assert asset("mnist_sample.npz").is_file()

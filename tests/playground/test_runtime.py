@@ -11,7 +11,7 @@ from engine.datasets.loader import load_dataset
 from engine.errors import TrainingDiverged
 from engine.spec import RunConfig
 from playground.runtime import BLAS, TickLoop, WorkerHost, failure_message
-from playground.worker import RunPlan, TrainingWorker
+from playground.two_d.worker import RunPlan, TrainingWorker
 
 
 class Probe(TickLoop):

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from .curves import curve_plot
+from playground.ui.plots.curves import curve_plot
 
 TRAIN_COLOR = "#1d3557"
 TEST_COLOR = "#e76f51"

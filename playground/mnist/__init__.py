@@ -1,0 +1,1 @@
+"""The MNIST page: its controller, worker, data sources, inspection and metrics."""

@@ -1,0 +1,384 @@
+"""The MNIST page's worker: loads image data and trains on its own ``QThread``.
+
+Same pattern as the 2-D playground's ``TrainingWorker``, on the shared runtime
+(``playground.runtime``): the page talks to it only through queued signals connected to
+the typed slots below. Loading, training, the end-of-epoch test pass and every
+inference the page asks for (feature maps, the drawing pad's probabilities) run here, in
+short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot
+timer, so Stop lands within one batch. Every outgoing signal carries copies and the
+``run_id`` of the run that produced it; the page drops stale ones.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Signal, Slot
+
+from engine.budget import check_memory
+from engine.datasets.loader import Dataset
+from engine.errors import EngineError
+from engine.presets import build_model, build_optimizer
+from engine.serialize import load as load_model
+from engine.serialize import save as save_model
+from engine.spec import RunConfig
+from playground.mnist import drawing as mf
+from playground.mnist.metrics import RunProgress
+from playground.mnist.sources import (
+    SOURCES,
+    DataRequest,
+    LiveTrainer,
+    RunPlan,
+    class_names,
+    first_layer_activations,
+    first_layer_filters,
+    load_source,
+    model_summary,
+    strip_indices,
+    test_summary,
+)
+from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
+
+#: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
+PROGRESS_SECONDS = 0.1
+FILTERS_SECONDS = 0.25
+#: test images per inference chunk at the end of an epoch (memory and Stop latency).
+EVAL_CHUNK = 100
+#: misclassified test digits sent for the gallery, most confident first.
+MISTAKES_SHOWN = 40
+#: images in the strip that shows what was loaded.
+STRIP_SIZE = 16
+
+
+class MnistWorker(TickLoop):
+    """Owns the data, the model and the trainer of the MNIST page; see the module doc.
+    ``failed`` and ``closed`` come from ``TickLoop``."""
+
+    dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
+                                     #  "input_shape", "strip_images", "strip_labels",
+                                     #  "class_names"}
+    downloadNeeded = Signal(str)     # the data set is not cached: the page offers to fetch it
+    modelReady = Signal(object)      # {"run_id", "summary", "kind", "filters", "loaded", ...}
+    filtersReady = Signal(object)    # {"run_id", "kind", "filters" (n, h, w) float32}
+    progressed = Signal(object)      # {"run_id", "done", "total", "epoch", "speed", "eta"}
+    stepsReady = Signal(object)      # {"run_id", "x", "loss", "acc"}: smoothed per step
+    epochFinished = Signal(dict)     # the trainer's metrics + test_loss/test_acc + run_id
+    evaluated = Signal(object)       # {"run_id", "confusion", "mistakes", "test_acc", ...}
+    finished = Signal(object)        # {"run_id", "epochs", "seconds"}: all epochs done
+    stopped = Signal(int)            # run_id: Stop honoured, the model is kept
+    featureMapsReady = Signal(object)
+    probabilitiesReady = Signal(object)
+    modelSaved = Signal(str)
+
+    def __init__(self, blas_threads: int = 1) -> None:
+        """``blas_threads``: BLAS threads while training (0 = the library's default)."""
+        super().__init__(blas_threads=max(0, int(blas_threads)))
+        self._data: Dataset | None = None
+        self._data_id = 0
+        self._config: RunConfig | None = None
+        self._model = None
+        self._trainer: LiveTrainer | None = None
+        self._phase = "idle"        # idle | training | evaluating
+        self._train_after_eval = False
+        self._reset_run_stats()
+
+    # ------------------------------------------------------------------ commands
+
+    @Slot(object)
+    def loadData(self, request: DataRequest) -> None:
+        """Load ``request``'s data set (the model is dropped: its input may not fit)."""
+        self._halt()
+        try:
+            data = load_source(request)
+        except (EngineError, OSError, ValueError, MemoryError) as e:
+            self.failed.emit(f"Could not load the data: {e}")
+            return
+        if data is None:
+            self.downloadNeeded.emit(SOURCES[request.source][0])
+            return
+        self._data, self._model, self._trainer = data, None, None
+        self._data_id += 1
+        idx = strip_indices(data.y_test, STRIP_SIZE)
+        self.dataLoaded.emit({
+            "data_id": self._data_id, "source": request.source, "name": data.name,
+            "path": request.path, "n_train": len(data.x_train), "n_test": len(data.x_test),
+            "input_shape": data.input_shape,
+            "strip_images": np.array(data.x_test[idx, 0]),
+            "strip_labels": data.y_test[idx].tolist(),
+            "class_names": class_names(data.name),
+        })
+
+    @Slot(object)
+    def prepare(self, plan: RunPlan) -> None:
+        """Fresh weights for ``plan`` (shown as the initial filters); train if asked."""
+        self._halt()
+        self.run_id = plan.run_id
+        self._config = plan.config
+        self._model = self._trainer = None
+        if self._data is None:
+            self.failed.emit("There is no data to train on: choose a data source first.")
+            if plan.train:
+                self.stopped.emit(plan.run_id)
+            return
+        data = self._data
+        try:
+            limit = plan.config.data.train_limit or len(data.x_train)
+            check_memory(plan.config, data.input_shape, data.n_classes,
+                         min(plan.config.batch_size or limit, limit), EVAL_CHUNK)
+            rng = np.random.default_rng(plan.config.seed)
+            self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
+            self._trainer = LiveTrainer(
+                self._model, build_optimizer(plan.config), data.x_train[:limit],
+                data.y_train[:limit], batch_size=plan.config.batch_size or None,
+                schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
+                should_stop=lambda: self.stop_requested)
+        except BUILD_ERRORS as e:
+            self._model = self._trainer = None
+            self.report_unbuildable(e)
+            if plan.train:
+                self.stopped.emit(plan.run_id)
+            return
+        self._emit_model_ready(loaded=False)
+        if plan.train:
+            self._start_training()
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop after the current batch; the model is kept for inspection."""
+        was = self._phase != "idle"
+        self._halt()
+        if was and self._model is not None:
+            self._emit_filters()
+        self.stopped.emit(self.run_id)
+
+    @Slot(int)
+    def setBlasThreads(self, n: int) -> None:
+        """BLAS threads used while training (0 = the library's default)."""
+        self.blas_threads = max(0, int(n))
+
+    @Slot(int)
+    def requestFeatureMaps(self, index: int) -> None:
+        """First-layer activation maps of test image ``index``."""
+        if self._model is None or self._data is None or len(self._data.x_test) == 0:
+            return
+        index = int(np.clip(index, 0, len(self._data.x_test) - 1))
+        x = self._data.x_test[index:index + 1]
+        try:
+            with quiet():
+                maps = first_layer_activations(self._model, x)
+                probs = self._model.predict_proba(x)[0]
+        except (EngineError, ValueError) as e:
+            self.failed.emit(f"Cannot compute feature maps: {e}")
+            return
+        self.featureMapsReady.emit({
+            "run_id": self.run_id, "index": index, "image": np.array(x[0, 0]),
+            "label": int(self._data.y_test[index]), "predicted": int(np.argmax(probs)),
+            "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
+
+    @Slot(object)
+    def predictDrawing(self, image: np.ndarray) -> None:
+        """Class probabilities of a drawing (H, W) in [0, 1], prepared as MNIST digits."""
+        shape = self._data.input_shape[1:] if self._data is not None else (28, 28)
+        prepared = mf.drawing_to_input(image, shape)
+        probs = None
+        if self._model is not None and prepared.max() > 0:
+            try:
+                with quiet():
+                    probs = np.array(self._model.predict_proba(prepared[None, None])[0],
+                                     dtype=np.float64)
+            except (EngineError, ValueError) as e:
+                self.failed.emit(f"Cannot classify the drawing: {e}")
+        self.probabilitiesReady.emit({"run_id": self.run_id, "input": prepared,
+                                      "probs": probs})
+
+    @Slot(str)
+    def saveModel(self, path: str) -> None:
+        if self._model is None:
+            self.failed.emit("There is no model to save yet: press Train first.")
+            return
+        try:
+            save_model(self._model, path)
+        except OSError as e:
+            self.failed.emit(f"Could not save {path}: {e.strerror or e}")
+            return
+        self.modelSaved.emit(path)
+
+    @Slot(int, str)
+    def loadModel(self, run_id: int, path: str) -> None:
+        """Replace the model by the one saved at ``path`` and measure it on the test set."""
+        try:
+            model = load_model(path)
+        except (EngineError, OSError) as e:
+            self.failed.emit(str(e))
+            return
+        if self._data is not None:
+            try:
+                with quiet():
+                    model.predict(self._data.x_test[:1])
+            except (EngineError, ValueError) as e:
+                self.failed.emit(f"{Path(path).name} does not fit the loaded data "
+                                 f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
+                                 f" images): {e}")
+                return
+        self._halt()
+        self.run_id = run_id
+        self._model, self._trainer = model, None
+        self._config = model.config
+        self._emit_model_ready(loaded=True, path=path)
+        if self._data is not None:
+            self._begin_eval(train_after=False)
+
+    def on_shutdown(self) -> None:
+        """The thread ends: drop the data, the model and the trainer."""
+        self._halt()
+        self._model = self._trainer = self._data = None
+
+    # ------------------------------------------------------------------ training
+
+    def _reset_run_stats(self, epochs: int = 0) -> None:
+        self._progress = RunProgress(epochs, time.perf_counter())
+        self._last_progress = self._last_filters = 0.0
+        self._eval_scores: list[np.ndarray] = []
+        self._eval_pos = 0
+
+    def _start_training(self) -> None:
+        self._reset_run_stats(self._config.epochs)
+        self.clear_stop()
+        self._phase = "training"
+        self._emit_progress(force=True)
+        self.arm(0)
+
+    def _halt(self) -> None:
+        self._phase = "idle"
+        self.disarm()
+        self.clear_stop()
+
+    def _on_step(self, info: dict[str, Any]) -> None:
+        self._progress.on_step(info, self._trainer.samples_per_epoch)
+
+    def tick(self) -> int | None:
+        if self._phase == "idle":
+            return None
+        t0 = time.perf_counter()
+        deadline = t0 + TICK_SECONDS
+        if self._phase == "training":
+            self._train_until(deadline)
+        else:
+            self._evaluate_until(deadline)
+        if self._phase == "idle" or self.stop_requested:
+            return None
+        now = time.perf_counter()
+        if self._phase == "training":
+            self._progress.train_seconds += now - t0
+            self._emit_progress()
+            if now - self._last_filters >= FILTERS_SECONDS:
+                self._emit_filters()
+        return 0
+
+    def _train_until(self, deadline: float) -> None:
+        trainer = self._trainer
+        while not self.stop_requested:
+            if trainer.step() is not None:
+                self._progress.epoch_ended()
+                self._emit_progress(force=True)
+                self._begin_eval(train_after=True)
+                return
+            if time.perf_counter() >= deadline:
+                return
+
+    def _begin_eval(self, train_after: bool) -> None:
+        self._eval_scores, self._eval_pos = [], 0
+        self._train_after_eval = train_after
+        if self._phase == "idle":
+            self.clear_stop()
+            self.arm(0)
+        self._phase = "evaluating"
+
+    def _evaluate_until(self, deadline: float) -> None:
+        x = self._data.x_test
+        while self._eval_pos < len(x) and not self.stop_requested:
+            chunk = x[self._eval_pos:self._eval_pos + EVAL_CHUNK]
+            self._eval_scores.append(self._model.predict(chunk))
+            self._eval_pos += len(chunk)
+            if time.perf_counter() >= deadline:
+                break
+        if self._eval_pos >= len(x) and not self.stop_requested:
+            self._finish_eval()
+
+    def _finish_eval(self) -> None:
+        data = self._data
+        scores = (np.concatenate(self._eval_scores) if self._eval_scores
+                  else np.zeros((0, data.n_classes), np.float32))
+        self._eval_scores = []
+        test_loss, test_acc, summary = test_summary(
+            self._model.loss_fn, scores, data.x_test, data.y_test, data.n_classes,
+            MISTAKES_SHOWN)
+        trainer = self._trainer
+        epoch = trainer.epoch if trainer is not None else None
+        self.evaluated.emit(dict(summary, run_id=self.run_id, epoch=epoch))
+        if not self._train_after_eval:
+            self._phase = "idle"
+            return
+        metrics = dict(trainer.history[-1], test_loss=test_loss, test_acc=test_acc,
+                       run_id=self.run_id)
+        trainer.history[-1] = dict(metrics)
+        self.epochFinished.emit(metrics)
+        self._emit_filters()
+        if trainer.epoch >= self._progress.epochs:
+            self._phase = "idle"
+            self._emit_progress(force=True)
+            self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
+                                "seconds": time.perf_counter() - self._progress.start})
+        else:
+            self._phase = "training"
+
+    def on_failure(self, error: BaseException) -> None:
+        """Training or evaluation failed: halt, show the filters as they are, say why."""
+        self._halt()
+        if self._model is not None:
+            self._emit_filters()
+        super().on_failure(error)
+        self.stopped.emit(self.run_id)
+
+    # ------------------------------------------------------------------ outgoing
+
+    def _emit_model_ready(self, loaded: bool, path: str = "") -> None:
+        model = self._model
+        found = first_layer_filters(model, self._image_shape())
+        kind, filters = found if found is not None else ("none", np.zeros((0, 1, 1), np.float32))
+        config = model.config
+        preset = config.model.preset if config is not None else ""
+        self.modelReady.emit({
+            "run_id": self.run_id, "loaded": loaded, "path": path, "preset": preset,
+            "summary": model_summary(model, preset), "kind": kind, "filters": filters,
+            "total": (self._trainer.samples_per_epoch * self._config.epochs
+                      if self._trainer is not None else 0)})
+
+    def _emit_filters(self) -> None:
+        found = first_layer_filters(self._model, self._image_shape())
+        self._last_filters = time.perf_counter()
+        if found is not None:
+            self.filtersReady.emit({"run_id": self.run_id, "kind": found[0],
+                                    "filters": found[1]})
+
+    def _emit_progress(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last_progress < PROGRESS_SECONDS:
+            return
+        self._last_progress = now
+        t = self._trainer
+        if t is None:
+            return
+        progress = self._progress.progress(now, t.samples_per_epoch, t.epoch)
+        self.progressed.emit(dict(progress, run_id=self.run_id))
+        steps = self._progress.take_steps()
+        if steps is not None:
+            self.stepsReady.emit(dict(steps, run_id=self.run_id))
+
+    def _image_shape(self) -> tuple[int, int]:
+        if self._data is not None:
+            return tuple(self._data.input_shape[1:])
+        return 28, 28

@@ -1,0 +1,184 @@
+"""Sessions, exports and the memory budget for the playground controller (a mixin).
+
+Kept apart from ``controller.py`` so each file holds one idea: this one is taking the
+app's state out (``snapshot``, exports) and putting it back (``restore``). The worker
+owns the model, so a snapshot asks it, through a queued call that lands between two
+training ticks, for copies of the weights, epoch and history, and waits a bounded time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.budget import check_memory
+from engine.datasets.loader import Dataset, load_dataset
+from engine.errors import DataError, EngineError
+from engine.serialize import write_state
+from engine.spec import RunConfig
+from engine.trainer import FULL_TRAIN_EVAL_LIMIT
+from playground.two_d.options import GRID_SIZE
+from playground.two_d.points import DrawnPoints
+from playground.two_d.session_file import Session, SessionError, check_weights, save_history_csv
+
+#: how long Save waits for the worker to finish its current tick and answer.
+SNAPSHOT_TIMEOUT = 2.0
+
+
+class SessionCommands:
+    """``snapshot``/``restore``/exports of ``PlaygroundController`` (which provides the
+    signals, ``pause``, ``_new_run``, ``_announce_data`` and the state used here)."""
+
+    # ------------------------------------------------------------------ out
+
+    def snapshot(self, timeout: float = SNAPSHOT_TIMEOUT) -> Session:
+        """The session as it is now: config, points and split, and copies of the
+        worker's weights, epoch and loss history. Never touches the live model;
+        ``SessionError`` if the worker does not answer within ``timeout`` seconds."""
+        if self._closed:
+            raise SessionError("The training thread has ended; there is nothing to save.")
+        self._state_seq += 1
+        self._publishState.emit(self._state_seq)
+        state = self.worker.wait_for_state(self._state_seq, timeout)
+        if state is None:
+            raise SessionError("The training thread is busy with a long epoch; try again "
+                               "in a moment.")
+        X, y = self.all_points()
+        if self._config.data.name == "drawn":
+            test = self.drawn.test_mask
+        elif self.dataset is not None:
+            test = np.r_[np.zeros(len(self.dataset.y_train), bool),
+                         np.ones(len(self.dataset.y_test), bool)]
+        else:
+            test = np.zeros(len(y), bool)
+        ds = self.dataset
+        n_classes = ds.n_classes if ds is not None else max(self._config.data.classes, 2)
+        current = state.run_id == self._run_id
+        return Session(
+            self._config, np.array(X, np.float64), np.array(y, np.int64), test, n_classes,
+            weights=state.weights if current else None,
+            model_spec=state.spec if current else None,
+            history=state.history if current else np.zeros((0, state.history.shape[1])),
+            epoch=state.epoch if current else 0,
+            optimizer=state.optimizer if current else None)
+
+    def export_model(self, path: str) -> None:
+        """Write the current model as an engine ``.npz`` (``engine.load`` reads it)."""
+        session = self.snapshot()
+        if session.weights is None:
+            raise SessionError("There is no model to export yet: the data needs points of "
+                               "two classes first.")
+        try:
+            write_state(path, session.model_spec, session.weights)
+        except OSError as e:
+            raise SessionError(f"Cannot write the model to {path!r}: "
+                               f"{e.strerror or e}.") from None
+
+    def export_history(self, path: str) -> int:
+        """Write the loss history of this run as CSV; returns the number of epochs."""
+        session = self.snapshot()
+        save_history_csv(path, session.history)
+        return len(session.history)
+
+    # ------------------------------------------------------------------ in
+
+    def restore(self, session: Session) -> str:
+        """Put ``session`` back: config, points and split, weights, epoch and history.
+        Returns a note for the user ("" if none). Raises ``SessionError`` and changes
+        nothing when the session does not fit the playground."""
+        config = session.config
+        if config.data.is_image or config.data.name == "csv" \
+                or tuple(session.input_shape) != (2,):
+            raise SessionError(f"This session is not a 2-D playground session (its data "
+                               f"set is {config.data.name!r}).")
+        drawn, note = None, ""
+        try:
+            if config.data.name == "drawn":
+                drawn = self._drawing_of(session, config)
+                dataset = _trainable(drawn)
+            else:
+                dataset = load_dataset(config)
+                X = np.concatenate([dataset.x_train, dataset.x_test])
+                y = np.concatenate([dataset.y_train, dataset.y_test])
+                test = np.r_[np.zeros(len(dataset.y_train), bool),
+                             np.ones(len(dataset.y_test), bool)]
+                if not (np.array_equal(X, session.X) and np.array_equal(y, session.y)
+                        and np.array_equal(test, session.test)):
+                    # the generator changed (another library version): keep the points
+                    config = config.with_changes(data={"name": "drawn"})
+                    drawn = self._drawing_of(session, config)
+                    dataset = _trainable(drawn)
+                    note = ("This version generates different points for these settings; "
+                            "the saved points were restored as a drawing.")
+        except (DataError, ValueError, MemoryError) as e:
+            raise SessionError(f"The session's points cannot be used: {e}") from None
+        if session.weights is not None:
+            have = dataset.n_classes if dataset is not None else 0
+            if have != session.n_classes:
+                raise SessionError(f"The session's weights are for {session.n_classes} "
+                                   f"classes but its points give {have}.")
+            try:
+                check_weights(session)
+            except EngineError as e:
+                raise SessionError(f"The session's weights do not fit its network: {e}") \
+                    from None
+        problem = self._memory_problem(config, dataset, len(session.y))
+        if problem:
+            raise SessionError(problem)
+        # Everything checked: commit.
+        self.pause()
+        self._config = config
+        if drawn is not None:
+            self.drawn = drawn
+        self.dataset = dataset
+        self._data_problem = "" if dataset is not None else _problem(drawn)
+        self.configChanged.emit(config.to_dict())
+        self._announce_data(reset_view=True)
+        weights = session.weights
+        self._new_run(weights=weights, epoch=session.epoch if weights is not None else 0,
+                      history=session.history if weights is not None else None,
+                      optimizer=session.optimizer if weights is not None else None)
+        if weights is not None and len(session.history):
+            self.historyRestored.emit(np.array(session.history))
+        if session.optimizer_note:
+            note = f"{note} {session.optimizer_note}".strip()
+        return note
+
+    @staticmethod
+    def _drawing_of(session: Session, config: RunConfig) -> DrawnPoints:
+        drawn = DrawnPoints(config.data.test_ratio, config.seed)
+        drawn.replace(session.X, session.y, session.test, seed=config.seed)
+        return drawn
+
+    # ------------------------------------------------------------------ budget
+
+    def _memory_problem(self, config: RunConfig, dataset: Dataset | None,
+                        n_points: int) -> str:
+        """Why ``config``'s network would not fit the memory budget ("" if it does)."""
+        n_classes = max(config.data.classes, 2,
+                        dataset.n_classes if dataset is not None else 2)
+        n = max(int(n_points), 1)
+        batch = min(config.batch_size or n, n)
+        inference = max(min(n, FULL_TRAIN_EVAL_LIMIT), GRID_SIZE * GRID_SIZE)
+        try:
+            check_memory(config, (2,), n_classes, batch, inference)
+        except EngineError as e:
+            text = str(e)
+            return text[:1].upper() + text[1:] + "."
+        return ""
+
+
+def _trainable(drawn: DrawnPoints) -> Dataset | None:
+    try:
+        return drawn.dataset()
+    except DataError:
+        return None
+
+
+def _problem(drawn: DrawnPoints | None) -> str:
+    if drawn is None:
+        return ""
+    try:
+        drawn.dataset()
+    except DataError as e:
+        return str(e)
+    return ""

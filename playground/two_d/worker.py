@@ -1,0 +1,311 @@
+"""The 2-D page's training worker: runs the engine's ``Trainer`` in ticks on the shared
+runtime (``playground.runtime``: a ``WorkerHost`` thread, ``TickLoop`` ticks).
+
+The controller talks to it only through queued signals connected to the typed slots
+below. Training advances in short ticks (~20 ms of mini-batches), so Pause/Step land
+between ticks. Every outgoing signal carries copies and the ``run_id`` of the run that
+produced it, so the controller can drop what a Reset made stale.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Signal, Slot
+
+from engine.datasets.loader import Dataset
+from engine.errors import EngineError
+from engine.grid import decision_grid
+from engine.presets import build_model, build_optimizer
+from engine.serialize import copy_state_into, model_state
+from engine.spec import RunConfig
+from engine.trainer import Trainer
+from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
+from playground.two_d.session_file import HistoryBuffer, restored_steps
+
+#: the decision grid is recomputed at most this often while training (40 frames/s, so
+#: the display keeps above 30 redraws/s with a frame dropped now and then).
+FRAME_SECONDS = 1 / 40
+
+
+#: BLAS threads while this worker ticks. The playground's matrices are small (at most a
+#: few thousand rows by 64 columns), where a second BLAS thread only spins against the UI
+#: thread for the same cores: 25600x8 @ 8x8 float32 took 1.7 ms with two threads and
+#: 0.7 ms with one on a 2-core machine.
+BLAS_THREADS = 1
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What the worker needs for a run: its id, the config and the data (None: no run).
+    A restored run also brings its ``weights`` (``param/NAME``/``buffer/NAME`` arrays),
+    the ``epoch`` they were saved at, the loss ``history`` (E, columns) up to it and the
+    ``optimizer`` state (``Optimizer.export_state``) to continue from, if saved."""
+
+    run_id: int
+    config: RunConfig
+    dataset: Dataset | None
+    weights: dict[str, np.ndarray] | None = None
+    epoch: int = 0
+    history: np.ndarray | None = field(default=None, compare=False)
+    optimizer: dict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """Copies of what the worker holds for run ``run_id``: the model's description and
+    arrays (None without a model), the completed epochs and their history, and the
+    optimiser's state (``Optimizer.export_state``; None without a model)."""
+
+    run_id: int
+    epoch: int
+    spec: dict | None
+    weights: dict[str, np.ndarray] | None
+    history: np.ndarray
+    optimizer: dict | None = None
+
+
+class TrainingWorker(TickLoop):
+    """Owns the model and trainer of the current run; see the module docstring.
+    ``failed`` (one sentence: divergence or a network that cannot be built) and
+    ``closed`` come from ``TickLoop``."""
+
+    epochFinished = Signal(dict)   # the trainer's epoch metrics plus "run_id"
+    gridReady = Signal(object)     # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32}
+    runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
+
+    def __init__(self) -> None:
+        super().__init__(blas_threads=BLAS_THREADS)
+        self._config: RunConfig | None = None
+        self._model = None
+        self._trainer: Trainer | None = None
+        self._running = False
+        self._speed = 0            # epochs per displayed frame; 0 = as fast as possible
+        self._frame_start = 0.0
+        self._frame_epochs = 0
+        self._bounds: tuple[float, float, float, float] = (-1.5, 1.5, -1.5, 1.5)
+        self._resolution: tuple[int, int] = (160, 160)
+        self._grid_dirty = False
+        self._last_grid = 0.0
+        self._history = HistoryBuffer()
+        self._restored_epoch = 0
+        # the last published ModelState and the request it answered (any thread reads)
+        self._state_cond = threading.Condition()
+        self._state: ModelState | None = None
+        self._state_seq = 0
+
+    # ------------------------------------------------------------------ commands
+
+    @Slot(object)
+    def configure(self, plan: RunPlan) -> None:
+        """Start run ``plan.run_id`` from fresh weights (paused); no data means no model."""
+        self._pause_quietly()
+        self.run_id = plan.run_id
+        self._config = plan.config
+        self._model = self._trainer = None
+        self._history = HistoryBuffer(plan.history)
+        self._restored_epoch = plan.epoch
+        if plan.dataset is None:
+            return
+        try:
+            rng = np.random.default_rng(plan.config.seed)
+            self._model = build_model(plan.config, plan.dataset.input_shape,
+                                      plan.dataset.n_classes, rng=rng)
+            if plan.weights is not None:
+                copy_state_into(self._model, plan.weights, "the restored session")
+            optimizer = build_optimizer(plan.config)
+            if plan.weights is not None and plan.optimizer is not None:
+                try:
+                    optimizer.import_state(plan.optimizer, self._model)
+                except EngineError:
+                    pass  # saved for another rule or network: its moments start afresh
+            self._trainer = self._make_trainer(plan.config, plan.dataset, optimizer, rng)
+            self._trainer.epoch = plan.epoch
+            self._trainer.steps = restored_steps(plan.history)
+        except BUILD_ERRORS as e:
+            self._model = self._trainer = None
+            self.report_unbuildable(e)
+            return
+        self._emit_grid()
+
+    @Slot(object)
+    def updateData(self, plan: RunPlan) -> None:
+        """Swap the data of the current run, keeping the weights (edited drawn points)."""
+        if plan.run_id != self.run_id or self._model is None or plan.dataset is None:
+            self.configure(plan)
+            return
+        old = self._trainer
+        self._config = plan.config
+        self._trainer = self._make_trainer(plan.config, plan.dataset, old.optimizer, old.rng)
+        self._trainer.epoch, self._trainer.steps = old.epoch, old.steps
+        self._trainer.base_lr = old.base_lr
+        self._emit_grid()
+
+    @Slot(object)
+    def updateTraining(self, config: RunConfig) -> None:
+        """Apply a new optimiser, learning rate, schedule or batch size from the next step,
+        keeping the weights (and the optimiser's state when only its settings changed)."""
+        self._config = config
+        t = self._trainer
+        if t is None:
+            return
+        try:
+            opt = build_optimizer(config)
+        except EngineError as e:
+            self.failed.emit(str(e))
+            return
+        if type(opt) is type(t.optimizer):
+            # Same rule: keep its moments, copy the new hyper-parameters over.
+            for key in ("lr", "l1", "l2", "clip_norm", "momentum", "beta1", "beta2", "rho"):
+                if hasattr(opt, key):
+                    setattr(t.optimizer, key, getattr(opt, key))
+            opt = t.optimizer
+        t.set_optimizer(opt)
+        t.schedule = config.schedule
+        n = len(t.x_train)
+        bs = n if not config.batch_size else min(config.batch_size, n)
+        if bs != t.batch_size:
+            dataset = Dataset(t.x_train, t.y_train,
+                              t.x_test if t.x_test is not None else t.x_train[:0],
+                              t.y_test if t.y_test is not None else t.y_train[:0],
+                              0, "")
+            new = self._make_trainer(config, dataset, opt, t.rng)
+            new.epoch, new.steps, new.base_lr = t.epoch, t.steps, t.base_lr
+            self._trainer = new
+
+    @Slot()
+    def start(self) -> None:
+        if self._trainer is None or self._running:
+            return
+        self._running = True
+        self._frame_start, self._frame_epochs = time.perf_counter(), 0
+        self.runningChanged.emit(self.run_id, True)
+        self.arm(0)
+
+    @Slot()
+    def pause(self) -> None:
+        was = self._running
+        self._pause_quietly()
+        if was:
+            self.runningChanged.emit(self.run_id, False)
+
+    @Slot()
+    def step(self) -> None:
+        """Pause, then train to the end of the current epoch (exactly one epoch more)."""
+        self.pause()
+        if self._trainer is None:
+            return
+        ok, _ = self.work(self._trainer.run_epoch)
+        if ok:
+            self._emit_grid()
+
+    @Slot(int)
+    def setSpeed(self, epochs_per_frame: int) -> None:
+        self._speed = max(0, int(epochs_per_frame))
+
+    @Slot(object, object)
+    def setGridView(self, bounds: tuple, resolution: tuple) -> None:
+        """Compute later grids over ``bounds`` (xmin, xmax, ymin, ymax) at (nx, ny)."""
+        self._bounds = tuple(float(b) for b in bounds)
+        self._resolution = (int(resolution[0]), int(resolution[1]))
+        if self._model is not None:
+            self._emit_grid()
+
+    def on_shutdown(self) -> None:
+        """The thread ends: stop training and drop the model."""
+        self._running = False
+        self._model = self._trainer = None
+
+    @Slot(int)
+    def publishState(self, seq: int) -> None:
+        """Publish copies of the weights, epoch and history as answer ``seq`` (read with
+        ``wait_for_state``). Runs between ticks, so the copy is never half-updated."""
+        state = self.current_state()
+        with self._state_cond:
+            self._state, self._state_seq = state, int(seq)
+            self._state_cond.notify_all()
+
+    def wait_for_state(self, seq: int, timeout: float) -> ModelState | None:
+        """Thread-safe: the state published as answer ``seq`` or later; None if it did
+        not come within ``timeout`` seconds (e.g. a long epoch is still running)."""
+        with self._state_cond:
+            if self._state_cond.wait_for(lambda: self._state_seq >= seq, timeout):
+                return self._state
+        return None
+
+    def current_state(self) -> ModelState:
+        """Copies of the current run's model, epoch and history (worker thread only)."""
+        spec = weights = optimizer = None
+        if self._model is not None:
+            spec, weights = model_state(self._model)
+        if self._trainer is not None:
+            optimizer = self._trainer.optimizer.export_state()
+            if not all(np.isfinite(a).all() for a in optimizer["arrays"].values()):
+                optimizer = None  # after a blow-up: nothing worth continuing from
+        epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
+        return ModelState(self.run_id, epoch, spec, weights, self._history.array(),
+                          optimizer)
+
+    # ------------------------------------------------------------------ internals
+
+    def _make_trainer(self, config: RunConfig, dataset: Dataset, optimizer, rng) -> Trainer:
+        return Trainer(self._model, optimizer, dataset.x_train, dataset.y_train,
+                       dataset.x_test, dataset.y_test, batch_size=config.batch_size or None,
+                       schedule=config.schedule, rng=rng, on_epoch=self._on_epoch,
+                       should_stop=lambda: self.stop_requested)
+
+    def _pause_quietly(self) -> None:
+        self._running = False
+        self.disarm()
+
+    def _on_epoch(self, metrics: dict[str, Any]) -> None:
+        self._frame_epochs += 1
+        self._grid_dirty = True
+        self._history.append(metrics)
+        self.epochFinished.emit(dict(metrics, run_id=self.run_id))
+
+    def tick(self) -> int | None:
+        if not self._running or self._trainer is None:
+            return None
+        now = time.perf_counter()
+        if now - self._frame_start >= FRAME_SECONDS:
+            self._frame_start, self._frame_epochs = now, 0
+        # End the tick when the next frame's grid is due (frames are counted from the start
+        # of the last grid, so computing it does not slow the frame rate down).
+        deadline = max(min(now + TICK_SECONDS, self._last_grid + FRAME_SECONDS), now + 0.001)
+        trainer = self._trainer
+        while time.perf_counter() < deadline and not self.stop_requested:
+            if self._speed and self._frame_epochs >= self._speed:
+                break
+            trainer.step()
+            self._grid_dirty = True
+        if self.stop_requested:
+            return None
+        now = time.perf_counter()
+        if self._grid_dirty and now - self._last_grid >= FRAME_SECONDS - 0.001:
+            self._emit_grid()
+        if self._speed and self._frame_epochs >= self._speed:
+            wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
+            return max(0, int(wait * 1000))
+        return 0
+
+    def on_failure(self, error: BaseException) -> None:
+        """Divergence or a failed step: pause, show the last grid, say why."""
+        self.pause()
+        self._emit_grid()
+        super().on_failure(error)
+
+    def _emit_grid(self) -> None:
+        if self._model is None:
+            return
+        self._last_grid = time.perf_counter()
+        with quiet():  # a diverged model's NaNs are shown, not raised
+            probs = decision_grid(self._model, self._bounds, self._resolution)
+        self._grid_dirty = False
+        epoch = self._trainer.epoch if self._trainer is not None else 0
+        self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "bounds": self._bounds,
+                             "probs": probs})

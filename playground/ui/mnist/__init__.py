@@ -1,0 +1,1 @@
+"""The MNIST page's views: controls, result views, the page and the download dialog."""

@@ -1,0 +1,276 @@
+"""The MNIST page on its own: training on the built-in sample, Stop, the views, the pad."""
+
+from __future__ import annotations
+
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QComboBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+)
+
+from playground.ui.mnist.page import MnistPage  # noqa: E402
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+#: a SimpleConvNet small enough for a test: 4 filters of 5x5, 500 training images.
+FAST = {"model": "simple-cnn", "filters": 4, "filter_size": 5, "hidden": 32,
+        "epochs": 1, "train_limit": 500, "batch_size": 100}
+
+
+@pytest.fixture
+def mnist_settings(tmp_path):
+    def _make(**values) -> QSettings:
+        s = QSettings(str(tmp_path / "mnist.ini"), QSettings.Format.IniFormat)
+        for key, value in values.items():
+            s.setValue(f"mnist/{key}", value)
+        s.sync()
+        return s
+    return _make
+
+
+@pytest.fixture
+def open_page(qtbot):
+    """Shows a page on the given settings and waits for the sample and first weights."""
+    pages: list[MnistPage] = []
+    errors: list[str] = []
+
+    def _open(settings: QSettings) -> MnistPage:
+        page = MnistPage(settings=settings)
+        qtbot.addWidget(page)
+        page.worker.failed.connect(errors.append)
+        page.resize(1280, 800)
+        page.show()
+        qtbot.waitExposed(page)
+        qtbot.waitUntil(lambda: page.data_info is not None and page.run_id > 0
+                        and page.views.filter_grid.mosaic.size > 0, timeout=10000)
+        pages.append(page)
+        return page
+
+    _open.errors = errors
+    yield _open
+    for page in pages:
+        assert page.shutdown(), "the worker thread did not end"
+    assert not errors, errors
+
+
+def widget(page, cls, name):
+    w = page.findChild(cls, name)
+    assert w is not None, name
+    return w
+
+
+def train(qtbot, page, timeout=20000):
+    qtbot.mouseClick(widget(page, QPushButton, "mnistTrainButton"), Qt.MouseButton.LeftButton)
+    assert page.is_training
+    qtbot.waitUntil(lambda: not page.is_training, timeout=timeout)
+
+
+def test_page_has_the_named_controls_and_loads_the_sample(open_page, mnist_settings):
+    page = open_page(mnist_settings(**FAST))
+    source = widget(page, QComboBox, "mnistSourceCombo")
+    assert source.currentData() == "sample" and "offline" in source.currentText()
+    assert [source.itemData(i) for i in range(source.count())] == [
+        "sample", "mnist", "fashion-mnist", "files", "digits"]
+    model = widget(page, QComboBox, "mnistModelCombo")
+    assert {model.itemData(i) for i in range(model.count())} == {"mlp", "simple-cnn",
+                                                                   "deep-cnn"}
+    assert widget(page, QSpinBox, "mnistEpochsSpin").value() == 1
+    assert isinstance(page.findChild(pg.GraphicsView, "filterView"), pg.GraphicsView)
+    info = page.data_info
+    assert (info["n_train"], info["n_test"], info["input_shape"]) == (4000, 1000, (1, 28, 28))
+    strip = page.controls.strip
+    assert strip.count == 16 and strip.captions[:10] == [str(d) for d in range(10)]
+    # the initial filters are shown before training: 4 tiles of 5x5 in a 2x2 grid
+    assert page.views.filter_grid.mosaic.shape == (11, 11)
+
+
+def test_training_one_epoch_fills_progress_learns_filters_and_evaluates(
+        open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    initial = page.views.filter_grid.mosaic
+    statuses: list[str] = []
+    page.statusMessage.connect(statuses.append)
+    train(qtbot, page)
+    bar = widget(page, QProgressBar, "mnistProgress")
+    assert bar.maximum() == 500 and bar.value() == bar.maximum()
+    assert widget(page, QPushButton, "mnistTrainButton").text() == "Train"
+    assert any("samples/s" in s and "ETA" in s for s in statuses)
+    # learned filters differ from the initial ones; the toggle shows the initial again
+    learned = page.views.filter_grid.mosaic
+    assert learned.shape == initial.shape
+    assert not np.allclose(np.nan_to_num(learned), np.nan_to_num(initial))
+    qtbot.mouseClick(widget(page, QPushButton, "filterInitialButton"),
+                     Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(page.views.filter_grid.mosaic, initial)
+    qtbot.mouseClick(widget(page, QPushButton, "filterLearnedButton"),
+                     Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(page.views.filter_grid.mosaic, learned)
+    # confusion matrix over the whole test split, mistakes with their labels
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() > 0, timeout=5000)
+    counts = page.views.confusion.counts
+    assert counts.shape == (10, 10) and counts.sum() == page.data_info["n_test"] == 1000
+    wrong = counts.sum() - np.trace(counts)
+    assert page.views.mistakes.count == min(40, wrong)
+    assert all("→" in c for c in page.views.mistakes.captions)
+    # curves: smoothed train values per step (5 steps), one test point
+    curves = page.views.curves
+    assert len(curves.column("steps", "loss")) == 5
+    np.testing.assert_allclose(curves.column("epochs", "x"), [1.0])
+    assert 0.1 < curves.column("epochs", "acc")[0] <= 1.0
+
+
+def stroke(pad, points) -> None:
+    """Press, drag through ``points`` (fractions of the pad's side) and release."""
+    side = min(pad.width(), pad.height())
+    x0, y0 = (pad.width() - side) / 2, (pad.height() - side) / 2
+    pos = [QPointF(x0 + fx * side, y0 + fy * side) for fx, fy in points]
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    events = [(QMouseEvent.Type.MouseButtonPress, pos[0], left, left)]
+    events += [(QMouseEvent.Type.MouseMove, p, none, left) for p in pos[1:]]
+    events += [(QMouseEvent.Type.MouseButtonRelease, pos[-1], left, none)]
+    for kind, p, button, buttons in events:
+        event = QMouseEvent(kind, p, pad.mapToGlobal(p), button, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(pad, event)
+
+
+def test_a_stroke_on_the_pad_gives_ten_probabilities(open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    pad = page.views.pad
+    assert pad.is_blank()
+    stroke(pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])  # a "1"
+    assert not pad.is_blank()
+    bars = page.views.bars
+    qtbot.waitUntil(lambda: bars.probabilities.sum() > 0.5, timeout=5000)
+    probs = bars.probabilities
+    assert probs.shape == (10,) and np.all(probs >= 0)
+    assert probs.sum() == pytest.approx(1.0, abs=1e-5)
+    # the network saw an MNIST-style 28x28 digit
+    assert page.views.drawing_input.count == 1
+    qtbot.mouseClick(widget(page, QPushButton, "drawingClearButton"),
+                     Qt.MouseButton.LeftButton)
+    assert pad.is_blank() and not pad.image().any()
+    qtbot.waitUntil(lambda: bars.probabilities.sum() == 0, timeout=5000)
+
+
+def test_stop_mid_epoch_ends_within_a_second(open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**dict(FAST, filters=8, train_limit=0, batch_size=50,
+                                            epochs=3)))
+    bar = widget(page, QProgressBar, "mnistProgress")
+    button = widget(page, QPushButton, "mnistTrainButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.text() == "Stop"
+    qtbot.waitUntil(lambda: 0 < bar.value() and bar.maximum() == 12000, timeout=10000)
+    started = time.perf_counter()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_training, timeout=1000)
+    assert time.perf_counter() - started < 1.0
+    assert button.text() == "Train" and button.isEnabled()
+    done = bar.value()
+    assert 0 < done < 4000  # mid-epoch: the first epoch had not finished
+    qtbot.wait(300)
+    assert bar.value() == done  # nothing trains after Stop
+
+
+def test_feature_maps_of_a_test_digit(open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    page.views.tabs.setCurrentIndex(2)
+    widget(page, QSpinBox, "featureMapIndexSpin").setValue(7)
+    grid = page.views.map_grid
+    qtbot.waitUntil(lambda: page.views.map_input.count == 1 and grid.mosaic.size > 0,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: "true" in page.views.map_input.captions[0], timeout=5000)
+    mosaic = grid.mosaic
+    tiles = np.isfinite(mosaic).sum()
+    assert tiles == 4 * 24 * 24          # four 24x24 maps of the 5x5 filters
+    assert np.nanmin(mosaic) >= 0        # after ReLU
+    assert grid.levels[0] == 0
+
+
+def test_save_and_load_a_trained_model(open_page, mnist_settings, qtbot, tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() == 1000, timeout=5000)
+    trained = page.views.confusion.counts
+    path = tmp_path / "model.npz"
+    messages: list[str] = []
+    page.statusMessage.connect(messages.append)
+    page.save_model(str(tmp_path / "model"))  # ".npz" is added
+    qtbot.waitUntil(lambda: any("Saved the model" in m for m in messages), timeout=5000)
+    assert path.is_file()
+    # a fresh preview replaces the trained network, then loading brings it back
+    widget(page, QSpinBox, "mnistFiltersSpin").setValue(5)
+    qtbot.waitUntil(lambda: page.views.filter_grid.mosaic.shape == (11, 17), timeout=5000)
+    page.load_model(str(path))
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() == 1000, timeout=5000)
+    np.testing.assert_array_equal(page.views.confusion.counts, trained)
+    assert page.views.filter_grid.mosaic.shape == (11, 11)
+    assert "Loaded model.npz" in page.controls.summary_label.text()
+
+
+def test_eight_by_eight_digits_with_an_mlp(open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**dict(FAST, model="mlp", hidden=16)))
+    page.load_source("digits")
+    qtbot.waitUntil(lambda: page.data_info["input_shape"] == (1, 8, 8), timeout=10000)
+    qtbot.waitUntil(lambda: page.views.filter_grid.mosaic.shape == (4 * 8 + 3, 4 * 8 + 3),
+                    timeout=5000)  # 16 weight vectors as 8x8 images, 1 px gaps
+    assert widget(page, QComboBox, "mnistSourceCombo").currentData() == "digits"
+    train(qtbot, page)
+    n_test = page.data_info["n_test"]
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() == n_test, timeout=5000)
+
+
+def test_bad_settings_are_reported_not_raised(open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    page.load_source("digits")
+    qtbot.waitUntil(lambda: page.data_info["input_shape"] == (1, 8, 8), timeout=10000)
+    messages: list[str] = []
+    page.statusMessage.connect(messages.append)
+    widget(page, QSpinBox, "mnistFilterSizeSpin").setValue(9)  # larger than 8x8 images
+    qtbot.waitUntil(lambda: any("larger than the 8×8" in m for m in messages), timeout=5000)
+    assert "larger" in page.controls.run_label.text()
+    assert all("larger" in e for e in open_page.errors)
+    open_page.errors.clear()  # the one expected failure
+
+
+def test_an_unreadable_file_is_reported_and_the_data_kept(open_page, mnist_settings, qtbot,
+                                                          tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    page.load_source("files", str(bad))
+    label = page.controls.run_label
+    qtbot.waitUntil(lambda: "mnist.npz" in label.text(), timeout=5000)
+    assert "Could not load the data" in label.text()
+    assert widget(page, QComboBox, "mnistSourceCombo").currentData() == "sample"
+    assert page.data_info["source"] == "sample"
+    assert len(open_page.errors) == 1
+    open_page.errors.clear()  # the one expected failure
+
+
+def test_open_files_reads_a_keras_npz(open_page, mnist_settings, qtbot, tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    rng = np.random.default_rng(0)
+    path = tmp_path / "digits.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8),
+             y_train=np.arange(30, dtype=np.uint8) % 10,
+             x_test=rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+             y_test=np.arange(12, dtype=np.uint8) % 10)
+    page.load_source("files", str(path))
+    qtbot.waitUntil(lambda: page.data_info["source"] == "files", timeout=5000)
+    assert (page.data_info["n_train"], page.data_info["n_test"]) == (30, 12)
+    assert page.controls.strip.count == 12
