@@ -1,0 +1,45 @@
+"""The ``Page`` protocol: what a tab gives the main window, so the window stays a shell.
+
+A page is a ``QWidget`` that owns its controller and views. The window shows it in a
+tab, puts its actions in the menus (``actions()``: menu title -> actions, None for a
+separator), its ``toolbar_widgets()`` in the toolbar while the page is current, relays
+its ``statusMessage`` signal to the status bar while it is current, and calls the
+settings and shutdown hooks. The window never reaches into a page's widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+#: the menus pages contribute to, in the order the menu bar shows them.
+MENU_ORDER = ("&File", "&Run", "&View", "&Help")
+
+
+@runtime_checkable
+class Page(Protocol):
+    """A tab of the main window (see the module docstring)."""
+
+    #: the tab's text
+    title: str
+
+    def actions(self) -> dict[str, list[QAction | None]]:
+        """Menu title -> this page's actions (None: a separator), enabled while shown."""
+
+    def toolbar_widgets(self) -> list[QWidget]:
+        """Widgets for the window's toolbar, shown while this page is current."""
+
+    def activated(self, current: bool) -> None:
+        """The page became the current tab (True) or stopped being it (False)."""
+
+    def save_settings(self, settings: QSettings) -> None:
+        """Write what the page remembers between sessions."""
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Read what ``save_settings`` wrote (missing keys: the defaults)."""
+
+    def shutdown(self) -> None:
+        """End the page's threads (the window is closing); safe to call twice."""
