@@ -50,7 +50,7 @@ def _alive(pid: int) -> bool:
 
 
 class Autosaver(QObject):
-    """Saves ``controller.snapshot()`` to ``data_dir/autosave.nnplay`` every
+    """Saves ``controller.sessions.snapshot()`` to ``data_dir/autosave.nnplay`` every
     ``interval_ms`` when ``controller.revision`` moved; see the module docstring."""
 
     saved = Signal(str)    # the file written
@@ -108,7 +108,7 @@ class Autosaver(QObject):
             return False
         revision = self.controller.revision
         try:
-            session = self.controller.snapshot(timeout=SNAPSHOT_TIMEOUT)
+            session = self.controller.sessions.snapshot(timeout=SNAPSHOT_TIMEOUT)
         except SessionError:
             return False  # the worker is busy or gone: the next round tries again
         try:

@@ -13,23 +13,28 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.datasets.loader import Dataset, load_dataset
-from engine.errors import SpecError
-from engine.presets import build_model
 from engine.spec import RunConfig
 from playground.runtime import WorkerHost
 from playground.two_d.baseline import baseline_overlay
-from playground.two_d.options import GRID_SIZE, choices, grid_resolution
-from playground.two_d.point_edits import PointsCommands
-from playground.two_d.points import DrawnPoints
-from playground.two_d.sessions import SessionCommands
-from playground.two_d.worker import RunPlan, TrainingWorker
+from playground.two_d.options import (
+    GRID_SIZE,
+    batch_note,
+    choices,
+    grid_resolution,
+    memory_problem,
+    network_summary,
+    saved_config,
+)
+from playground.two_d.points import DEFAULT_BOUNDS, DrawnPoints, PageData
+from playground.two_d.session_file import Session
+from playground.two_d.sessions import SessionKeeper
+from playground.two_d.worker import ModelState, RunPlan, TrainingWorker
 
 #: the default run: moons, a 2-8-8-2 tanh network, Adam at 0.03.
 DEFAULT_CONFIG = RunConfig()
 
 
-class PlaygroundController(QObject, PointsCommands, SessionCommands):
+class PlaygroundController(QObject):
     """Holds the run config and data, owns the worker thread; see the module docstring."""
 
     configChanged = Signal(dict)     # RunConfig.to_dict() after every accepted edit
@@ -60,26 +65,20 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._config = (config or DEFAULT_CONFIG).validate()
-        self.drawn = DrawnPoints(self._config.data.test_ratio, self._config.seed)
+        self.data = PageData(self._config.data.test_ratio, self._config.seed)
+        #: snapshot, restore and exports of this controller's state
+        self.sessions = SessionKeeper(self)
         if points is not None:
-            X, y, test = points
-            try:
-                self.drawn.replace(np.asarray(X, np.float64).reshape(-1, 2),
-                                   np.asarray(y, np.int64), np.asarray(test, bool),
-                                   seed=self._config.seed)
-            except (ValueError, TypeError):
-                self.drawn.clear()
+            self.data.restore_drawing(points, self._config.seed)
         if self._config.data.name == "drawn" and len(self.drawn) == 0 and points is None:
             self._config = self._config.with_changes(data={"name": DEFAULT_CONFIG.data.name})
-        self.dataset: Dataset | None = None
         self.grid_size = GRID_SIZE
         self._run_id = 0
         self._run_classes = 0
         self._running = False
         self._epoch = 0
-        self._view = (-1.5, 1.5, -1.5, 1.5)
+        self._view = DEFAULT_BOUNDS
         self._baseline_on = False
-        self._data_problem = ""
         self._closed = False
         self._state_seq = 0
         #: counts changes (edits, data, epochs): an autosave is due when it moved.
@@ -94,16 +93,7 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
                    parent: QObject | None = None) -> tuple[PlaygroundController, str]:
         """A controller restoring a saved config (JSON) and drawing; an unusable config
         falls back to the default, with the reason as the second value."""
-        note = ""
-        config = None
-        if config_json:
-            try:
-                config = RunConfig.from_json(config_json).validate()
-                if config.data.is_image or config.data.name == "csv":
-                    config = config.with_changes(data={"name": DEFAULT_CONFIG.data.name})
-            except (ValueError, TypeError) as e:
-                note = f"The saved settings were not usable ({e}); starting from the defaults."
-                config = None
+        config, note = saved_config(config_json, DEFAULT_CONFIG.data.name)
         return cls(config, points, parent), note
 
     # ------------------------------------------------------------------ thread
@@ -150,9 +140,24 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
         return self._run_id
 
     @property
+    def drawn(self) -> DrawnPoints:
+        """The user's own points (the data set while the config's data is "drawn")."""
+        return self.data.drawn
+
+    @property
+    def dataset(self):
+        """The ``Dataset`` trained on; None when there is nothing to train on."""
+        return self.data.dataset
+
+    @property
     def data_problem(self) -> str:
         """Why there is nothing to train on ("" when there is)."""
-        return self._data_problem
+        return self.data.problem
+
+    @property
+    def closed(self) -> bool:
+        """The worker thread has been shut down."""
+        return self._closed
 
     def start(self) -> None:
         """Load the data and announce the initial state (call once the window listens)."""
@@ -171,7 +176,7 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
             return False
         if new == old:
             return True
-        problem = self._memory_problem(new, self.dataset, self._point_count(new))
+        problem = memory_problem(new, self.dataset, self.data.point_count(new, old))
         if problem:
             self.problem.emit(problem)
             self.configChanged.emit(old.to_dict())
@@ -180,7 +185,7 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
         self.configChanged.emit(new.to_dict())
         d_old, d_new = old.data, new.data
         if d_new.name == "drawn" and d_old.name != "drawn":
-            self._copy_into_drawing()
+            self.data.copy_into_drawing(new)
             self._reload_data(reset_view=False)
         elif d_old != d_new or old.seed != new.seed:
             if d_new.name == "drawn":
@@ -194,7 +199,9 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
             self._new_run()
         else:
             self._updateTraining.emit(new)
-        self._explain_batch(old, new)
+        note = batch_note(old, new, self.dataset)
+        if note:
+            self.message.emit(note)
         return True
 
     def regenerate(self) -> None:
@@ -253,23 +260,107 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
 
     def _check_trainable(self) -> bool:
         if self.dataset is None:
-            self.problem.emit(self._data_problem or "There is no data to train on.")
+            self.problem.emit(self.data_problem or "There is no data to train on.")
             return False
         return True
+
+    # ------------------------------------------------------------------ points and files
+
+    def add_points(self, xs, ys, label: int) -> None:
+        """Add points of class ``label`` at data coordinates (switches to the drawing)."""
+        self._ensure_drawing()
+        if 0 <= label <= 4 and label >= self._config.data.classes:
+            self.edit({"data": {"classes": label + 1}})
+        try:
+            self.drawn.add(xs, ys, int(label))
+        except ValueError as e:
+            self.problem.emit(str(e))
+            return
+        self._data_edited()
+
+    def erase_points(self, x: float, y: float, radius: float) -> int:
+        self._ensure_drawing()
+        removed = self.drawn.erase(float(x), float(y), float(radius))
+        if removed:
+            self._data_edited()
+        return removed
+
+    def clear_points(self) -> None:
+        self._ensure_drawing()
+        self.drawn.clear()
+        self._data_edited()
+
+    def open_csv(self, path: str) -> int:
+        """Load points from a CSV file into the drawing; ``DataError`` leaves all as it was."""
+        n, classes = self.data.read_csv(path, self._config)
+        self._config = self._config.with_changes(data={"name": "drawn", "classes": classes})
+        self.configChanged.emit(self._config.to_dict())
+        self._reload_data(reset_view=True)
+        return n
+
+    def save_csv(self, path: str) -> int:
+        """Write every point (train and test) to ``path``; ``DataError`` on failure."""
+        return self.data.write_csv(path, self._config)
+
+    def all_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """All points on screen: ``X`` float64 (N, 2), ``y`` int64 (N,)."""
+        return self.data.all_points(self._config)
+
+    def _ensure_drawing(self) -> None:
+        if self._config.data.name != "drawn":
+            self.edit({"data": {"name": "drawn"}})
+
+    def _data_edited(self) -> None:
+        self.data.from_drawing()
+        self._announce_data(reset_view=False)
+        ds = self.dataset
+        if ds is None:
+            self.pause()
+            self._new_run()
+        elif ds.n_classes == self._run_classes:
+            self._updateData.emit(RunPlan(self._run_id, self._config, ds))
+        else:
+            self._new_run()
+
+    def _announce_data(self, reset_view: bool) -> None:
+        self.dataChanged.emit(self.data.view(self._config, reset_view))
+        if self._baseline_on:
+            self._emit_baseline()
+
+    # ------------------------------------------------------------------ sessions
+
+    def request_state(self, timeout: float) -> ModelState | None:
+        """Copies of the worker's model, epoch and history, asked for between two of its
+        ticks; None if it did not answer within ``timeout`` seconds."""
+        self._state_seq += 1
+        self._publishState.emit(self._state_seq)
+        return self.worker.wait_for_state(self._state_seq, timeout)
+
+    def adopt(self, config: RunConfig, drawn: DrawnPoints | None, dataset,
+              problem: str, session: Session) -> None:
+        """Make a checked, restored session current: its config, points and data, and a
+        run from its weights, epoch, history and optimiser state (if it has weights)."""
+        self.pause()
+        self._config = config
+        if drawn is not None:
+            self.data.drawn = drawn
+        self.data.dataset, self.data.problem = dataset, problem
+        self.configChanged.emit(config.to_dict())
+        self._announce_data(reset_view=True)
+        if session.weights is None:
+            self._new_run()
+            return
+        self._new_run(weights=session.weights, epoch=session.epoch, history=session.history,
+                      optimizer=session.optimizer)
+        if len(session.history):
+            self.historyRestored.emit(np.array(session.history))
 
     # ------------------------------------------------------------------ internals
 
     def _reload_data(self, reset_view: bool) -> None:
-        self._data_problem = ""
-        if self._config.data.name == "drawn":
-            self._set_dataset_from_drawing()
-        else:
-            try:
-                self.dataset = load_dataset(self._config)
-            except (ValueError, MemoryError) as e:
-                self.dataset = None
-                self._data_problem = str(e)
-                self.problem.emit(str(e))
+        problem = self.data.load(self._config)
+        if problem and self._config.data.name != "drawn":
+            self.problem.emit(problem)
         self._announce_data(reset_view)
         self._new_run()
 
@@ -295,31 +386,7 @@ class PlaygroundController(QObject, PointsCommands, SessionCommands):
     def _emit_summary(self) -> None:
         ds = self.dataset
         n_classes = ds.n_classes if ds is not None else max(self._config.data.classes, 2)
-        try:
-            model = build_model(self._config, (2,), n_classes, np.random.default_rng(0))
-        except (SpecError, ValueError) as e:
-            self.networkSummary.emit(str(e))
-            return
-        m = self._config.model
-        outputs = model.loss_fn.output_size(n_classes)
-        widths = [str(len(m.features)), *map(str, m.hidden), str(outputs)]
-        self.networkSummary.emit(f"{' → '.join(widths)}  ·  {model.num_parameters():,} "
-                                 f"parameters")
-
-    def _point_count(self, config: RunConfig) -> int:
-        """How many points ``config`` trains on (drawn: the drawing; else generated)."""
-        if config.data.name == "drawn":
-            return len(self.drawn) if self._config.data.name == "drawn" else \
-                len(self.all_points()[1])
-        return config.data.samples
-
-    def _explain_batch(self, old: RunConfig, new: RunConfig) -> None:
-        ds = self.dataset
-        if new.batch_size != old.batch_size and ds is not None \
-                and new.batch_size > len(ds.x_train):
-            self.message.emit(f"Batch size {new.batch_size} is more than the "
-                              f"{len(ds.x_train)} training points: each step uses all of "
-                              f"them (full batch).")
+        self.networkSummary.emit(network_summary(self._config, n_classes))
 
     def _changed(self, *_args) -> None:
         self.revision += 1

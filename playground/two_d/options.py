@@ -1,14 +1,18 @@
-"""What the playground's widgets may offer, and the decision grid's resolution."""
+"""What the playground's widgets may offer, the decision grid's resolution and the
+memory budget a network must fit."""
 
 from __future__ import annotations
 
 from engine.activations import TRAINABLE_ACTIVATIONS
+from engine.budget import check_memory
 from engine.datasets import toy2d
+from engine.errors import EngineError
 from engine.features import FEATURES
 from engine.init import INITIALIZERS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
+from engine.trainer import FULL_TRAIN_EVAL_LIMIT
 
 #: grid cells along the longer side of the view (the shorter side keeps cells square).
 GRID_SIZE = 160
@@ -38,3 +42,60 @@ def grid_resolution(bounds: tuple[float, float, float, float],
     if w >= h:
         return size, max(MIN_GRID, min(size, round(size * h / w)))
     return max(MIN_GRID, min(size, round(size * w / h))), size
+
+
+def memory_problem(config, dataset, n_points: int) -> str:
+    """Why ``config``'s network, trained on ``n_points`` points (``dataset`` may be None),
+    would not fit the memory budget ("" if it does)."""
+    n_classes = max(config.data.classes, 2, dataset.n_classes if dataset is not None else 2)
+    n = max(int(n_points), 1)
+    batch = min(config.batch_size or n, n)
+    inference = max(min(n, FULL_TRAIN_EVAL_LIMIT), GRID_SIZE * GRID_SIZE)
+    try:
+        check_memory(config, (2,), n_classes, batch, inference)
+    except EngineError as e:
+        text = str(e)
+        return text[:1].upper() + text[1:] + "."
+    return ""
+
+
+def network_summary(config, n_classes: int) -> str:
+    """The 2-D network in one line ("3 → 8 → 8 → 2 · 114 parameters"), or why it cannot
+    be built."""
+    import numpy as np
+
+    from engine.presets import build_model
+
+    try:
+        model = build_model(config, (2,), n_classes, np.random.default_rng(0))
+    except ValueError as e:  # SpecError and the like: say what is wrong instead
+        return str(e)
+    m = config.model
+    outputs = model.loss_fn.output_size(n_classes)
+    widths = [str(len(m.features)), *map(str, m.hidden), str(outputs)]
+    return f"{' → '.join(widths)}  ·  {model.num_parameters():,} parameters"
+
+
+def saved_config(config_json: str, default_data: str):
+    """(config, note) from a saved JSON config: None and the reason when it is unusable;
+    image and CSV data sets (not kept between sessions) become ``default_data``."""
+    from engine.spec import RunConfig
+
+    if not config_json:
+        return None, ""
+    try:
+        config = RunConfig.from_json(config_json).validate()
+    except (ValueError, TypeError) as e:
+        return None, f"The saved settings were not usable ({e}); starting from the defaults."
+    if config.data.is_image or config.data.name == "csv":
+        config = config.with_changes(data={"name": default_data})
+    return config, ""
+
+
+def batch_note(old, new, dataset) -> str:
+    """What a new batch size larger than the training set means ("" otherwise)."""
+    if dataset is None or new.batch_size == old.batch_size \
+            or new.batch_size <= len(dataset.x_train):
+        return ""
+    return (f"Batch size {new.batch_size} is more than the {len(dataset.x_train)} training "
+            f"points: each step uses all of them (full batch).")

@@ -105,3 +105,135 @@ class DrawnPoints:
                             f"to train.")
         n_classes = max(int(y.max()) + 1, 2)
         return Dataset(X[~test], y[~test], X[test], y[test], n_classes, "drawn")
+
+
+#: most data rows read from a CSV file: a drawing of more points is not interactive, and
+#: a huge file is refused after reading this many rows instead of freezing the window.
+MAX_CSV_ROWS = 100_000
+
+#: the view before any data has bounds of its own.
+DEFAULT_BOUNDS = (-1.5, 1.5, -1.5, 1.5)
+
+
+class PageData:
+    """The 2-D page's data: the drawing, the data set trained on (the drawing's or a
+    generator's; None when there is nothing to train on) and, then, the reason why.
+    Knows no signals: the controller decides what a change means and announces it."""
+
+    def __init__(self, test_ratio: float = 0.3, seed: int = 0) -> None:
+        self.drawn = DrawnPoints(test_ratio, seed)
+        self.dataset: Dataset | None = None
+        self.problem = ""
+
+    def restore_drawing(self, points: tuple, seed: int) -> None:
+        """Put back a remembered drawing (X, y, test mask); unusable arrays: none."""
+        X, y, test = points
+        try:
+            self.drawn.replace(np.asarray(X, np.float64).reshape(-1, 2),
+                               np.asarray(y, np.int64), np.asarray(test, bool), seed=seed)
+        except (ValueError, TypeError):
+            self.drawn.clear()
+
+    def load(self, config) -> str:
+        """Make the data set of ``config`` (its generator, or the drawing); the problem
+        that stops training ("" if none)."""
+        from engine.datasets.loader import load_dataset
+
+        if config.data.name == "drawn":
+            return self.from_drawing()
+        self.problem = ""
+        try:
+            self.dataset = load_dataset(config)
+        except (ValueError, MemoryError) as e:
+            self.dataset = None
+            self.problem = str(e)
+        return self.problem
+
+    def from_drawing(self) -> str:
+        """Train on the drawing (None and the reason when it cannot be trained on)."""
+        try:
+            self.dataset = self.drawn.dataset()
+            self.problem = ""
+        except DataError as e:
+            self.dataset = None
+            self.problem = str(e)
+        return self.problem
+
+    def copy_into_drawing(self, config) -> None:
+        """Start the drawing from the points on screen, keeping their split."""
+        ds = self.dataset
+        if ds is None:
+            return
+        X = np.concatenate([ds.x_train, ds.x_test])
+        y = np.concatenate([ds.y_train, ds.y_test])
+        mask = np.r_[np.zeros(len(ds.y_train), bool), np.ones(len(ds.y_test), bool)]
+        keep = y <= 4  # drawn labels are 0..4, like the class buttons
+        self.drawn.replace(X[keep], y[keep], mask[keep], test_ratio=config.data.test_ratio,
+                           seed=config.seed)
+
+    def point_count(self, config, current) -> int:
+        """How many points ``config`` would train on when ``current`` is in force
+        (drawn: the drawing, or what it would be copied from; else generated)."""
+        if config.data.name == "drawn":
+            return len(self.drawn) if current.data.name == "drawn" else \
+                len(self.all_points(current)[1])
+        return config.data.samples
+
+    def all_points(self, config) -> tuple[np.ndarray, np.ndarray]:
+        """All points on screen: ``X`` float64 (N, 2), ``y`` int64 (N,)."""
+        if config.data.name == "drawn":
+            return self.drawn.X, self.drawn.y
+        ds = self.dataset
+        if ds is None:
+            return np.zeros((0, 2)), np.zeros(0, np.int64)
+        return np.concatenate([ds.x_train, ds.x_test]), np.concatenate([ds.y_train, ds.y_test])
+
+    def test_mask(self, config) -> np.ndarray:
+        """Which of ``all_points`` are test points, bool (N,)."""
+        if config.data.name == "drawn":
+            return self.drawn.test_mask
+        ds = self.dataset
+        if ds is None:
+            return np.zeros(0, bool)
+        return np.r_[np.zeros(len(ds.y_train), bool), np.ones(len(ds.y_test), bool)]
+
+    def view(self, config, reset_view: bool) -> dict:
+        """What the plots show: {"x_train", "y_train", "x_test", "y_test", "n_classes",
+        "bounds", "reset_view"}."""
+        from engine.datasets import toy2d
+
+        if config.data.name == "drawn":
+            X, y, test = self.drawn.X, self.drawn.y, self.drawn.test_mask
+            parts = (X[~test], y[~test], X[test], y[test])
+        elif self.dataset is not None:
+            ds = self.dataset
+            parts = (ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+        else:
+            parts = (np.zeros((0, 2)), np.zeros(0, np.int64)) * 2
+        all_x = np.concatenate([parts[0], parts[2]])
+        bounds = toy2d.data_bounds(all_x) if len(all_x) else DEFAULT_BOUNDS
+        n_classes = self.dataset.n_classes if self.dataset is not None else 2
+        return {"x_train": parts[0], "y_train": parts[1], "x_test": parts[2],
+                "y_test": parts[3], "n_classes": n_classes, "bounds": bounds,
+                "reset_view": reset_view}
+
+    def read_csv(self, path: str, config) -> tuple[int, int]:
+        """Replace the drawing by a CSV file's points: (points, classes). ``DataError``
+        leaves everything as it was."""
+        from engine.datasets.csvio import load_csv
+        from engine.datasets.points import MAX_LABEL
+
+        X, y = load_csv(path, max_rows=MAX_CSV_ROWS, min_classes=1)
+        if y.max() > MAX_LABEL:
+            raise DataError(f"CSV file {path!r} has the label {int(y.max())}; the playground "
+                            f"draws classes 0 to {MAX_LABEL}.")
+        self.drawn.replace(X, y, test_ratio=config.data.test_ratio, seed=config.seed)
+        return len(y), max(int(y.max()) + 1, 2)
+
+    def write_csv(self, path: str, config) -> int:
+        """Write every point (train and test) to ``path``; ``DataError`` on failure."""
+        from engine.datasets.csvio import save_csv
+
+        X, y = self.all_points(config)
+        save_csv(path, X, y)
+        return len(y)

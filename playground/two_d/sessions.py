@@ -1,22 +1,21 @@
-"""Sessions, exports and the memory budget for the playground controller (a mixin).
+"""``SessionKeeper``: taking the 2-D page's state out (``snapshot``, exports) and putting
+it back (``restore``), for the controller that holds it.
 
-Kept apart from ``controller.py`` so each file holds one idea: this one is taking the
-app's state out (``snapshot``, exports) and putting it back (``restore``). The worker
-owns the model, so a snapshot asks it, through a queued call that lands between two
-training ticks, for copies of the weights, epoch and history, and waits a bounded time.
+The worker owns the model, so a snapshot asks the controller for the worker's state
+(a queued request that lands between two training ticks, waited for a bounded time).
+The keeper uses only the controller's public face: ``config``, ``data``, ``run_id``,
+``closed``, ``request_state`` and ``adopt``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from engine.budget import check_memory
 from engine.datasets.loader import Dataset, load_dataset
 from engine.errors import DataError, EngineError
 from engine.serialize import write_state
 from engine.spec import RunConfig
-from engine.trainer import FULL_TRAIN_EVAL_LIMIT
-from playground.two_d.options import GRID_SIZE
+from playground.two_d.options import memory_problem
 from playground.two_d.points import DrawnPoints
 from playground.two_d.session_file import Session, SessionError, check_weights, save_history_csv
 
@@ -24,9 +23,11 @@ from playground.two_d.session_file import Session, SessionError, check_weights, 
 SNAPSHOT_TIMEOUT = 2.0
 
 
-class SessionCommands:
-    """``snapshot``/``restore``/exports of ``PlaygroundController`` (which provides the
-    signals, ``pause``, ``_new_run``, ``_announce_data`` and the state used here)."""
+class SessionKeeper:
+    """``snapshot``/``restore``/exports of a ``PlaygroundController``'s state."""
+
+    def __init__(self, controller) -> None:
+        self._c = controller
 
     # ------------------------------------------------------------------ out
 
@@ -34,27 +35,21 @@ class SessionCommands:
         """The session as it is now: config, points and split, and copies of the
         worker's weights, epoch and loss history. Never touches the live model;
         ``SessionError`` if the worker does not answer within ``timeout`` seconds."""
-        if self._closed:
+        c = self._c
+        if c.closed:
             raise SessionError("The training thread has ended; there is nothing to save.")
-        self._state_seq += 1
-        self._publishState.emit(self._state_seq)
-        state = self.worker.wait_for_state(self._state_seq, timeout)
+        state = c.request_state(timeout)
         if state is None:
             raise SessionError("The training thread is busy with a long epoch; try again "
                                "in a moment.")
-        X, y = self.all_points()
-        if self._config.data.name == "drawn":
-            test = self.drawn.test_mask
-        elif self.dataset is not None:
-            test = np.r_[np.zeros(len(self.dataset.y_train), bool),
-                         np.ones(len(self.dataset.y_test), bool)]
-        else:
-            test = np.zeros(len(y), bool)
-        ds = self.dataset
-        n_classes = ds.n_classes if ds is not None else max(self._config.data.classes, 2)
-        current = state.run_id == self._run_id
+        config, data = c.config, c.data
+        X, y = data.all_points(config)
+        test = data.test_mask(config)
+        ds = data.dataset
+        n_classes = ds.n_classes if ds is not None else max(config.data.classes, 2)
+        current = state.run_id == c.run_id
         return Session(
-            self._config, np.array(X, np.float64), np.array(y, np.int64), test, n_classes,
+            config, np.array(X, np.float64), np.array(y, np.int64), test, n_classes,
             weights=state.weights if current else None,
             model_spec=state.spec if current else None,
             history=state.history if current else np.zeros((0, state.history.shape[1])),
@@ -121,24 +116,12 @@ class SessionCommands:
             except EngineError as e:
                 raise SessionError(f"The session's weights do not fit its network: {e}") \
                     from None
-        problem = self._memory_problem(config, dataset, len(session.y))
+        problem = memory_problem(config, dataset, len(session.y))
         if problem:
             raise SessionError(problem)
         # Everything checked: commit.
-        self.pause()
-        self._config = config
-        if drawn is not None:
-            self.drawn = drawn
-        self.dataset = dataset
-        self._data_problem = "" if dataset is not None else _problem(drawn)
-        self.configChanged.emit(config.to_dict())
-        self._announce_data(reset_view=True)
-        weights = session.weights
-        self._new_run(weights=weights, epoch=session.epoch if weights is not None else 0,
-                      history=session.history if weights is not None else None,
-                      optimizer=session.optimizer if weights is not None else None)
-        if weights is not None and len(session.history):
-            self.historyRestored.emit(np.array(session.history))
+        self._c.adopt(config, drawn, dataset, "" if dataset is not None else _problem(drawn),
+                      session)
         if session.optimizer_note:
             note = f"{note} {session.optimizer_note}".strip()
         return note
@@ -148,23 +131,6 @@ class SessionCommands:
         drawn = DrawnPoints(config.data.test_ratio, config.seed)
         drawn.replace(session.X, session.y, session.test, seed=config.seed)
         return drawn
-
-    # ------------------------------------------------------------------ budget
-
-    def _memory_problem(self, config: RunConfig, dataset: Dataset | None,
-                        n_points: int) -> str:
-        """Why ``config``'s network would not fit the memory budget ("" if it does)."""
-        n_classes = max(config.data.classes, 2,
-                        dataset.n_classes if dataset is not None else 2)
-        n = max(int(n_points), 1)
-        batch = min(config.batch_size or n, n)
-        inference = max(min(n, FULL_TRAIN_EVAL_LIMIT), GRID_SIZE * GRID_SIZE)
-        try:
-            check_memory(config, (2,), n_classes, batch, inference)
-        except EngineError as e:
-            text = str(e)
-            return text[:1].upper() + text[1:] + "."
-        return ""
 
 
 def _trainable(drawn: DrawnPoints) -> Dataset | None:

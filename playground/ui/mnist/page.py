@@ -91,6 +91,26 @@ class MnistPage(QWidget):
         if autoload:
             self._restore_source()
 
+    # ------------------------------------------------------------------ Page protocol
+
+    title = "MNIST"
+
+    def actions(self) -> dict:
+        return {}
+
+    def toolbar_widgets(self) -> list:
+        return []
+
+    def activated(self, current: bool) -> None:
+        if current:
+            self.statusMessage.emit("Pick a data source and a model, then press Train.")
+
+    def save_settings(self, settings: QSettings) -> None:
+        """The controls write their values as they change."""
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """The controls read their values when they are made."""
+
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop the worker and join its thread; True if it ended within ``timeout_ms``."""
         if self.download_dialog is not None:

@@ -1,15 +1,17 @@
 """The "2-D Playground" tab: data panel | decision plot | network panel and curves.
 
-The page wires widgets to the controller and paints at the display rate: worker results
-only mark things dirty, and one frame timer (at most 40 per second) pushes the newest
-decision grid, the curves and the read-outs to the screen.
+The page owns its ``PlaygroundController`` and implements the window's ``Page``
+protocol (``playground.ui.page``). It wires widgets to the controller and paints at the
+display rate: worker results only mark things dirty, and one frame timer (at most 40 per
+second) pushes the newest decision grid, the curves and the read-outs to the screen.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -21,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground import settings as store
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.two_d.data_panel import DataPanel
+from playground.ui.two_d.file_commands import FileCommands
 from playground.ui.two_d.network_panel import NetworkPanel
 
 #: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
@@ -50,14 +54,23 @@ def _scroll(widget: QWidget, width: int) -> QScrollArea:
 
 
 class PlaygroundPage(QWidget):
-    """The 2-D playground; ``controller`` is a ``PlaygroundController``."""
+    """The 2-D playground, its controller made from what ``settings`` remember (the
+    config and the drawing); ``startup_note`` says why a remembered config was unusable."""
 
+    title = "2-D Playground"
     statusMessage = Signal(str, int)   # text, timeout in ms (0 = until replaced)
+    problemRaised = Signal(str)        # something the user must read (until replaced)
+    errorRaised = Signal(str, str)     # title, text: worth a message box
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from playground.two_d.controller import PlaygroundController
+
         self.setObjectName("playgroundPage")
-        self.controller = c = controller
+        self.controller, self.startup_note = PlaygroundController.from_saved(
+            store.read_text(settings, "playground/config"),
+            store.read_points(settings, "playground/points"), parent=self)
+        c = self.controller
         choices = c.choices()
         self.data_panel = DataPanel(choices)
         self.network_panel = NetworkPanel(choices)
@@ -99,7 +112,60 @@ class PlaygroundPage(QWidget):
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
         self._frame.timeout.connect(self.render_frame)
+        self.files = FileCommands(c, self, (self.decision_plot, self.curves))
+        self._run_actions = self._make_run_actions()
+        self._file_actions = self.files.make_actions()
         self._connect()
+
+    # ------------------------------------------------------------------ Page protocol
+
+    def actions(self) -> dict[str, list[QAction | None]]:
+        return {"&File": self._file_actions, "&Run": self._run_actions}
+
+    def toolbar_widgets(self) -> list[QWidget]:
+        """Run buttons, speed, then the read-outs: in a narrow window they fold last."""
+        speed = QLabel("  Speed ")
+        speed.setToolTip(self.speed_combo.toolTip())
+        return [self.play_button, self.step_button, self.reset_button, speed,
+                self.speed_combo, None, self.epoch_label, self.train_label, self.test_label]
+
+    def activated(self, current: bool) -> None:
+        if not current:
+            self.controller.pause()  # the page trains only while it is shown
+
+    def restore_settings(self, s: QSettings) -> None:
+        self.set_speed(store.read_int(s, "playground/speed", DEFAULT_SPEED))
+        self.curves.set_log_y(store.read_bool(s, "playground/logY", False))
+        dp = self.data_panel
+        dp.show_test_check.setChecked(store.read_bool(s, "playground/showTest", True))
+        dp.discretize_check.setChecked(store.read_bool(s, "playground/discretize", False))
+        dp.baseline_check.setChecked(store.read_bool(s, "playground/baseline", False))
+
+    def save_settings(self, s: QSettings) -> None:
+        c, dp = self.controller, self.data_panel
+        s.setValue("playground/config", c.config.to_json(indent=None))
+        store.write_points(s, "playground/points", c.drawn.X, c.drawn.y, c.drawn.test_mask)
+        s.setValue("playground/speed", int(self.speed_combo.currentData()))
+        s.setValue("playground/logY", self.curves.log_check.isChecked())
+        s.setValue("playground/showTest", dp.show_test_check.isChecked())
+        s.setValue("playground/discretize", dp.discretize_check.isChecked())
+        s.setValue("playground/baseline", dp.baseline_check.isChecked())
+
+    def start(self, data_dir=None, ask_restore=None) -> None:
+        """Load the data, announce the first state and start autosaving (call once the
+        window listens to the page's signals)."""
+        self.controller.start()
+        if self.startup_note:
+            self.problemRaised.emit(self.startup_note)
+        else:
+            self.statusMessage.emit("Press Play (Space) to train; turn on Draw to add your "
+                                    "own points.", 8000)
+        self.files.start_autosave(data_dir, ask_restore)
+
+    def shutdown(self) -> None:
+        """A last autosave, then the worker thread ends."""
+        self.files.finish_autosave()
+        self.controller.shutdown()
 
     # ------------------------------------------------------------------ widgets
 
@@ -139,6 +205,26 @@ class PlaygroundPage(QWidget):
                                     "max (as fast as this machine trains).")
         self.set_speed(DEFAULT_SPEED)
 
+    def _make_run_actions(self) -> list[QAction]:
+        c = self.controller
+
+        def action(text: str, key, slot, name: str, tip: str) -> QAction:
+            a = QAction(text, self)
+            a.setObjectName(name)
+            a.setShortcut(QKeySequence(key))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            return a
+
+        return [action("Play / Pause", Qt.Key.Key_Space, c.toggle, "playAction",
+                       "Start or pause training"),
+                action("Step one epoch", Qt.Key.Key_S, c.step, "stepAction",
+                       "Train exactly one more epoch"),
+                action("Reset weights", Qt.Key.Key_R, c.reset, "resetAction",
+                       "Fresh initial weights, epoch 0")]
+
     def _connect(self) -> None:
         c, dp, npnl, plot = self.controller, self.data_panel, self.network_panel, \
             self.decision_plot
@@ -152,7 +238,10 @@ class PlaygroundPage(QWidget):
         c.epochFinished.connect(self._on_epoch)
         c.historyRestored.connect(self._on_history)
         c.runningChanged.connect(self._on_running)
-        c.problem.connect(lambda text: self.statusMessage.emit(text, 0))
+        c.problem.connect(self.problemRaised)
+        self.files.status.connect(self.statusMessage)
+        self.files.problem.connect(self.problemRaised)
+        self.files.error.connect(self.errorRaised)
         c.message.connect(lambda text: self.statusMessage.emit(text, 5000))
         dp.configEdited.connect(c.edit)
         npnl.configEdited.connect(c.edit)

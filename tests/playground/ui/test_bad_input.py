@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 
-from playground.two_d import point_edits as points_commands
+from playground.two_d import points as page_points
 from playground.two_d.session_file import FORMAT
 from playground.ui.main_window import MainWindow
 
@@ -28,10 +28,10 @@ def unchanged():
 
     def _record(window: MainWindow):
         assert not window.controller.is_running
-        before = window.controller.snapshot()
+        before = window.controller.sessions.snapshot()
 
         def check() -> None:
-            after = window.controller.snapshot()
+            after = window.controller.sessions.snapshot()
             assert after.config == before.config
             assert np.array_equal(after.X, before.X) and np.array_equal(after.y, before.y)
             assert np.array_equal(after.test, before.test)
@@ -69,7 +69,7 @@ def test_bad_csv_files(window, tmp_path, qtbot, unchanged, case):
     path = tmp_path / "bad.csv"
     path.write_text(text)
     check = unchanged(window)
-    assert not window.open_data(str(path))
+    assert not window.page.files.open_data(str(path))
     qtbot.waitUntil(lambda: len(shown_boxes(window)) == 1)
     assert expected in shown_boxes(window)[0].text() and expected in status(window)
     check()
@@ -78,11 +78,11 @@ def test_bad_csv_files(window, tmp_path, qtbot, unchanged, case):
 def test_a_csv_past_the_row_limit_is_refused_quickly(window, tmp_path, qtbot, unchanged,
                                                      monkeypatch):
     # the real limit is 100,000 rows; a file of 10 million stops being read right there
-    monkeypatch.setattr(points_commands, "MAX_CSV_ROWS", 50)
+    monkeypatch.setattr(page_points, "MAX_CSV_ROWS", 50)
     path = tmp_path / "big.csv"
     path.write_text("x1,x2,label\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(60)))
     check = unchanged(window)
-    assert not window.open_data(str(path))
+    assert not window.page.files.open_data(str(path))
     assert "more than 50 data rows" in status(window)
     check()
 
@@ -91,7 +91,7 @@ def test_a_one_class_csv_loads_as_a_drawing_and_says_what_training_needs(
         window, tmp_path, qtbot):
     path = tmp_path / "one.csv"
     path.write_text("x1,x2,label\n0,0,1\n1,1,1\n2,0,1\n")
-    assert window.open_data(str(path))
+    assert window.page.files.open_data(str(path))
     assert "Loaded 3 points" in status(window) and "at least two classes" in status(window)
     qtbot.mouseClick(window.findChild(QPushButton, "playButton"), Qt.MouseButton.LeftButton)
     assert not window.controller.is_running and "two classes" in window.last_problem
@@ -102,7 +102,7 @@ def test_a_one_class_csv_loads_as_a_drawing_and_says_what_training_needs(
 
 def _saved(window, tmp_path):
     path = tmp_path / "s.nnplay"
-    assert window.save_session_as(str(path))
+    assert window.page.files.save_session_as(str(path))
     return path
 
 
@@ -149,7 +149,7 @@ def test_bad_session_files(window, tmp_path, qtbot, unchanged, case):
     damage(path)
     window.controller.edit({"data": {"name": "circles"}})  # differ from the saved session
     check = unchanged(window)
-    assert not window.open_session(str(path))
+    assert not window.page.files.open_session(str(path))
     qtbot.waitUntil(lambda: len(shown_boxes(window)) == 1)
     assert expected in shown_boxes(window)[0].text() and expected in status(window)
     check()
@@ -234,7 +234,7 @@ def test_a_batch_larger_than_the_data_trains_full_batch_and_says_so(window, qtbo
     window.controller.step()
     qtbot.waitUntil(lambda: window.controller.epoch == 1, timeout=5000)
     wait_idle(window)
-    assert window.controller.snapshot().history[0, 8] == 1  # one step: the full batch
+    assert window.controller.sessions.snapshot().history[0, 8] == 1  # one step: the full batch
 
 
 # ---------------------------------------------------------------------- drawing, Play
@@ -277,5 +277,5 @@ def test_divergence_stops_at_the_first_nan_and_names_a_learning_rate(window, qtb
     qtbot.waitUntil(lambda: "diverged" in window.last_problem, timeout=10000)
     qtbot.waitUntil(lambda: not c.is_running, timeout=3000)
     assert "try a smaller learning rate (e.g. 1 instead of 10)" in status(window)
-    history = c.snapshot().history
+    history = c.sessions.snapshot().history
     assert np.isfinite(history[:, 1]).all()  # no epoch with a NaN loss was recorded

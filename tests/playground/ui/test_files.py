@@ -14,10 +14,10 @@ def shown_boxes(window) -> list[QMessageBox]:
 def test_saved_points_open_again_as_a_drawing(window, tmp_path):
     path = str(tmp_path / "moons.csv")
     X0, y0 = window.controller.all_points()
-    assert window.save_data(path)
+    assert window.page.files.save_data(path)
     assert (tmp_path / "moons.csv").read_text().splitlines()[0] == "x1,x2,label"
     window.controller.clear_points()
-    assert window.open_data(path)
+    assert window.page.files.open_data(path)
     c = window.controller
     assert c.config.data.name == "drawn" and len(c.drawn) == len(y0)
     assert np.array_equal(c.drawn.X, X0) and np.array_equal(c.drawn.y, y0)
@@ -29,7 +29,7 @@ def test_a_bad_row_shows_one_message_and_changes_nothing(window, qtbot, tmp_path
     path.write_text("x1,x2,label\n0.1,0.2,0\n0.3,abc,1\n")
     c = window.controller
     config, X = c.config, c.all_points()[0]
-    assert not window.open_data(str(path))
+    assert not window.page.files.open_data(str(path))
     assert c.config == config and np.array_equal(c.all_points()[0], X)
     qtbot.waitUntil(lambda: len(shown_boxes(window)) == 1)
     text = shown_boxes(window)[0].text()
@@ -40,19 +40,19 @@ def test_a_bad_row_shows_one_message_and_changes_nothing(window, qtbot, tmp_path
 def test_labels_beyond_the_five_drawing_classes_are_refused(window, tmp_path):
     path = tmp_path / "many.csv"
     path.write_text("x1,x2,label\n0,0,0\n1,1,7\n")
-    assert not window.open_data(str(path))
+    assert not window.page.files.open_data(str(path))
     assert "label 7" in window.last_problem
     assert window.controller.config.data.name == "moons"
 
 
 def test_export_png_and_svg(window, tmp_path):
     png, svg = tmp_path / "plots.png", tmp_path / "plots.svg"
-    assert window.export_image(str(png))
+    assert window.page.files.export_image(str(png))
     image = QImage(str(png))
     plot, curves = window.page.decision_plot, window.page.curves
     assert image.width() == plot.width() + curves.width()
     assert image.height() == max(plot.height(), curves.height())
-    assert window.export_image(str(svg))
+    assert window.page.files.export_image(str(svg))
     assert "<svg" in svg.read_text()[:500]
-    assert not window.export_image(str(tmp_path / "missing-dir" / "x.png"))
+    assert not window.page.files.export_image(str(tmp_path / "missing-dir" / "x.png"))
     assert "Cannot" in window.statusBar().currentMessage()

@@ -72,7 +72,7 @@ def test_two_pages_training_at_once_do_not_disturb_each_other(
         c.step()
     qtbot.waitUntil(lambda: c.epoch == 5, timeout=10000)
     wait_idle(w)
-    alone = c.snapshot().weights
+    alone = c.sessions.snapshot().weights
     c.reset()
     # the same five epochs while the MNIST page trains on its own thread (a run long
     # enough to overlap them)
@@ -86,7 +86,7 @@ def test_two_pages_training_at_once_do_not_disturb_each_other(
     qtbot.waitUntil(lambda: c.epoch == 5, timeout=10000)
     overlapped = page.is_training
     wait_idle(w)
-    together = c.snapshot().weights
+    together = c.sessions.snapshot().weights
     assert overlapped, "the MNIST run ended before the 2-D steps: no overlap was tested"
     for key in alone:
         assert np.array_equal(alone[key], together[key]), key

@@ -51,8 +51,8 @@ def test_crash_then_restore_gives_back_data_and_weights_bit_for_bit(
     a.show()
     qtbot.waitExposed(a)
     draw_and_train(qtbot, a, wait_idle)
-    assert a.autosaver.save_now()
-    before = a.controller.snapshot()
+    assert a.page.files.autosaver.save_now()
+    before = a.controller.sessions.snapshot()
     assert before.epoch == 3 and len(before.history) == 3
     # The "crash": end both worker threads (a test must not leak them) but skip every
     # part of the clean close, so the running marker stays behind.
@@ -72,7 +72,7 @@ def test_crash_then_restore_gives_back_data_and_weights_bit_for_bit(
     b.show()
     qtbot.waitExposed(b)
     assert asked == [str(data_dir / "autosave.nnplay")]
-    after = b.controller.snapshot()
+    after = b.controller.sessions.snapshot()
     assert_same_session(before, after)
     assert "Restored the autosaved session at epoch 3" in b.statusBar().currentMessage()
     # the window shows the restored run: its curves and epoch, and training continues
@@ -124,7 +124,7 @@ def test_clean_close_autosaves_and_removes_the_marker(open_window, settings, qtb
 
 
 def test_autosave_timer_saves_only_when_something_changed(window, qtbot, private_data_dir):
-    saver = window.autosaver
+    saver = window.page.files.autosaver
     path = private_data_dir / "autosave.nnplay"
     saver.save_now()
     stamp = path.stat().st_mtime_ns
@@ -137,13 +137,13 @@ def test_autosave_timer_saves_only_when_something_changed(window, qtbot, private
 
 def test_save_and_open_a_session_through_the_window(window, qtbot, tmp_path, wait_idle):
     draw_and_train(qtbot, window, wait_idle, epochs=2)
-    saved = window.controller.snapshot()
-    assert window.save_session_as(str(tmp_path / "mine"))  # the suffix is added
+    saved = window.controller.sessions.snapshot()
+    assert window.page.files.save_session_as(str(tmp_path / "mine"))  # the suffix is added
     assert (tmp_path / "mine.nnplay").exists()
     window.controller.regenerate()
     window.controller.edit({"data": {"name": "circles"}, "model": {"hidden": (4,)}})
-    assert window.open_session(str(tmp_path / "mine.nnplay"))
-    assert_same_session(saved, window.controller.snapshot())
+    assert window.page.files.open_session(str(tmp_path / "mine.nnplay"))
+    assert_same_session(saved, window.controller.sessions.snapshot())
     assert "mine.nnplay" in window.statusBar().currentMessage()
 
 
@@ -152,9 +152,9 @@ def test_a_session_whose_optimizer_state_is_damaged_opens_and_says_so(
     import zipfile
 
     draw_and_train(qtbot, window, wait_idle, epochs=2)
-    saved = window.controller.snapshot()
+    saved = window.controller.sessions.snapshot()
     path = tmp_path / "mine.nnplay"
-    assert window.save_session_as(str(path))
+    assert window.page.files.save_session_as(str(path))
     with zipfile.ZipFile(path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     members["optimizer.npz"] = b"damaged"
@@ -162,8 +162,8 @@ def test_a_session_whose_optimizer_state_is_damaged_opens_and_says_so(
         for name, data in members.items():
             zf.writestr(name, data)
     window.controller.regenerate()
-    assert window.open_session(str(path))
-    restored = window.controller.snapshot()
+    assert window.page.files.open_session(str(path))
+    restored = window.controller.sessions.snapshot()
     assert np.array_equal(saved.X, restored.X) and restored.epoch == 2
     assert restored.optimizer["t"] == 0  # a fresh optimiser, nothing carried over
     assert "fresh optimiser moments" in window.statusBar().currentMessage()
@@ -175,12 +175,12 @@ def test_a_generated_data_set_is_restored_as_itself(window, qtbot, tmp_path, wai
     c.step()
     qtbot.waitUntil(lambda: c.epoch == 1, timeout=5000)
     wait_idle(window)
-    saved = c.snapshot()
-    assert window.save_session_as(str(tmp_path / "s.nnplay"))
+    saved = c.sessions.snapshot()
+    assert window.page.files.save_session_as(str(tmp_path / "s.nnplay"))
     c.edit({"data": {"name": "moons"}})
-    assert window.open_session(str(tmp_path / "s.nnplay"))
+    assert window.page.files.open_session(str(tmp_path / "s.nnplay"))
     assert c.config.data.name == "spiral"
-    assert_same_session(saved, c.snapshot())
+    assert_same_session(saved, c.sessions.snapshot())
 
 
 def test_export_model_and_history(window, qtbot, tmp_path, wait_idle):
@@ -189,23 +189,23 @@ def test_export_model_and_history(window, qtbot, tmp_path, wait_idle):
         c.step()
     qtbot.waitUntil(lambda: c.epoch == 2, timeout=5000)
     wait_idle(window)
-    assert window.export_model(str(tmp_path / "net"))
+    assert window.page.files.export_model(str(tmp_path / "net"))
     model = load_model(tmp_path / "net.npz")
-    weights = c.snapshot().weights
+    weights = c.sessions.snapshot().weights
     for name, p, _ in model.parameters():
         assert np.array_equal(p, weights[f"param/{name}"])
-    assert window.export_history(str(tmp_path / "loss.csv"))
+    assert window.page.files.export_history(str(tmp_path / "loss.csv"))
     lines = (tmp_path / "loss.csv").read_text().splitlines()
     assert lines[0].startswith("epoch,train_loss") and len(lines) == 3
     assert lines[2].startswith("2,")
     assert "2 epochs" in window.statusBar().currentMessage()
-    assert not window.export_model(str(tmp_path / "missing" / "net.npz"))
+    assert not window.page.files.export_model(str(tmp_path / "missing" / "net.npz"))
     assert "Cannot write the model" in window.last_problem
 
 
 def test_export_without_a_model_says_why(window, qtbot):
     window.controller.clear_points()
-    assert not window.export_model("/nonexistent/never-written.npz")
+    assert not window.page.files.export_model("/nonexistent/never-written.npz")
     assert "no model to export" in window.last_problem
     qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(QMessageBox)))
 
