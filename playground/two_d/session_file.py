@@ -37,6 +37,7 @@ from engine.errors import DataError, EngineError, common_file_problem
 from engine.presets import build_model, build_optimizer
 from engine.serialize import copy_state_into, read_state, write_state
 from engine.spec import RunConfig
+from playground.history import HistoryBuffer
 
 #: the session format this version writes and the newest it reads.
 FORMAT = 1
@@ -358,16 +359,6 @@ def empty_history() -> np.ndarray:
     return np.zeros((0, len(HISTORY_COLUMNS)))
 
 
-def history_row(metrics: dict) -> np.ndarray:
-    """One epoch's metrics dict as a history row (NaN for a missing value)."""
-    row = np.full(len(HISTORY_COLUMNS), np.nan)
-    for i, key in enumerate(HISTORY_COLUMNS):
-        value = metrics.get(key)
-        if value is not None:
-            row[i] = float(value)
-    return row
-
-
 def history_rows(history: np.ndarray) -> list[dict]:
     """The history as metrics dicts (``epoch``/``steps`` as ints, NaN as None)."""
     out = []
@@ -380,28 +371,9 @@ def history_rows(history: np.ndarray) -> list[dict]:
     return out
 
 
-class HistoryBuffer:
-    """A growable history array: ``append`` is amortised O(1), ``array`` a copy."""
-
-    def __init__(self, history: np.ndarray | None = None) -> None:
-        rows = empty_history() if history is None else np.asarray(history, np.float64)
-        self._data = np.full((max(64, 2 * len(rows)), len(HISTORY_COLUMNS)), np.nan)
-        self._data[:len(rows)] = rows
-        self._n = len(rows)
-
-    def __len__(self) -> int:
-        return self._n
-
-    def append(self, metrics: dict) -> None:
-        if self._n == len(self._data):
-            grown = np.full((2 * self._n, len(HISTORY_COLUMNS)), np.nan)
-            grown[:self._n] = self._data
-            self._data = grown
-        self._data[self._n] = history_row(metrics)
-        self._n += 1
-
-    def array(self) -> np.ndarray:
-        return self._data[:self._n].copy()
+def epoch_history(history: np.ndarray | None = None) -> HistoryBuffer:
+    """A buffer of per-epoch rows under ``HISTORY_COLUMNS`` (starting from ``history``)."""
+    return HistoryBuffer(HISTORY_COLUMNS, history)
 
 
 def history_csv(history: np.ndarray) -> str:

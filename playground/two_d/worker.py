@@ -25,7 +25,7 @@ from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
-from playground.two_d.session_file import HistoryBuffer, restored_steps
+from playground.two_d.session_file import epoch_history, restored_steps
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
@@ -91,7 +91,7 @@ class TrainingWorker(TickLoop):
         self._resolution: tuple[int, int] = (160, 160)
         self._grid_dirty = False
         self._last_grid = 0.0
-        self._history = HistoryBuffer()
+        self._history = epoch_history()
         self._restored_epoch = 0
         # the last published ModelState and the request it answered (any thread reads)
         self._state_cond = threading.Condition()
@@ -107,7 +107,7 @@ class TrainingWorker(TickLoop):
         self.run_id = plan.run_id
         self._config = plan.config
         self._model = self._trainer = None
-        self._history = HistoryBuffer(plan.history)
+        self._history = epoch_history(plan.history)
         self._restored_epoch = plan.epoch
         if plan.dataset is None:
             return

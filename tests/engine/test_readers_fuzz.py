@@ -26,8 +26,8 @@ from engine.presets import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
 from playground.two_d.session_file import (
-    HistoryBuffer,
     Session,
+    epoch_history,
     load_session,
     session_bytes,
 )
@@ -45,7 +45,7 @@ VALID_IDX_GZ = gzip.compress(VALID_IDX)
 def _valid_session() -> bytes:
     config = RunConfig().with_changes(data={"name": "drawn"}, model={"hidden": (3,)})
     spec, weights = model_state(build_model(config, (2,), 2))
-    history = HistoryBuffer()
+    history = epoch_history()
     history.append({"epoch": 1, "train_loss": 0.7, "train_acc": 0.5})
     X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
     return session_bytes(Session(config, X, np.array([0, 1, 1]), np.array([False, False, True]),

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-#: class 0 orange and class 1 blue as in the TensorFlow Playground, then three more that
-#: stay distinct from both (and from each other) for up to five classes.
-CLASS_COLORS = ("#f59322", "#0877bd", "#2ca25f", "#8e44ad", "#d6336c")
+from playground.ui.plots.style import CLASS_COLORS
+
 #: how far a fully confident region moves from white towards its class colour; below 1 so
 #: the filled training points stay visible on top of their own region.
 REGION_STRENGTH = 0.55
-BOUNDARY_COLOR = "#222222"
-#: the logistic-regression overlay: a broad grey line under the dark boundary (segments
-#: are drawn in pairs, so a dash pattern would restart at every grid cell).
-BASELINE_COLOR = "#8c8c8c"
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:

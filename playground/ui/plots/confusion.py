@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
-from playground.ui.plots.curves import read_only
+from playground.ui.plots.style import read_only
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 

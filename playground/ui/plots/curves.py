@@ -9,51 +9,21 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
-TRAIN_COLOR = "#1d3557"
-TEST_COLOR = "#e76f51"
+from playground.history import HistoryBuffer
+from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_plot
+
 #: log-y cannot show a loss of exactly 0; curves are clipped to this floor.
 LOSS_FLOOR = 1e-9
 
 
-class _Series:
-    """Growable float64 columns (epoch, train/test loss and accuracy)."""
-
-    FIELDS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
-
-    def __init__(self, capacity: int = 1024) -> None:
-        self.data = np.full((len(self.FIELDS), capacity), np.nan)
-        self.n = 0
-
-    def append(self, metrics: dict) -> None:
-        if self.n == self.data.shape[1]:
-            grown = np.full((len(self.FIELDS), 2 * self.n), np.nan)
-            grown[:, : self.n] = self.data
-            self.data = grown
-        for i, key in enumerate(self.FIELDS):
-            value = metrics.get(key)
-            self.data[i, self.n] = np.nan if value is None else float(value)
-        self.n += 1
-
-    def column(self, key: str) -> np.ndarray:
-        return self.data[self.FIELDS.index(key), : self.n]
-
-    @classmethod
-    def from_columns(cls, columns: dict[str, np.ndarray]) -> _Series:
-        """A series holding ``columns`` (FIELDS -> equal-length arrays; absent = NaN)."""
-        n = len(columns["epoch"])
-        out = cls(max(1024, 2 * n))
-        for i, key in enumerate(cls.FIELDS):
-            if key in columns:
-                out.data[i, :n] = columns[key]
-        out.n = n
-        return out
+#: the columns the curves record, per epoch.
+FIELDS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
 
 def _x_limit(epochs: float) -> float:
@@ -87,35 +57,6 @@ def loss_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
         return 0.0, 1.0
     scale = 10.0 ** math.floor(math.log10(top))
     return 0.0, next(m * scale for m in _NICE_STEPS if m * scale >= top)
-
-
-def read_only(item: pg.PlotItem) -> None:
-    """No auto-range button, context menu, panning or zooming: a chart to read, not to
-    explore (the MNIST page's confusion matrix and probability bars)."""
-    item.hideButtons()
-    item.setMenuEnabled(False)
-    item.setMouseEnabled(False, False)
-
-
-def curve_plot(name: str, left: str, downsampling: str = "peak",
-               menu: bool = True) -> pg.PlotWidget:
-    """A white curve plot named ``name`` with a light grid, ``left`` as the y label and
-    pyqtgraph's automatic downsampling (``peak`` keeps spikes, ``mean`` smooths)."""
-    w = pg.PlotWidget(background="w")
-    w.setObjectName(name)
-    item = w.getPlotItem()
-    item.showGrid(x=True, y=True, alpha=0.15)
-    item.setLabel("left", left)
-    item.setClipToView(True)
-    item.setDownsampling(auto=True, mode=downsampling)
-    item.hideButtons()
-    item.setMenuEnabled(menu)
-    for axis in ("bottom", "left"):
-        item.getAxis(axis).setTextPen("#444")
-        item.getAxis(axis).setPen("#999")
-        item.getAxis(axis).enableAutoSIPrefix(False)
-        item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    return w
 
 
 class TrainingCurves(QWidget):
@@ -165,13 +106,13 @@ class TrainingCurves(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.acc_plot, 2)
-        self._series = _Series()
+        self._series = HistoryBuffer(FIELDS, capacity=1024)
         self._dirty = False
 
     @property
     def epochs(self) -> int:
         """How many epochs are recorded."""
-        return self._series.n
+        return len(self._series)
 
     @property
     def dirty(self) -> bool:
@@ -189,12 +130,12 @@ class TrainingCurves(QWidget):
     def set_history(self, columns: dict[str, np.ndarray]) -> None:
         """Replace the recorded epochs with ``columns`` (``epoch``, ``train_loss``, ...:
         equal-length float arrays, NaN where missing), e.g. a restored run's history."""
-        self._series = _Series.from_columns(columns)
+        self._series = HistoryBuffer.from_columns(FIELDS, columns)
         self._dirty = True
         self.refresh()
 
     def clear(self) -> None:
-        self._series = _Series()
+        self._series = HistoryBuffer(FIELDS, capacity=1024)
         self._dirty = True
         self._x_max = 10
         self.loss_plot.setXRange(0, 10, padding=0)

@@ -7,8 +7,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from playground.ui.plots.colors import BASELINE_COLOR, BOUNDARY_COLOR, CLASS_COLORS, region_rgba
+from playground.ui.plots.colors import region_rgba
 from playground.ui.plots.contour import class_boundaries
+from playground.ui.plots.style import BASELINE_COLOR, BOUNDARY_COLOR, CLASS_COLORS
 
 #: brush radius for erasing and spraying, in screen pixels.
 ERASE_RADIUS_PX = 12

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from playground.ui.plots.curves import read_only
+from playground.ui.plots.style import read_only
 
 BAR_COLOR = "#9db4c8"
 TOP_COLOR = "#e76f51"

@@ -7,31 +7,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from playground.ui.plots.curves import curve_plot
+from playground.history import HistoryBuffer
+from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_plot
 
-TRAIN_COLOR = "#1d3557"
-TEST_COLOR = "#e76f51"
-
-
-class _Column:
-    """A growable float64 array."""
-
-    def __init__(self) -> None:
-        self.data = np.zeros(256)
-        self.n = 0
-
-    def extend(self, values: np.ndarray) -> None:
-        values = np.asarray(values, dtype=np.float64).ravel()
-        need = self.n + len(values)
-        if need > len(self.data):
-            grown = np.zeros(max(need, 2 * len(self.data)))
-            grown[:self.n] = self.data[:self.n]
-            self.data = grown
-        self.data[self.n:need] = values
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.data[:self.n]
+#: what the step curves record: the x position (in epochs), the loss and the accuracy.
+COLUMNS = ("x", "loss", "acc")
 
 
 class StepCurves(QWidget):
@@ -63,29 +43,27 @@ class StepCurves(QWidget):
         self.clear()
 
     def clear(self) -> None:
-        self._steps = {k: _Column() for k in ("x", "loss", "acc")}
-        self._epochs = {k: _Column() for k in ("x", "loss", "acc")}
+        self._steps = HistoryBuffer(COLUMNS, capacity=256)
+        self._epochs = HistoryBuffer(COLUMNS)
         for curve in (self.train_loss, self.test_loss, self.train_acc, self.test_acc):
             curve.setData([], [])
 
     def append_steps(self, x: np.ndarray, loss: np.ndarray, acc: np.ndarray) -> None:
-        for key, values in (("x", x), ("loss", loss), ("acc", acc)):
-            self._steps[key].extend(values)
-        sx = self._steps["x"].view()
-        self.train_loss.setData(sx, self._steps["loss"].view())
-        self.train_acc.setData(sx, self._steps["acc"].view())
+        self._steps.extend({"x": x, "loss": loss, "acc": acc})
+        sx = self._steps.column("x")
+        self.train_loss.setData(sx, self._steps.column("loss"))
+        self.train_acc.setData(sx, self._steps.column("acc"))
 
     def append_epoch(self, epoch: float, test_loss: float | None,
                      test_acc: float | None) -> None:
         if test_loss is None or test_acc is None:
             return
-        for key, value in (("x", epoch), ("loss", test_loss), ("acc", test_acc)):
-            self._epochs[key].extend([value])
-        ex = self._epochs["x"].view()
-        self.test_loss.setData(ex, self._epochs["loss"].view())
-        self.test_acc.setData(ex, self._epochs["acc"].view())
+        self._epochs.append({"x": epoch, "loss": test_loss, "acc": test_acc})
+        ex = self._epochs.column("x")
+        self.test_loss.setData(ex, self._epochs.column("loss"))
+        self.test_acc.setData(ex, self._epochs.column("acc"))
 
     def column(self, which: str, key: str) -> np.ndarray:
         """A copy of a recorded column: ``which`` "steps"/"epochs", ``key`` x/loss/acc."""
         source = self._steps if which == "steps" else self._epochs
-        return source[key].view().copy()
+        return source.column(key).copy()

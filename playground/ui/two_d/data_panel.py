@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.ui.plots.colors import CLASS_COLORS
+from playground.ui.plots.style import CLASS_COLORS
 from playground.ui.widgets.spinboxes import report_out_of_range
 
 MAX_CLASSES = len(CLASS_COLORS)

@@ -17,9 +17,9 @@ from playground.two_d import session_file as S
 from playground.two_d.session_file import (
     FORMAT,
     HISTORY_COLUMNS,
-    HistoryBuffer,
     Session,
     SessionError,
+    epoch_history,
     history_csv,
     history_rows,
     load_session,
@@ -36,7 +36,7 @@ def make_session(hidden=(8, 8), epochs: int = 3) -> Session:
     X = rng.normal(size=(30, 2))
     y = np.arange(30, dtype=np.int64) % 3
     test = rng.random(30) < 0.3
-    history = HistoryBuffer()
+    history = epoch_history()
     for e in range(1, epochs + 1):
         history.append({"epoch": e, "steps": 2 * e, "train_loss": 1 / e, "train_acc": 0.5,
                         "test_loss": None, "test_acc": None, "lr": 0.03, "seconds": 0.001})
