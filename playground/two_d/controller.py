@@ -185,8 +185,10 @@ class PlaygroundController(QObject):
         self.configChanged.emit(new.to_dict())
         d_old, d_new = old.data, new.data
         if d_new.name == "drawn" and d_old.name != "drawn":
+            # The points on screen become the drawing, split as they were: the run goes
+            # on with its weights, as after any later edit of the drawing.
             self.data.copy_into_drawing(new)
-            self._reload_data(reset_view=False)
+            self._data_edited()
         elif d_old != d_new or old.seed != new.seed:
             if d_new.name == "drawn":
                 if (d_old.test_ratio, old.seed) != (d_new.test_ratio, new.seed):

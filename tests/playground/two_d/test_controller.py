@@ -118,3 +118,21 @@ def test_the_first_drawn_point_turns_the_data_into_a_drawing(controller, qtbot):
     c.add_points([0.0], [0.0], 1)
     assert c.config.data.name == "drawn"
     assert len(c.drawn) == 201          # the 200 points on screen, plus the new one
+
+
+def test_the_first_drawn_point_keeps_the_weights_and_the_epoch(controller, qtbot):
+    """The first edit behaves like every later one: the run goes on (same run, same
+    epoch count) on the points now called "drawn"."""
+    c = controller
+    for _ in range(3):
+        with qtbot.waitSignal(c.epochFinished, timeout=5000):
+            c.step()
+    run, epoch = c.run_id, c.epoch
+    resets: list[int] = []
+    c.runReset.connect(resets.append)
+    c.add_points([0.5], [0.25], 0)
+    assert c.config.data.name == "drawn"
+    assert (c.run_id, c.epoch, resets) == (run, epoch, [])
+    with qtbot.waitSignal(c.epochFinished, timeout=5000) as blocker:
+        c.step()
+    assert blocker.args[0]["epoch"] == epoch + 1 and blocker.args[0]["run_id"] == run
