@@ -23,6 +23,8 @@ class Layer:
         self.dtype = np.dtype(dtype)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        #: non-trained state saved with the model (BatchNorm's running statistics).
+        self.buffers: dict[str, np.ndarray] = {}
         self.skip_input_grad = False
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:

@@ -112,7 +112,7 @@ class Sequential:
     def buffers(self) -> Iterator[tuple[str, np.ndarray]]:
         """Non-trained state saved with the model (BatchNorm running statistics)."""
         for i, layer in enumerate(self.layers):
-            for key, b in getattr(layer, "buffers", {}).items():
+            for key, b in layer.buffers.items():
                 yield f"{i}.{key}", b
 
     def num_parameters(self) -> int:
