@@ -203,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
+    from engine import tune_allocator
 
+    tune_allocator()  # what the app's main does (see engine/_malloc.py)
     ceiling = engine_only(args.seconds)
     info = machine()
     print("machine:", json.dumps(info))

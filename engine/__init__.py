@@ -2,6 +2,7 @@
 training, datasets and a CLI (``python -m engine``)."""
 
 from . import layers, losses, optimizers
+from ._malloc import tune_allocator
 from .errors import DataError, EngineError, SpecError, TrainingDiverged
 from .grid import decision_grid
 from .network import Sequential
@@ -12,6 +13,6 @@ from .trainer import Trainer
 
 __all__ = [
     "layers", "losses", "optimizers", "Sequential", "Trainer", "build_model", "load",
-    "decision_grid", "RunConfig", "DataConfig", "ModelConfig", "OptimConfig",
+    "decision_grid", "tune_allocator", "RunConfig", "DataConfig", "ModelConfig", "OptimConfig",
     "EngineError", "SpecError", "DataError", "TrainingDiverged",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._malloc import tune_allocator
 from .errors import DataError, EngineError, SpecError, TrainingDiverged
 from .spec import DATASETS, PRESETS, RunConfig, defaults_for
 
@@ -320,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_BAD_INPUT
+        tune_allocator()  # the process is ours: reuse freed batch arrays (see _malloc)
         limit = _thread_limit(getattr(args, "threads", None))
         with limit:
             return _train(args) if args.command == "train" else _evaluate(args)

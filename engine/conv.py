@@ -6,15 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from ._malloc import tune_malloc
 from .base import Layer
 from .errors import SpecError
 from .im2col import col2im, conv_output_size, im2col
 from .init import init_weights
-
-# Once per process, at engine import (``engine`` imports this module): reuse freed batch
-# arrays instead of page-faulting them in again every mini-batch. See ``_malloc``.
-tune_malloc()
 
 # Input bytes per chunk in the 2x2 max-pool fast path: small enough that a chunk's
 # temporaries stay in cache, large enough to amortise the per-call overhead (1 MiB measured
