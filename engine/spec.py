@@ -11,10 +11,12 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .datasets.toy2d import GENERATORS
 from .errors import SpecError
 from .schedules import Schedule
 
-TOY_DATASETS = ("moons", "circles", "xor", "blobs", "spiral", "linear", "checkerboard")
+#: the generated 2-D sets, in the generators' order (toy2d imports only NumPy).
+TOY_DATASETS = tuple(GENERATORS)
 IMAGE_DATASETS = ("mnist-sample", "mnist", "fashion-mnist", "digits")
 #: "csv" reads ``path``; "drawn" means points supplied by the caller (the app's drawing).
 DATASETS = TOY_DATASETS + ("csv", "drawn") + IMAGE_DATASETS
