@@ -16,8 +16,8 @@ class Layer:
     return ``None`` instead of computing the gradient for the input data.
     """
 
-    #: registry name used by serialization; subclasses set it.
-    kind: str = "Layer"
+    #: registry name used by serialization (lower-case, hyphenated); subclasses set it.
+    kind: str = "layer"
 
     def __init__(self, dtype=np.float32):
         self.dtype = np.dtype(dtype)

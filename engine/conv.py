@@ -53,7 +53,7 @@ class Conv2D(Layer):
     layer, reused while the batch shape stays the same, and are kept for the backward pass.
     """
 
-    kind = "Conv2D"
+    kind = "conv2d"
 
     def __init__(
         self,
@@ -205,7 +205,7 @@ class MaxPool2D(_Pool2D):
     The gradient goes to the first maximum of each window (row-major order).
     """
 
-    kind = "MaxPool2D"
+    kind = "max-pool2d"
 
     def __init__(self, size: int = 2, stride: int = 2, dtype=np.float32):
         super().__init__(size, stride, dtype)
@@ -342,7 +342,7 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Mean over each ``size`` x ``size`` window: (N, C, H, W) -> (N, C, OH, OW)."""
 
-    kind = "AvgPool2D"
+    kind = "avg-pool2d"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         x, oh, ow = self._start(x)
@@ -382,7 +382,7 @@ class AvgPool2D(_Pool2D):
 class Flatten(Layer):
     """(N, C, H, W) (or any (N, ...)) -> (N, C*H*W); a view when the input is contiguous."""
 
-    kind = "Flatten"
+    kind = "flatten"
 
     def __init__(self, dtype=np.float32):
         super().__init__(dtype)

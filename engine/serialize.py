@@ -12,7 +12,15 @@ from .atomic import write_atomic
 from .errors import DataError
 from .losses import make_loss
 
-FORMAT = 1
+#: 2: layer kinds are lower-case and hyphenated ("relu"); 1 used class names ("ReLU").
+FORMAT = 2
+#: format-1 layer kinds -> today's.
+_FORMAT_1_KINDS = {
+    "Dense": "dense", "Dropout": "dropout", "BatchNorm": "batch-norm", "Conv2D": "conv2d",
+    "MaxPool2D": "max-pool2d", "AvgPool2D": "avg-pool2d", "Flatten": "flatten",
+    "Features": "features", "ReLU": "relu", "LeakyReLU": "leaky-relu", "Sigmoid": "sigmoid",
+    "Tanh": "tanh", "ELU": "elu", "Identity": "identity", "Step": "step",
+}
 
 
 def describe(model) -> dict:
@@ -41,6 +49,15 @@ def write_state(target, desc: dict, arrays: dict[str, np.ndarray]) -> None:
         np.savez(target, spec=np.array(json.dumps(desc)), **arrays)
         return
     write_atomic(target, lambda f: np.savez(f, spec=np.array(json.dumps(desc)), **arrays))
+
+
+def upgrade_description(desc: dict) -> dict:
+    """``desc`` in today's format: older files' layer kinds renamed (a new dict)."""
+    if desc.get("format", 0) >= FORMAT:
+        return desc
+    layers = [{**entry, "kind": _FORMAT_1_KINDS.get(entry.get("kind"), entry.get("kind"))}
+              if isinstance(entry, dict) else entry for entry in desc.get("layers", [])]
+    return {**desc, "format": FORMAT, "layers": layers}
 
 
 def save(model, path) -> None:
@@ -79,7 +96,7 @@ def load(path):
             if desc.get("format", 0) > FORMAT:
                 raise DataError(f"{path.name} was saved by a newer version (model format "
                                 f"{desc['format']}, this version reads up to {FORMAT})")
-            model = build_from_description(desc)
+            model = build_from_description(upgrade_description(desc))
             _copy_arrays(model, data, path)
     except DataError:
         raise
@@ -127,7 +144,7 @@ def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
     if not isinstance(desc.get("format", 0), int) or desc.get("format", 0) > FORMAT:
         raise DataError(f"{name} was saved by a newer version (model format "
                         f"{desc.get('format')}, this version reads up to {FORMAT})")
-    return desc, arrays
+    return upgrade_description(desc), arrays
 
 
 def copy_state_into(model, arrays: dict[str, np.ndarray], name: str) -> None:

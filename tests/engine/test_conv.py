@@ -151,7 +151,7 @@ def test_conv_config_rebuilds_the_same_shapes():
     assert config["kernel_size"] == [5, 3]
     assert clone.params["W"].shape == (8, 3, 5, 3)
     assert clone.output_shape((3, 28, 28)) == layer.output_shape((3, 28, 28)) == (8, 13, 14)
-    assert Conv2D.kind == "Conv2D" and MaxPool2D.kind == "MaxPool2D"
+    assert Conv2D.kind == "conv2d" and MaxPool2D.kind == "max-pool2d"
     assert MaxPool2D(3, 2).config() == {"size": 3, "stride": 2}
 
 
