@@ -168,8 +168,9 @@ def _fmt(v) -> str:
 
 
 def _train(args) -> int:
+    from .build import build_model
     from .datasets.loader import load_dataset
-    from .presets import build_model, build_optimizer
+    from .presets import build_optimizer
     from .trainer import Trainer
 
     config = config_from_args(args)
@@ -291,8 +292,8 @@ def _download_progress(quiet: bool):
 
 
 def _evaluate(args) -> int:
+    from .build import load
     from .datasets.loader import load_eval_split
-    from .serialize import load
     from .trainer import predicted_classes
 
     model = load(args.model_path)
