@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 
+from engine.build import build_model
 from engine.datasets.loader import Dataset, load_dataset
 from engine.errors import SpecError
-from engine.presets import build_model
 from engine.spec import RunConfig
 
 from .baseline import baseline_overlay

@@ -21,10 +21,11 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from threadpoolctl import ThreadpoolController
 
 from engine.budget import check_memory
+from engine.build import build_model
+from engine.build import load as load_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError, TrainingDiverged
-from engine.presets import build_model, build_optimizer
-from engine.serialize import load as load_model
+from engine.presets import build_optimizer
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
 
