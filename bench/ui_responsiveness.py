@@ -53,8 +53,9 @@ def engine_only(seconds: float) -> float:
     """Epochs/s of the same run with no window and no grids (the ceiling)."""
     import numpy as np
 
+    from engine.build import build_model
     from engine.datasets.loader import load_dataset
-    from engine.presets import build_model, build_optimizer
+    from engine.presets import build_optimizer
     from engine.trainer import Trainer
     from playground.worker import limit_blas_threads
 
@@ -77,8 +78,8 @@ def grid_forward_ms(repeats: int = 30) -> dict:
     and, if installed, the same network in PyTorch (both float32, one thread)."""
     import numpy as np
 
+    from engine.build import build_model
     from engine.grid import decision_grid, grid_points
-    from engine.presets import build_model
     from playground.worker import limit_blas_threads
 
     limit_blas_threads()

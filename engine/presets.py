@@ -184,9 +184,3 @@ def _deep_cnn(m: ModelConfig, shape, n_out: int) -> list[dict]:
     _dense_head(layers, shape, DEEP_CNN_HIDDEN, n_out, m, m.dropout or DEEP_CNN_DROPOUT)
     return layers
 
-
-def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int, rng=None):
-    """Moved to ``engine.build.build_model`` (kept until every caller imports it there)."""
-    from .build import build_model as _build_model
-
-    return _build_model(config, input_shape, n_classes, rng)

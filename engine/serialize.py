@@ -69,13 +69,6 @@ def save(model, path) -> None:
     write_state(path, describe(model), arrays)
 
 
-def load(path):
-    """Moved to ``engine.build.load`` (kept until every caller imports it from there)."""
-    from .build import load as _load
-
-    return _load(path)
-
-
 def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
     """The description and arrays of the model file ``source`` (a path or an open binary
     file); ``DataError`` naming ``name`` when it is not one."""

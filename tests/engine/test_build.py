@@ -91,3 +91,12 @@ def test_a_description_without_layers_is_not_a_model_file(tmp_path):
     with pytest.raises(DataError, match="not a model file"):
         engine.load(tmp_path / "m.npz")
 
+def test_serialize_imports_neither_the_network_nor_the_builder():
+    import ast
+    from pathlib import Path
+
+    import engine.serialize
+
+    tree = ast.parse(Path(engine.serialize.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"network", "build", "presets", "layers"}

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from local_files import idx_bytes
 
+from engine.build import build_model
 from engine.datasets.csvio import load_csv
 from engine.datasets.mnist import load_idx
 from engine.errors import EngineError
-from engine.presets import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
 from playground.session import (
