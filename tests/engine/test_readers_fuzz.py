@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from local_files import idx_bytes
 
@@ -141,6 +141,7 @@ def test_gzipped_idx_reader_loads_or_raises_data_error(scratch, data):
 @given(dims=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=4),
        type_byte=st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E]),
        body=st.binary(max_size=64))
+@example(dims=[0, 3_036_988_439, 3_037_012_561], type_byte=0x08, body=b"")  # empty, huge
 def test_idx_headers_with_any_dimensions(scratch, dims, type_byte, body):
     header = bytes([0, 0, type_byte, len(dims)]) + b"".join(d.to_bytes(4, "big") for d in dims)
     _loads_or_says_why(load_idx, _write(scratch, "any-idx-ubyte", header + body))
