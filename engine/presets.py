@@ -15,7 +15,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .errors import SpecError
 from .im2col import conv_output_size
-from .spec import ModelConfig, RunConfig
+from .spec import PRESET_DEFAULTS, ModelConfig, RunConfig
 
 #: The book's DeepConvNet: (out channels, padding, 2x2 pool after it) of its six 3x3 convs.
 DEEP_CNN_CONVS = ((16, 1, False), (16, 1, True), (32, 1, False),
@@ -23,7 +23,7 @@ DEEP_CNN_CONVS = ((16, 1, False), (16, 1, True), (32, 1, False),
 #: DeepConvNet's dense layer and its dropout when the config asks for none.
 DEEP_CNN_HIDDEN, DEEP_CNN_DROPOUT = 50, 0.5
 #: SimpleConvNet's dense layer when the config lists no hidden sizes.
-SIMPLE_CNN_HIDDEN = 100
+SIMPLE_CNN_HIDDEN = PRESET_DEFAULTS["simple-cnn"]["hidden"][0]
 
 
 @dataclass(frozen=True)
