@@ -1,11 +1,9 @@
 """Memory a network would need, estimated from its config before anything is allocated.
 
-``build_model`` refuses more than ``MAX_PARAMETERS`` weights, but only after allocating
-them, and it cannot see the activations. ``check_memory`` walks the architecture the
-config describes (the layer description ``engine.presets`` gives and ``engine.build``
-builds) and refuses, with the numbers,
-a network whose weights (with their gradients and optimiser state) plus activations would
-pass a budget.
+``build_model`` refuses more than ``MAX_PARAMETERS`` weights, but it cannot see the
+activations. ``check_memory`` walks the layer description ``engine.presets`` gives (the
+one ``engine.build`` builds) and refuses, with the numbers, a network whose weights (with
+their gradients and optimiser state) plus activations would pass a budget.
 """
 
 from __future__ import annotations
