@@ -12,6 +12,7 @@ load from other programs hits them alike. The textbook version is slow: ``--text
 
     python bench/cnn_epoch.py [--threads 2] [--repeats 3] [--samples 60000]
                               [--textbook-samples 6000] [--skip-textbook] [--skip-torch]
+                              [--untuned-allocator]
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ BATCH, FILTERS, KERNEL, HIDDEN, CLASSES, LR = 100, 30, 5, 100, 10, 1e-3
 ENGINE = "engine (float32)"
 CONTENDERS = {
     "engine": ENGINE,
+    "engine-untuned": ENGINE + ", glibc malloc defaults",
     "torch": "PyTorch CPU (float32)",
     "textbook32": "textbook im2col (float32)",
     "textbook64": "textbook im2col (float64)",
@@ -42,9 +44,12 @@ CONTENDERS = {
 
 # --- the contenders: each returns (epoch, warm_up(steps)) ------------------------------
 
-def engine_contender(x, y):
-    from engine import RunConfig, Trainer, build_model
+def engine_contender(x, y, tune: bool = True):
+    from engine import RunConfig, Trainer, build_model, tune_allocator
     from engine.optimizers import Adam
+
+    if tune:
+        tune_allocator()  # what the CLI and the app do; "engine-untuned" shows its gain
 
     cfg = RunConfig().with_changes(
         data={"name": "mnist-sample"},
@@ -329,8 +334,8 @@ def child(name: str, samples: int, threads: int, warmup_steps: int) -> dict:
 
     x, y = synthetic_mnist(samples, image=True)
     with threadpool_limits(limits=threads):
-        if name == "engine":
-            epoch, warm_up = engine_contender(x, y)
+        if name.startswith("engine"):
+            epoch, warm_up = engine_contender(x, y, tune=name == "engine")
         elif name == "torch":
             epoch, warm_up = torch_contender(x, y, threads)
         else:
@@ -383,13 +388,15 @@ def main() -> None:
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--warmup-steps", type=int, default=20,
                     help="untimed batches before each timed epoch")
+    ap.add_argument("--untuned-allocator", action="store_true",
+                    help="also time the engine with glibc's default malloc thresholds")
     ap.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.samples, args.threads, args.warmup_steps)))
         return
 
-    names = ["engine"]
+    names = ["engine"] + (["engine-untuned"] if args.untuned_allocator else [])
     if not args.skip_torch:
         try:
             import torch  # noqa: F401

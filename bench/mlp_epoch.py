@@ -23,8 +23,10 @@ BATCH, HIDDEN, LR = 100, 100, 1e-3
 
 
 def engine_epoch(x, y):
-    from engine import RunConfig, Trainer, build_model
+    from engine import RunConfig, Trainer, build_model, tune_allocator
     from engine.optimizers import make_optimizer
+
+    tune_allocator()  # what the CLI and the app do (see engine/_malloc.py)
 
     cfg = RunConfig().with_changes(data={"name": "mnist-sample"},
                                    model={"hidden": (HIDDEN,), "activation": "relu"})

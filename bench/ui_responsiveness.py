@@ -54,8 +54,9 @@ def engine_only(seconds: float) -> float:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
+    from engine.build import build_model
     from engine.datasets.loader import load_dataset
-    from engine.presets import build_model, build_optimizer
+    from engine.presets import build_optimizer
     from engine.trainer import Trainer
     from playground.two_d.worker import BLAS_THREADS
 
@@ -79,8 +80,8 @@ def grid_forward_ms(repeats: int = 30) -> dict:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
+    from engine.build import build_model
     from engine.grid import decision_grid, grid_points
-    from engine.presets import build_model
     from playground.two_d.worker import BLAS_THREADS
 
     threadpool_limits(BLAS_THREADS, user_api="blas")  # what the worker's ticks run with
@@ -205,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
+    from engine import tune_allocator
 
+    tune_allocator()  # what the app's main does (see engine/_malloc.py)
     ceiling = engine_only(args.seconds)
     info = machine()
     print("machine:", json.dumps(info))

@@ -2,16 +2,18 @@
 training, datasets and a CLI (``python -m engine``)."""
 
 from . import layers, losses, optimizers
+from ._malloc import tune_allocator
+from .build import build_model, count_parameters, load
 from .errors import DataError, EngineError, SpecError, TrainingDiverged
 from .grid import decision_grid
 from .network import Sequential
-from .presets import build_model
-from .serialize import load
+from .serialize import save
 from .spec import DataConfig, ModelConfig, OptimConfig, RunConfig
 from .trainer import Trainer
 
 __all__ = [
-    "layers", "losses", "optimizers", "Sequential", "Trainer", "build_model", "load",
-    "decision_grid", "RunConfig", "DataConfig", "ModelConfig", "OptimConfig",
+    "layers", "losses", "optimizers", "Sequential", "Trainer", "build_model",
+    "count_parameters", "load", "save",
+    "decision_grid", "tune_allocator", "RunConfig", "DataConfig", "ModelConfig", "OptimConfig",
     "EngineError", "SpecError", "DataError", "TrainingDiverged",
 ]

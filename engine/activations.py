@@ -9,7 +9,7 @@ from .errors import SpecError
 
 
 class Identity(Layer):
-    kind = "Identity"
+    kind = "identity"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         return x
@@ -19,7 +19,7 @@ class Identity(Layer):
 
 
 class ReLU(Layer):
-    kind = "ReLU"
+    kind = "relu"
 
     def __init__(self, dtype=np.float32):
         super().__init__(dtype)
@@ -46,7 +46,7 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    kind = "LeakyReLU"
+    kind = "leaky-relu"
 
     def __init__(self, alpha: float = 0.01, dtype=np.float32):
         super().__init__(dtype)
@@ -66,7 +66,7 @@ class LeakyReLU(Layer):
 
 
 class Sigmoid(Layer):
-    kind = "Sigmoid"
+    kind = "sigmoid"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         y = sigmoid(x)
@@ -79,7 +79,7 @@ class Sigmoid(Layer):
 
 
 class Tanh(Layer):
-    kind = "Tanh"
+    kind = "tanh"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         y = np.tanh(x)
@@ -92,7 +92,7 @@ class Tanh(Layer):
 
 
 class ELU(Layer):
-    kind = "ELU"
+    kind = "elu"
 
     def __init__(self, alpha: float = 1.0, dtype=np.float32):
         super().__init__(dtype)
@@ -121,7 +121,7 @@ class Step(Layer):
     """Heaviside step (perceptron demos). Its derivative is zero almost everywhere and
     undefined at 0, so it cannot be trained by back-propagation: ``backward`` refuses."""
 
-    kind = "Step"
+    kind = "step"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         return (x > 0).astype(x.dtype)

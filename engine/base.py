@@ -16,13 +16,15 @@ class Layer:
     return ``None`` instead of computing the gradient for the input data.
     """
 
-    #: registry name used by serialization; subclasses set it.
-    kind: str = "Layer"
+    #: registry name used by serialization (lower-case, hyphenated); subclasses set it.
+    kind: str = "layer"
 
     def __init__(self, dtype=np.float32):
         self.dtype = np.dtype(dtype)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        #: non-trained state saved with the model (BatchNorm's running statistics).
+        self.buffers: dict[str, np.ndarray] = {}
         self.skip_input_grad = False
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:

@@ -1,9 +1,9 @@
-"""A logistic-regression baseline (scikit-learn) with the same grid output as the engine."""
+"""A logistic-regression baseline with the same grid output as the engine (scikit-learn,
+imported when the first baseline is fitted)."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from .grid import grid_points
 
@@ -12,6 +12,8 @@ class LogisticBaseline:
     """A straight-line (per-class linear) classifier on the raw x1, x2 coordinates."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, C: float = 1.0):
+        from sklearn.linear_model import LogisticRegression  # lazy: scipy is slow to import
+
         self.clf = LogisticRegression(C=C, max_iter=1000)
         self.clf.fit(np.asarray(X, np.float64), np.asarray(y))
 

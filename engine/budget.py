@@ -1,10 +1,9 @@
 """Memory a network would need, estimated from its config before anything is allocated.
 
-``build_model`` refuses more than ``MAX_PARAMETERS`` weights, but only after allocating
-them, and it cannot see the activations. ``check_memory`` walks the architecture the
-config describes (the same shapes ``engine.presets`` builds) and refuses, with the numbers,
-a network whose weights (with their gradients and optimiser state) plus activations would
-pass a budget.
+``build_model`` refuses more than ``MAX_PARAMETERS`` weights, but it cannot see the
+activations. ``check_memory`` walks the layer description ``engine.presets`` gives (the
+one ``engine.build`` builds) and refuses, with the numbers, a network whose weights (with
+their gradients and optimiser state) plus activations would pass a budget.
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .build import MAX_PARAMETERS
 from .errors import SpecError
 from .losses import make_loss
-from .presets import MAX_PARAMETERS
+from .presets import layer_sizes, layer_specs
 from .spec import RunConfig
 
 #: default limit on the estimated memory of one run (weights, gradients, optimiser state
@@ -54,63 +54,13 @@ def format_bytes(n: float) -> str:
 
 def _layer_sizes(config: RunConfig, input_shape: tuple[int, ...], n_out: int
                  ) -> tuple[int, int, int]:
-    """(parameters, summed output elements, largest im2col buffer) for one sample."""
-    m = config.model
-    params = outputs = scratch = 0
-
-    def dense(width_in: int, width_out: int, activation: bool, dropout: float,
-              batchnorm: bool = False) -> None:
-        nonlocal params, outputs
-        params += width_in * width_out + width_out
-        outputs += width_out
-        if activation:
-            if batchnorm:
-                params += 2 * width_out
-                outputs += width_out
-            outputs += width_out * (2 if dropout else 1)
-
-    if m.preset == "mlp":
-        if tuple(input_shape) == (2,):
-            width = len(m.features)
-        else:
-            width = int(np.prod(input_shape))
-        outputs += width
-        for h in m.hidden:
-            dense(width, int(h), True, m.dropout, m.batchnorm)
-            width = int(h)
-        dense(width, n_out, False, 0.0)
-        return params, outputs, scratch
-    if len(input_shape) != 3:
-        raise SpecError(f"model {m.preset!r} needs images (C, H, W), got samples of shape "
-                        f"{tuple(input_shape)}")
-    c, h, w = (int(v) for v in input_shape)
-
-    def conv(c_out: int, k: int, pad: int, pool: bool) -> None:
-        nonlocal params, outputs, scratch, c, h, w
-        oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
-        if oh < 1 or ow < 1:
-            raise SpecError(f"filter size {k} is larger than the {h}×{w} images")
-        params += c_out * c * k * k + c_out + (2 * c_out if m.batchnorm else 0)
-        scratch += oh * ow * c * k * k
-        c, h, w = c_out, oh, ow
-        outputs += c * h * w * (3 if m.batchnorm else 2)
-        if pool:
-            h, w = (h - 2) // 2 + 1, (w - 2) // 2 + 1
-            outputs += c * h * w
-
-    if m.preset == "simple-cnn":
-        conv(m.conv_filters, m.conv_size, 0, True)
-        hidden, dropout = (m.hidden[0] if m.hidden else 100), m.dropout
-    else:  # deep-cnn
-        for c_out, pad, pool in ((16, 1, False), (16, 1, True), (32, 1, False),
-                                 (32, 2, True), (64, 1, False), (64, 1, True)):
-            conv(c_out, 3, pad, pool)
-        hidden, dropout = 50, m.dropout or 0.5
-    width = c * h * w
-    outputs += width
-    dense(width, hidden, True, dropout)
-    dense(hidden, n_out, False, 0.0)
-    return params, outputs, scratch
+    """(parameters, summed output elements, summed im2col buffers) for one sample, from the
+    same layer description ``build_model`` builds."""
+    shape = tuple(int(v) for v in input_shape)
+    sizes = layer_sizes(layer_specs(config.model, shape, n_out), shape)
+    return (sum(s.parameters for s in sizes),
+            sum(int(np.prod(s.output_shape)) for s in sizes),
+            sum(s.scratch for s in sizes))
 
 
 def estimate_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._malloc import tune_allocator
 from .errors import DataError, EngineError, SpecError, TrainingDiverged
 from .spec import DATASETS, PRESETS, RunConfig, defaults_for
 
@@ -167,8 +168,9 @@ def _fmt(v) -> str:
 
 
 def _train(args) -> int:
+    from .build import build_model
     from .datasets.loader import load_dataset
-    from .presets import build_model, build_optimizer
+    from .presets import build_optimizer
     from .trainer import Trainer
 
     config = config_from_args(args)
@@ -290,8 +292,8 @@ def _download_progress(quiet: bool):
 
 
 def _evaluate(args) -> int:
+    from .build import load
     from .datasets.loader import load_eval_split
-    from .serialize import load
     from .trainer import predicted_classes
 
     model = load(args.model_path)
@@ -320,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_BAD_INPUT
+        tune_allocator()  # the process is ours: reuse freed batch arrays (see _malloc)
         limit = _thread_limit(getattr(args, "threads", None))
         with limit:
             return _train(args) if args.command == "train" else _evaluate(args)

@@ -6,15 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from ._malloc import tune_malloc
 from .base import Layer
 from .errors import SpecError
 from .im2col import col2im, conv_output_size, im2col
 from .init import init_weights
-
-# Once per process, at engine import (``engine`` imports this module): reuse freed batch
-# arrays instead of page-faulting them in again every mini-batch. See ``_malloc``.
-tune_malloc()
 
 # Input bytes per chunk in the 2x2 max-pool fast path: small enough that a chunk's
 # temporaries stay in cache, large enough to amortise the per-call overhead (1 MiB measured
@@ -58,7 +53,7 @@ class Conv2D(Layer):
     layer, reused while the batch shape stays the same, and are kept for the backward pass.
     """
 
-    kind = "Conv2D"
+    kind = "conv2d"
 
     def __init__(
         self,
@@ -210,7 +205,7 @@ class MaxPool2D(_Pool2D):
     The gradient goes to the first maximum of each window (row-major order).
     """
 
-    kind = "MaxPool2D"
+    kind = "max-pool2d"
 
     def __init__(self, size: int = 2, stride: int = 2, dtype=np.float32):
         super().__init__(size, stride, dtype)
@@ -347,7 +342,7 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Mean over each ``size`` x ``size`` window: (N, C, H, W) -> (N, C, OH, OW)."""
 
-    kind = "AvgPool2D"
+    kind = "avg-pool2d"
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         x, oh, ow = self._start(x)
@@ -387,7 +382,7 @@ class AvgPool2D(_Pool2D):
 class Flatten(Layer):
     """(N, C, H, W) (or any (N, ...)) -> (N, C*H*W); a view when the input is contiguous."""
 
-    kind = "Flatten"
+    kind = "flatten"
 
     def __init__(self, dtype=np.float32):
         super().__init__(dtype)

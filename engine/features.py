@@ -47,7 +47,7 @@ class Features(Layer):
     """Maps raw points (N, 2) to the chosen features (N, len(names)). No parameters, so it is
     always the model's first layer and its input gradient is never needed."""
 
-    kind = "Features"
+    kind = "features"
 
     def __init__(self, names=("x1", "x2"), dtype=np.float32):
         super().__init__(dtype)

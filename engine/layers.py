@@ -19,7 +19,7 @@ from .init import init_weights
 class Dense(Layer):
     """Affine layer ``y = x @ W + b``; x (N, in_features) -> y (N, out_features)."""
 
-    kind = "Dense"
+    kind = "dense"
 
     def __init__(
         self,
@@ -72,7 +72,7 @@ class Dropout(Layer):
     """Inverted dropout: at training time zero each unit with probability ``rate`` and scale
     the rest by 1/(1-rate), so inference needs no rescaling."""
 
-    kind = "Dropout"
+    kind = "dropout"
 
     def __init__(self, rate: float = 0.5, rng: np.random.Generator | None = None,
                  dtype=np.float32):
@@ -108,7 +108,7 @@ class BatchNorm(Layer):
     ones. The running statistics live in ``buffers`` and are saved with the model.
     """
 
-    kind = "BatchNorm"
+    kind = "batch-norm"
 
     def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5,
                  dtype=np.float32):

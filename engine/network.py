@@ -9,6 +9,7 @@ import numpy as np
 from .base import Layer
 from .losses import Loss
 from .penalty import penalty_value
+from .serialize import save
 
 # Image batches are predicted in chunks so im2col buffers stay small (memory, not speed).
 _IMAGE_CHUNK = 500
@@ -112,7 +113,7 @@ class Sequential:
     def buffers(self) -> Iterator[tuple[str, np.ndarray]]:
         """Non-trained state saved with the model (BatchNorm running statistics)."""
         for i, layer in enumerate(self.layers):
-            for key, b in getattr(layer, "buffers", {}).items():
+            for key, b in layer.buffers.items():
                 yield f"{i}.{key}", b
 
     def num_parameters(self) -> int:
@@ -122,8 +123,7 @@ class Sequential:
         return penalty_value(self, l1, l2)
 
     def save(self, path) -> None:
-        from .serialize import save
-
+        """Write the model to ``path`` (``engine.load`` reads it back)."""
         save(self, path)
 
     def __repr__(self) -> str:

@@ -1,49 +1,56 @@
-"""Turn a ``RunConfig`` into a ``Sequential``: the MLP and the book's two CNNs."""
+"""The three presets as descriptions: the MLP and the book's two CNNs.
+
+``layer_specs`` turns a ``ModelConfig`` into a list of layer specs, ``{"kind": registry
+name, **constructor arguments}``, the same form a saved model's description uses. That one
+list is what ``engine.build`` builds, ``engine.budget`` budgets and
+``engine.build.count_parameters`` counts; ``layer_sizes`` walks it without allocating.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .activations import make_activation
-from .base import Layer
-from .conv import Conv2D, Flatten, MaxPool2D
+from .activations import ACTIVATIONS
 from .errors import SpecError
-from .features import Features
-from .layers import BatchNorm, Dense, Dropout
-from .losses import make_loss
-from .network import Sequential
-from .spec import ModelConfig, RunConfig
+from .im2col import conv_output_size
+from .spec import PRESET_DEFAULTS, ModelConfig, RunConfig
 
-# Refuse models whose weights alone would pass this many parameters (~1 GB in float32).
-MAX_PARAMETERS = 250_000_000
+#: The book's DeepConvNet: (out channels, padding, 2x2 pool after it) of its six 3x3 convs.
+DEEP_CNN_CONVS = ((16, 1, False), (16, 1, True), (32, 1, False),
+                  (32, 2, True), (64, 1, False), (64, 1, True))
+#: DeepConvNet's dense layer and its dropout when the config asks for none.
+DEEP_CNN_HIDDEN, DEEP_CNN_DROPOUT = 50, 0.5
+#: SimpleConvNet's dense layer when the config lists no hidden sizes.
+SIMPLE_CNN_HIDDEN = PRESET_DEFAULTS["simple-cnn"]["hidden"][0]
 
 
-def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
-                rng: np.random.Generator | None = None) -> Sequential:
-    """The model ``config`` describes for samples of ``input_shape`` and ``n_classes``.
+@dataclass(frozen=True)
+class LayerSize:
+    """One layer of a description, for one sample: weights, output shape, im2col columns."""
 
-    ``input_shape`` is one sample's shape: (2,) for 2-D points, (C, H, W) for images.
-    Weights come from ``rng`` (default: a generator seeded with ``config.seed``).
-    """
-    m = config.model
-    rng = rng if rng is not None else np.random.default_rng(config.seed)
-    dtype = np.dtype(m.dtype)
-    loss = make_loss(m.loss)
-    n_out = loss.output_size(n_classes)
-    builders = {"mlp": _mlp, "simple-cnn": _simple_cnn, "deep-cnn": _deep_cnn}
+    parameters: int
+    output_shape: tuple[int, ...]
+    scratch: int = 0
+
+
+def resolved_init(m: ModelConfig) -> str:
+    """``auto`` means He for ReLU-family activations and the CNNs, Xavier otherwise."""
+    if m.init != "auto":
+        return m.init
+    relu_like = m.activation in ("relu", "leaky-relu", "elu") or m.preset != "mlp"
+    return "he" if relu_like else "xavier"
+
+
+def layer_specs(m: ModelConfig, input_shape: tuple[int, ...], n_out: int) -> list[dict]:
+    """The layers ``m`` describes for samples of ``input_shape`` and ``n_out`` scores."""
     m = replace(m, init=resolved_init(m))
     if m.preset != "mlp":
         m = replace(m, activation="relu")  # the book's CNNs are ReLU networks
-    layers = builders[m.preset](m, tuple(input_shape), n_out, rng, dtype)
-    n_params = sum(p.size for l in layers for p in l.params.values())
-    if n_params > MAX_PARAMETERS:
-        raise SpecError(f"this network has {n_params:,} parameters, more than the "
-                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
-    model = Sequential(layers, loss)
-    model.config = config
-    return model
+    shape = tuple(int(v) for v in input_shape)
+    builders = {"mlp": _mlp, "simple-cnn": _simple_cnn, "deep-cnn": _deep_cnn}
+    return builders[m.preset](m, shape, n_out)
 
 
 def build_optimizer(config: RunConfig):
@@ -55,86 +62,125 @@ def build_optimizer(config: RunConfig):
                           rho=o.rho, l1=o.l1, l2=o.l2, clip_norm=o.clip_norm or None)
 
 
-def resolved_init(m: ModelConfig) -> str:
-    """``auto`` means He for ReLU-family activations and the CNNs, Xavier otherwise."""
-    if m.init != "auto":
-        return m.init
-    relu_like = m.activation in ("relu", "leaky-relu", "elu") or m.preset != "mlp"
-    return "he" if relu_like else "xavier"
+def layer_sizes(specs: list[dict], input_shape: tuple[int, ...]) -> list[LayerSize]:
+    """Each spec's weights, output shape and im2col buffer for one sample of
+    ``input_shape``, computed from the description alone (nothing is allocated)."""
+    shape, sizes = tuple(int(v) for v in input_shape), []
+    for spec in specs:
+        size = _size(spec, shape)
+        sizes.append(size)
+        shape = size.output_shape
+    return sizes
 
 
-def _shape_after(layers: list[Layer], shape: tuple[int, ...]) -> tuple[int, ...]:
-    for layer in layers:
-        shape = layer.output_shape(shape)
-    return shape
+def _size(spec: dict, shape: tuple[int, ...]) -> LayerSize:
+    kind = spec["kind"]
+    if kind == "dense":
+        n_in, n_out = spec["in_features"], spec["out_features"]
+        return LayerSize(n_in * n_out + n_out, (n_out,))
+    if kind == "conv2d":
+        c, h, w = shape
+        k, stride, pad = spec["kernel_size"], spec.get("stride", 1), spec.get("pad", 0)
+        kh, kw = (k, k) if isinstance(k, int) else k
+        oh, ow = conv_output_size(h, kh, stride, pad), conv_output_size(w, kw, stride, pad)
+        c_out = spec["out_channels"]
+        return LayerSize(c_out * c * kh * kw + c_out, (c_out, oh, ow), oh * ow * c * kh * kw)
+    if kind in ("max-pool2d", "avg-pool2d"):
+        c, h, w = shape
+        size, stride = spec.get("size", 2), spec.get("stride", 2)
+        return LayerSize(0, (c, conv_output_size(h, size, stride, 0),
+                             conv_output_size(w, size, stride, 0)))
+    if kind == "flatten":
+        return LayerSize(0, (int(np.prod(shape)),))
+    if kind == "features":
+        return LayerSize(0, (len(spec["names"]),))
+    if kind == "batch-norm":
+        return LayerSize(2 * spec["num_features"], shape)
+    return LayerSize(0, shape)  # activations and dropout keep the shape
 
 
-def _mlp(m: ModelConfig, shape, n_out, rng, dtype) -> list[Layer]:
-    layers: list[Layer] = []
+def _activation(m: ModelConfig) -> dict:
+    return {"kind": ACTIVATIONS[m.activation].kind}
+
+
+def _dense(n_in: int, n_out: int, m: ModelConfig) -> dict:
+    return {"kind": "dense", "in_features": n_in, "out_features": n_out, "init": m.init,
+            "std": m.init_std}
+
+
+def _width(layers: list[dict], shape: tuple[int, ...]) -> int:
+    sizes = layer_sizes(layers, shape)
+    return int(np.prod(sizes[-1].output_shape if sizes else shape))
+
+
+def _mlp(m: ModelConfig, shape: tuple[int, ...], n_out: int) -> list[dict]:
+    layers: list[dict] = []
     if len(shape) == 1 and shape[0] == 2:
-        layers.append(Features(m.features, dtype=dtype))
+        layers.append({"kind": "features", "names": list(m.features)})
     elif len(shape) > 1:
-        layers.append(Flatten(dtype=dtype))
-    width = int(np.prod(_shape_after(layers, shape)))
+        layers.append({"kind": "flatten"})
+    width = _width(layers, shape)
     for h in m.hidden:
-        layers.append(Dense(width, h, m.init, m.init_std, rng, dtype))
+        layers.append(_dense(width, h, m))
         if m.batchnorm:
-            layers.append(BatchNorm(h, dtype=dtype))
-        layers.append(make_activation(m.activation, dtype))
+            layers.append({"kind": "batch-norm", "num_features": h})
+        layers.append(_activation(m))
         if m.dropout:
-            layers.append(Dropout(m.dropout, rng, dtype))
+            layers.append({"kind": "dropout", "rate": m.dropout})
         width = h
-    layers.append(Dense(width, n_out, m.init, m.init_std, rng, dtype))
+    layers.append(_dense(width, n_out, m))
     return layers
 
 
-def _image_shape(shape, preset: str) -> tuple[int, int, int]:
+def _image_shape(shape: tuple[int, ...], preset: str) -> tuple[int, int, int]:
     if len(shape) != 3:
         raise SpecError(f"model {preset!r} needs images (C, H, W), got samples of shape {shape}")
-    return shape
+    return shape  # type: ignore[return-value]
 
 
-def _conv_block(layers, c_in, c_out, k, pad, m: ModelConfig, rng, dtype) -> None:
-    layers.append(Conv2D(c_in, c_out, k, 1, pad, init=m.init, std=m.init_std, rng=rng,
-                         dtype=dtype))
+def _conv_block(layers: list[dict], c_in: int, c_out: int, k: int, pad: int,
+                m: ModelConfig) -> None:
+    layers.append({"kind": "conv2d", "in_channels": c_in, "out_channels": c_out,
+                   "kernel_size": k, "stride": 1, "pad": pad, "init": m.init,
+                   "std": m.init_std})
     if m.batchnorm:
-        layers.append(BatchNorm(c_out, dtype=dtype))
-    layers.append(make_activation(m.activation, dtype))
+        layers.append({"kind": "batch-norm", "num_features": c_out})
+    layers.append(_activation(m))
 
 
-def _dense_head(layers, shape, hidden: int, n_out: int, m: ModelConfig, rng, dtype,
+def _dense_head(layers: list[dict], shape, hidden: int, n_out: int, m: ModelConfig,
                 dropout: float) -> None:
-    layers.append(Flatten(dtype=dtype))
-    width = int(np.prod(_shape_after(layers, shape)))
-    layers.append(Dense(width, hidden, m.init, m.init_std, rng, dtype))
-    layers.append(make_activation(m.activation, dtype))
+    layers.append({"kind": "flatten"})
+    layers.append(_dense(_width(layers, shape), hidden, m))
+    layers.append(_activation(m))
     if dropout:
-        layers.append(Dropout(dropout, rng, dtype))
-    layers.append(Dense(hidden, n_out, m.init, m.init_std, rng, dtype))
+        layers.append({"kind": "dropout", "rate": dropout})
+    layers.append(_dense(hidden, n_out, m))
 
 
-def _simple_cnn(m: ModelConfig, shape, n_out, rng, dtype) -> list[Layer]:
+def _simple_cnn(m: ModelConfig, shape, n_out: int) -> list[dict]:
     """The book's SimpleConvNet: conv F@k×k - ReLU - pool 2 - affine 100 - ReLU - affine."""
     c, h, w = _image_shape(shape, "simple-cnn")
     if m.conv_size > min(h, w):
         raise SpecError(f"filter size {m.conv_size} is larger than the {h}×{w} images")
-    layers: list[Layer] = []
-    _conv_block(layers, c, m.conv_filters, m.conv_size, 0, m, rng, dtype)
-    layers.append(MaxPool2D(2, 2, dtype=dtype))
-    hidden = m.hidden[0] if m.hidden else 100
-    _dense_head(layers, shape, hidden, n_out, m, rng, dtype, m.dropout)
+    layers: list[dict] = []
+    _conv_block(layers, c, m.conv_filters, m.conv_size, 0, m)
+    layers.append({"kind": "max-pool2d", "size": 2, "stride": 2})
+    hidden = m.hidden[0] if m.hidden else SIMPLE_CNN_HIDDEN
+    _dense_head(layers, shape, hidden, n_out, m, m.dropout)
     return layers
 
 
-def _deep_cnn(m: ModelConfig, shape, n_out, rng, dtype) -> list[Layer]:
+def _deep_cnn(m: ModelConfig, shape, n_out: int) -> list[dict]:
     """The book's DeepConvNet: 3×3 convs 16,16 | 32,32 | 64,64 with a 2×2 pool after each
     pair (the fourth conv pads by 2, as in the book), affine 50, dropout, affine."""
-    c, _, _ = _image_shape(shape, "deep-cnn")
-    layers: list[Layer] = []
-    for c_in, c_out, pad, pool in ((c, 16, 1, False), (16, 16, 1, True), (16, 32, 1, False),
-                                   (32, 32, 2, True), (32, 64, 1, False), (64, 64, 1, True)):
-        _conv_block(layers, c_in, c_out, 3, pad, m, rng, dtype)
+    c_in, _, _ = _image_shape(shape, "deep-cnn")
+    layers: list[dict] = []
+    for c_out, pad, pool in DEEP_CNN_CONVS:
+        _conv_block(layers, c_in, c_out, 3, pad, m)
         if pool:
-            layers.append(MaxPool2D(2, 2, dtype=dtype))
-    _dense_head(layers, shape, 50, n_out, m, rng, dtype, m.dropout or 0.5)
+            layers.append({"kind": "max-pool2d", "size": 2, "stride": 2})
+        c_in = c_out
+    _dense_head(layers, shape, DEEP_CNN_HIDDEN, n_out, m, m.dropout or DEEP_CNN_DROPOUT)
     return layers
+

@@ -1,18 +1,28 @@
-"""Save/load models as ``.npz``: weights, buffers and a JSON description of the layers."""
+"""Model files (``.npz``): weights, buffers and a JSON description of the layers.
+
+Arrays and descriptions to and from files only; turning a description into a network is
+``engine.build``'s job, so this module knows no ``Sequential`` (``model`` arguments only
+need ``parameters()``, ``buffers()``, ``layers``, ``loss_fn``, ``dtype`` and ``config``).
+"""
 
 from __future__ import annotations
 
 import json
-import zipfile
-from pathlib import Path
 
 import numpy as np
 
 from .atomic import write_atomic
 from .errors import DataError
-from .losses import make_loss
 
-FORMAT = 1
+#: 2: layer kinds are lower-case and hyphenated ("relu"); 1 used class names ("ReLU").
+FORMAT = 2
+#: format-1 layer kinds -> today's.
+_FORMAT_1_KINDS = {
+    "Dense": "dense", "Dropout": "dropout", "BatchNorm": "batch-norm", "Conv2D": "conv2d",
+    "MaxPool2D": "max-pool2d", "AvgPool2D": "avg-pool2d", "Flatten": "flatten",
+    "Features": "features", "ReLU": "relu", "LeakyReLU": "leaky-relu", "Sigmoid": "sigmoid",
+    "Tanh": "tanh", "ELU": "elu", "Identity": "identity", "Step": "step",
+}
 
 
 def describe(model) -> dict:
@@ -43,73 +53,20 @@ def write_state(target, desc: dict, arrays: dict[str, np.ndarray]) -> None:
     write_atomic(target, lambda f: np.savez(f, spec=np.array(json.dumps(desc)), **arrays))
 
 
+def upgrade_description(desc: dict) -> dict:
+    """``desc`` in today's format: older files' layer kinds renamed (a new dict)."""
+    if desc.get("format", 0) >= FORMAT:
+        return desc
+    layers = [{**entry, "kind": _FORMAT_1_KINDS.get(entry.get("kind"), entry.get("kind"))}
+              if isinstance(entry, dict) else entry for entry in desc.get("layers", [])]
+    return {**desc, "format": FORMAT, "layers": layers}
+
+
 def save(model, path) -> None:
     """Write ``model`` to ``path`` atomically (temporary file, then rename)."""
     arrays = {f"param/{n}": p for n, p, _ in model.parameters()}
     arrays.update({f"buffer/{n}": b for n, b in model.buffers()})
     write_state(path, describe(model), arrays)
-
-
-def build_from_description(desc: dict):
-    """A freshly initialised model with the architecture in ``desc``."""
-    from .layers import LAYERS
-    from .network import Sequential
-    from .spec import RunConfig
-
-    dtype = np.dtype(desc.get("dtype", "float32"))
-    layers = []
-    for entry in desc["layers"]:
-        entry = dict(entry)
-        kind = entry.pop("kind")
-        if kind not in LAYERS:
-            raise DataError(f"unknown layer kind {kind!r} in saved model")
-        layers.append(LAYERS[kind](**entry, dtype=dtype))
-    model = Sequential(layers, make_loss(desc["loss"]))
-    if desc.get("config"):
-        model.config = RunConfig.from_dict(desc["config"])
-    return model
-
-
-def load(path):
-    """The model saved at ``path``; ``DataError`` names the file if it is not a model."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            desc = json.loads(str(data["spec"]))
-            if desc.get("format", 0) > FORMAT:
-                raise DataError(f"{path.name} was saved by a newer version (model format "
-                                f"{desc['format']}, this version reads up to {FORMAT})")
-            model = build_from_description(desc)
-            _copy_arrays(model, data, path)
-    except DataError:
-        raise
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such model file") from None
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError):
-        raise DataError(f"{path} is not a model file saved by this program (no readable "
-                        f"architecture and weights in it)") from None
-    except OSError as e:
-        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
-    return model
-
-
-def _copy_arrays(model, data, path) -> None:
-    # Copy into the existing arrays: nothing that holds a reference is left stale.
-    for name, p, _ in model.parameters():
-        src = data[f"param/{name}"]
-        if src.shape != p.shape:
-            raise DataError(f"{path.name}: parameter {name} has shape {src.shape}, "
-                            f"the architecture needs {p.shape}")
-        p[...] = src
-    for name, b in model.buffers():
-        b[...] = data[f"buffer/{name}"]
-
-
-def load_weights_into(model, path) -> None:
-    """Copy the weights saved at ``path`` into ``model`` (same architecture)."""
-    path = Path(path)
-    with np.load(path, allow_pickle=False) as data:
-        _copy_arrays(model, data, path)
 
 
 def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
@@ -127,7 +84,7 @@ def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
     if not isinstance(desc.get("format", 0), int) or desc.get("format", 0) > FORMAT:
         raise DataError(f"{name} was saved by a newer version (model format "
                         f"{desc.get('format')}, this version reads up to {FORMAT})")
-    return desc, arrays
+    return upgrade_description(desc), arrays
 
 
 def copy_state_into(model, arrays: dict[str, np.ndarray], name: str) -> None:

@@ -11,14 +11,22 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .datasets.toy2d import GENERATORS
 from .errors import SpecError
 from .schedules import Schedule
 
-TOY_DATASETS = ("moons", "circles", "xor", "blobs", "spiral", "linear", "checkerboard")
+#: the generated 2-D sets, in the generators' order (toy2d imports only NumPy).
+TOY_DATASETS = tuple(GENERATORS)
 IMAGE_DATASETS = ("mnist-sample", "mnist", "fashion-mnist", "digits")
 #: "csv" reads ``path``; "drawn" means points supplied by the caller (the app's drawing).
 DATASETS = TOY_DATASETS + ("csv", "drawn") + IMAGE_DATASETS
 PRESETS = ("mlp", "simple-cnn", "deep-cnn")
+#: what choosing a preset sets unless the same change gives it, so a preset is the same
+#: network whoever builds it (CLI, Python, the app): the book's SimpleConvNet has a dense
+#: layer of 100, whatever hidden sizes the config had before.
+PRESET_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mlp": {}, "simple-cnn": {"hidden": (100,)}, "deep-cnn": {},
+}
 DTYPES = ("float32", "float64")
 MAX_LAYERS, MAX_WIDTH = 16, 4096
 
@@ -173,7 +181,11 @@ class RunConfig:
         kw = {}
         for key, value in sections.items():
             current = getattr(self, key)
-            kw[key] = replace(current, **value) if isinstance(value, dict) else value
+            if isinstance(value, dict):
+                if key == "model":
+                    value = with_preset_defaults(current.preset, value)
+                value = replace(current, **value)
+            kw[key] = value
         return replace(self, **kw)
 
     def to_dict(self) -> dict:
@@ -226,7 +238,18 @@ def _section_from_dict(cls, d, section: str):
         raise SpecError(f"unknown keys in config section {section!r}: "
                         f"{', '.join(sorted(unknown))}")
     kw = {k: tuple(v) if k in _TUPLES and isinstance(v, list) else v for k, v in d.items()}
+    if cls is ModelConfig:
+        kw = with_preset_defaults(ModelConfig.preset, kw)
     return cls(**kw)
+
+
+def with_preset_defaults(current_preset: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` to a model config, plus the defaults of the preset they switch to (from
+    ``current_preset``) for every field they do not set themselves."""
+    preset = changes.get("preset", current_preset)
+    if preset == current_preset:
+        return changes
+    return {**PRESET_DEFAULTS.get(preset, {}), **changes}
 
 
 def defaults_for(dataset: str) -> RunConfig:

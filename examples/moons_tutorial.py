@@ -53,8 +53,8 @@ import time
 import numpy as np
 
 from engine.baseline import LogisticBaseline
+from engine.build import build_model
 from engine.optimizers import make_optimizer
-from engine.presets import build_model
 from engine.spec import RunConfig
 
 HIDDEN_SIZES = (1, 2, 3, 4, 5, 20, 50)

@@ -34,8 +34,8 @@ import sys
 import numpy as np
 
 from engine.activations import sigmoid
+from engine.build import build_model
 from engine.optimizers import make_optimizer
-from engine.presets import build_model
 from engine.spec import RunConfig
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)

@@ -18,9 +18,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from PySide6.QtWidgets import QApplication
 
+    from engine import tune_allocator
     from playground.settings import APPLICATION, ORGANIZATION
     from playground.ui.main_window import MainWindow, setup_pyqtgraph
 
+    tune_allocator()
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

@@ -99,7 +99,11 @@ def load_idx(path: str | Path) -> np.ndarray:
             f"{path} {problem}: its header announces shape {dims} ({expected} bytes of data) "
             f"but it holds {found}"
         )
-    arr = np.frombuffer(data, dtype, offset=header).reshape(dims)
+    try:
+        arr = np.frombuffer(data, dtype, offset=header).reshape(dims)
+    except ValueError:  # e.g. (0, 3e9, 3e9): no bytes, but NumPy refuses the shape
+        raise DataError(f"{path} announces shape {dims}, which is too large for an array"
+                        ) from None
     return arr.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
 
 

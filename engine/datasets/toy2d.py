@@ -104,12 +104,37 @@ def _split_counts(n: int, k: int) -> list[int]:
 # --------------------------------------------------------------------------- generators
 
 
+def make_moons(n_samples: int = 100, *, shuffle: bool = True, noise: float | None = None,
+               random_state: int | np.random.RandomState | None = None) -> Dataset:
+    """``sklearn.datasets.make_moons`` in NumPy alone, bit-identical for the same arguments,
+    so the default dataset does not load scikit-learn and scipy at start-up."""
+    if isinstance(random_state, np.random.RandomState):
+        generator = random_state
+    elif random_state is None:
+        generator = np.random.mtrand._rand  # what check_random_state(None) returns
+    else:
+        generator = np.random.RandomState(random_state)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    outer_x = np.cos(np.linspace(0, np.pi, n_out))
+    outer_y = np.sin(np.linspace(0, np.pi, n_out))
+    inner_x = 1 - np.cos(np.linspace(0, np.pi, n_in))
+    inner_y = 1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5
+    X = np.vstack([np.append(outer_x, inner_x), np.append(outer_y, inner_y)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    if shuffle:  # sklearn.utils.shuffle: one in-place shuffle of the row indices
+        order = np.arange(n_samples)
+        generator.shuffle(order)
+        X, y = X[order], y[order]
+    if noise is not None:
+        X += generator.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def make_moons_data(samples: int = 200, noise: float = 0.1, seed: int = 0, classes: int = 2
                     ) -> Dataset:
     """Two interleaving half circles (scikit-learn's ``make_moons``), centred and scaled
     into x in [-1, 1], y in [-0.5, 0.5]. Class 0 is the upper moon. ``classes`` is ignored."""
-    from sklearn.datasets import make_moons  # lazy: keeps ``import engine.datasets`` fast
-
     n, sigma, rng = _start(samples, noise, seed)
     X, y = make_moons(n_samples=n, noise=None, shuffle=True, random_state=_sklearn_seed(rng))
     # sklearn's moons span x in [-1, 2], y in [-0.5, 1]: centre on 0 and scale by 2/3.

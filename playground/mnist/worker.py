@@ -19,10 +19,11 @@ import numpy as np
 from PySide6.QtCore import Signal, Slot
 
 from engine.budget import check_memory
+from engine.build import build_model
+from engine.build import load as load_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
-from engine.presets import build_model, build_optimizer
-from engine.serialize import load as load_model
+from engine.presets import build_optimizer
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
 from playground.mnist import drawing as mf

@@ -61,19 +61,21 @@ def memory_problem(config, dataset, n_points: int) -> str:
 
 def network_summary(config, n_classes: int) -> str:
     """The 2-D network in one line ("3 → 8 → 8 → 2 · 114 parameters"), or why it cannot
-    be built."""
-    import numpy as np
-
-    from engine.presets import build_model
+    be built; counted from the description, without making the network."""
+    from engine.build import MAX_PARAMETERS, count_parameters
+    from engine.losses import make_loss
 
     try:
-        model = build_model(config, (2,), n_classes, np.random.default_rng(0))
+        n_params = count_parameters(config, (2,), n_classes)
+        outputs = make_loss(config.model.loss).output_size(n_classes)
     except ValueError as e:  # SpecError and the like: say what is wrong instead
         return str(e)
+    if n_params > MAX_PARAMETERS:
+        return (f"this network has {n_params:,} parameters, more than the "
+                f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
     m = config.model
-    outputs = model.loss_fn.output_size(n_classes)
     widths = [str(len(m.features)), *map(str, m.hidden), str(outputs)]
-    return f"{' → '.join(widths)}  ·  {model.num_parameters():,} parameters"
+    return f"{' → '.join(widths)}  ·  {n_params:,} parameters"
 
 
 def saved_config(config_json: str, default_data: str):

@@ -33,8 +33,9 @@ import numpy as np
 
 from engine.atomic import write_atomic
 from engine.budget import check_memory
+from engine.build import build_model
 from engine.errors import DataError, EngineError, common_file_problem
-from engine.presets import build_model, build_optimizer
+from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, read_state, write_state
 from engine.spec import RunConfig
 from playground.history import HistoryBuffer

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal, Slot
 
+from engine.build import build_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
 from engine.grid import decision_grid
-from engine.presets import build_model, build_optimizer
+from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer

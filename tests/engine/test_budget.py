@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from engine.budget import MEMORY_BUDGET, check_memory, estimate_memory, format_bytes
+from engine.build import build_model
 from engine.errors import SpecError
-from engine.presets import build_model
 from engine.spec import RunConfig, defaults_for
 
 CASES = [

@@ -1,5 +1,9 @@
 """Conv2D, pooling and Flatten: gradient checks in float64, forward against direct loops."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -147,7 +151,7 @@ def test_conv_config_rebuilds_the_same_shapes():
     assert config["kernel_size"] == [5, 3]
     assert clone.params["W"].shape == (8, 3, 5, 3)
     assert clone.output_shape((3, 28, 28)) == layer.output_shape((3, 28, 28)) == (8, 13, 14)
-    assert Conv2D.kind == "Conv2D" and MaxPool2D.kind == "MaxPool2D"
+    assert Conv2D.kind == "conv2d" and MaxPool2D.kind == "max-pool2d"
     assert MaxPool2D(3, 2).config() == {"size": 3, "stride": 2}
 
 
@@ -261,14 +265,66 @@ def test_conv_float32_gradients_match_float64():
     np.testing.assert_allclose(grads[np.float64][2], dy.sum(axis=(0, 2, 3)), rtol=1e-12)
 
 
-def test_tune_malloc_runs_once_and_is_a_no_op_elsewhere(monkeypatch):
+def test_tune_allocator_sets_both_thresholds_once(monkeypatch):
     from engine import _malloc
 
-    assert _malloc.tune_malloc() is False  # already ran when the engine was imported
-    monkeypatch.setattr(_malloc, "_done", False)
-    monkeypatch.setattr(_malloc.sys, "platform", "darwin")
-    assert _malloc.tune_malloc() is False
+    calls = []
+
+    def mallopt(param, value):
+        calls.append((param, value))
+        return 1
+
     monkeypatch.setattr(_malloc, "_done", False)
     monkeypatch.setattr(_malloc.sys, "platform", "linux")
+    monkeypatch.setattr(_malloc.platform, "libc_ver", lambda: ("glibc", "2.36"))
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.setattr(_malloc, "_mallopt", lambda: mallopt)
+    assert _malloc.tune_allocator() is True
+    assert calls == [(_malloc._M_MMAP_THRESHOLD, _malloc.MMAP_THRESHOLD),
+                     (_malloc._M_TRIM_THRESHOLD, _malloc.TRIM_THRESHOLD)]
+    assert _malloc.tune_allocator() is False  # once per process
+    assert len(calls) == 2
+
+
+def test_tune_allocator_is_a_no_op_elsewhere(monkeypatch):
+    from engine import _malloc
+
+    def mallopt(param, value):
+        raise AssertionError("mallopt must not be called")
+
+    monkeypatch.setattr(_malloc, "_mallopt", lambda: mallopt)
+    monkeypatch.setattr(_malloc, "_done", False)
+    monkeypatch.setattr(_malloc.sys, "platform", "darwin")
+    assert _malloc.tune_allocator() is False
+    monkeypatch.setattr(_malloc, "_done", False)
+    monkeypatch.setattr(_malloc.sys, "platform", "linux")
+    monkeypatch.setattr(_malloc.platform, "libc_ver", lambda: ("glibc", "2.36"))
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
-    assert _malloc.tune_malloc() is False  # the user's own settings win
+    assert _malloc.tune_allocator() is False  # the user's own settings win
+
+
+def test_importing_engine_leaves_the_allocator_alone():
+    # A fresh process: record every mallopt call made while the engine is imported.
+    code = (
+        "import ctypes, sys\n"
+        "calls = []\n"
+        "class Libc:\n"
+        "    def __init__(self, real):\n"
+        "        self._real = real\n"
+        "    def __getattr__(self, name):\n"
+        "        if name == 'mallopt':\n"
+        "            return lambda *a: calls.append(a) or 1\n"
+        "        return getattr(self._real, name)\n"
+        "real_cdll = ctypes.CDLL\n"
+        "ctypes.CDLL = lambda name, *a, **k: Libc(real_cdll(name, *a, **k))\n"
+        "import engine, engine.cli, engine.conv, engine.presets\n"
+        "from engine import _malloc\n"
+        "assert not _malloc._done and not calls, calls\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

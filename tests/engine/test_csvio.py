@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import mutations
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.datasets.csvio import load_csv, save_csv
@@ -115,35 +116,43 @@ def test_save_rejects_bad_arrays_and_unwritable_path(tmp_path):
     assert not (tmp_path / "a.csv").exists()
 
 
-def _loads_or_data_error(path):
-    try:
-        X, y = load_csv(path)
-    except DataError as exc:
-        message = str(exc)
-        assert "\n" not in message and "fuzz.csv" in message
-        return
-    assert X.dtype == np.float64 and X.ndim == 2 and X.shape[1] == 2
-    assert y.dtype == np.int64 and y.shape == (len(X),) and len(X) >= 1
-    assert np.isfinite(X).all() and len(np.unique(y)) >= 2
+# ---------------------------------------------------------------------- fuzzing
 
-
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.binary(max_size=300))
-def test_any_bytes_load_or_raise_data_error(tmp_path, content):
-    _loads_or_data_error(_write(tmp_path, "fuzz.csv", content))
-
+VALID_CSV = b"x1,x2,label\n0.5,-1.25,0\n1e-3,2,1\n\n-0.0,3.5,1\n7,8,0\n"
 
 # text near the format hits the parser's deeper paths more often than raw bytes
 _cells = st.sampled_from(["x1", "x2", "label", " ", "0", "1", "2", "-1", "1.5", "nan", "inf",
                           "1e400", "abc", "", '"', "\x00", "\r", "\u00e9"])
 _lines = st.lists(st.lists(_cells, min_size=1, max_size=4).map(",".join), max_size=6)
 _near_csv = st.tuples(st.booleans(), _lines).map(
-    lambda t: "\n".join((["x1,x2,label"] if t[0] else []) + t[1])
-)
+    lambda t: "\n".join((["x1,x2,label"] if t[0] else []) + t[1]).encode("utf-8"))
+_csv_like = st.text(alphabet=st.sampled_from(list("x12label,.-e\n\r \"nainf0")),
+                    max_size=300).map(lambda t: b"x1,x2,label\n" + t.encode())
+#: raw bytes, damaged copies of a valid file, and text close to the format.
+_any_file = st.one_of(mutations(VALID_CSV), st.binary(max_size=300), _near_csv, _csv_like)
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(_near_csv)
-def test_near_csv_text_loads_or_raises_data_error(tmp_path, text):
-    _loads_or_data_error(_write(tmp_path, "fuzz.csv", text))
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(content=_any_file, min_classes=st.sampled_from([1, 2]))
+@example(content=VALID_CSV, min_classes=2)
+def test_any_file_loads_or_raises_one_data_error(tmp_path, content, min_classes):
+    """Whatever the bytes: valid points back (float64 (N, 2) finite, int64 labels >= 0, at
+    least ``min_classes`` classes), or one ``DataError`` line naming the file."""
+    path = _write(tmp_path, "fuzz.csv", content)
+    try:
+        X, y = load_csv(path, min_classes=min_classes)
+    except DataError as exc:
+        message = str(exc)
+        assert message.strip() and "\n" not in message and "fuzz.csv" in message
+        return
+    assert X.dtype == np.float64 and X.ndim == 2 and X.shape[1] == 2
+    assert y.dtype == np.int64 and y.shape == (len(X),) and len(X) >= 1
+    assert np.isfinite(X).all() and y.min() >= 0
+    assert len(np.unique(y)) >= min_classes
+
+
+def test_the_fuzzers_valid_file_loads(tmp_path):
+    X, y = load_csv(_write(tmp_path, "v.csv", VALID_CSV))
+    assert X.shape == (4, 2) and list(y) == [0, 1, 1, 0]

@@ -10,10 +10,9 @@ from engine.gradcheck import check_layer
 from engine.layers import BatchNorm, Dense, Dropout
 
 TOL = 1e-6
-rng = np.random.default_rng(0)
 
 
-def _x(*shape):
+def _x(rng: np.random.Generator, *shape):
     # Keep away from 0 so ReLU-like kinks are not straddled by the finite difference.
     x = rng.standard_normal(shape)
     x[np.abs(x) < 1e-3] = 0.5
@@ -21,21 +20,24 @@ def _x(*shape):
 
 
 def test_dense_gradients_float64():
+    rng = np.random.default_rng(0)
     layer = Dense(5, 4, init="xavier", rng=np.random.default_rng(1), dtype=np.float64)
-    errors = check_layer(layer, _x(6, 5))
+    errors = check_layer(layer, _x(rng, 6, 5))
     assert max(errors.values()) < TOL, errors
 
 
 @pytest.mark.parametrize("name", [n for n in ACTIVATIONS if n != "step"])
 def test_activation_gradients_float64(name):
+    rng = np.random.default_rng(0)
     layer = ACTIVATIONS[name](dtype=np.float64)
-    errors = check_layer(layer, _x(4, 7))
+    errors = check_layer(layer, _x(rng, 4, 7))
     assert errors["x"] < TOL, errors
 
 
 def test_dropout_gradient_uses_the_forward_mask():
+    rng = np.random.default_rng(0)
     layer = Dropout(0.5, rng=np.random.default_rng(3), dtype=np.float64)
-    x = _x(8, 10)
+    x = _x(rng, 8, 10)
     y = layer.forward(x, train=True)
     dy = rng.standard_normal(y.shape)
     dx = layer.backward(dy)
@@ -56,14 +58,16 @@ def test_dropout_is_identity_at_inference_and_scales_in_training():
 
 
 def test_batchnorm_2d_gradients_float64_train_mode():
+    rng = np.random.default_rng(0)
     layer = BatchNorm(5, dtype=np.float64)
     layer.params["gamma"][:] = rng.uniform(0.5, 1.5, 5)
     layer.params["beta"][:] = rng.standard_normal(5)
-    errors = check_layer(layer, _x(8, 5), train=True)
+    errors = check_layer(layer, _x(rng, 8, 5), train=True)
     assert max(errors.values()) < TOL, errors
 
 
 def test_batchnorm_inference_uses_running_statistics():
+    rng = np.random.default_rng(0)
     layer = BatchNorm(3, momentum=0.0)
     x = (rng.standard_normal((500, 3)) * 3 + 7).astype(np.float32)
     y = layer.forward(x, train=True)
@@ -74,8 +78,9 @@ def test_batchnorm_inference_uses_running_statistics():
 
 
 def test_features_gradients_float64():
+    rng = np.random.default_rng(0)
     layer = Features(tuple(FEATURES), dtype=np.float64)
-    errors = check_layer(layer, _x(6, 2))
+    errors = check_layer(layer, _x(rng, 6, 2))
     assert errors["x"] < TOL, errors
 
 
@@ -95,6 +100,7 @@ def test_step_activation_refuses_backward_with_a_clear_error():
 
 
 def test_layers_keep_float32_and_do_not_touch_dy():
+    rng = np.random.default_rng(0)
     layers = [Dense(3, 4, rng=np.random.default_rng(0))] + [
         cls() for name, cls in ACTIVATIONS.items() if name != "step"] + [BatchNorm(4)]
     x = rng.standard_normal((5, 3)).astype(np.float32)

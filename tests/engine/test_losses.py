@@ -6,14 +6,13 @@ import pytest
 from engine.gradcheck import numerical_gradient, relative_error
 from engine.losses import MeanSquaredError, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
 
-rng = np.random.default_rng(0)
-
 
 @pytest.mark.parametrize("loss_cls,k", [
     (SoftmaxCrossEntropy, 4), (SigmoidBinaryCrossEntropy, 1), (SigmoidBinaryCrossEntropy, 3),
     (MeanSquaredError, 3)])
 @pytest.mark.parametrize("target_form", ["labels", "array"])
 def test_loss_gradient_float64(loss_cls, k, target_form):
+    rng = np.random.default_rng(0)
     loss = loss_cls()
     scores = rng.standard_normal((7, k))
     n_classes = 2 if k == 1 else k
@@ -40,6 +39,7 @@ def test_softmax_cross_entropy_is_stable_for_huge_scores():
 
 
 def test_softmax_cross_entropy_value_matches_definition():
+    rng = np.random.default_rng(0)
     scores = rng.standard_normal((5, 3))
     t = np.array([0, 1, 2, 1, 0])
     p = np.exp(scores) / np.exp(scores).sum(1, keepdims=True)
@@ -50,6 +50,7 @@ def test_softmax_cross_entropy_value_matches_definition():
 @pytest.mark.parametrize("k", [2, 3, 10, 40])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_probabilities_match_the_definition_even_for_huge_scores(k, dtype):
+    rng = np.random.default_rng(0)
     scores = (rng.standard_normal((200, k)) * 3).astype(dtype)
     scores[0] = 0.0
     scores[1, 0] = 500.0    # exp would overflow without care
@@ -92,6 +93,7 @@ def test_mse_is_half_squared_error_averaged_over_samples():
 
 
 def test_losses_keep_float32():
+    rng = np.random.default_rng(0)
     for loss in (SoftmaxCrossEntropy(), SigmoidBinaryCrossEntropy(), MeanSquaredError()):
         s = rng.standard_normal((4, 3)).astype(np.float32)
         loss.forward(s, np.array([0, 1, 2, 0]))

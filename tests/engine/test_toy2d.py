@@ -1,5 +1,9 @@
 """Generated 2-D datasets, the stratified split and the plotting box."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -236,3 +240,40 @@ def test_bounds_degenerate_inputs(X, expected):
 def test_bounds_ignore_non_finite_rows():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [np.inf, 0.0]])
     assert data_bounds(X, margin=0.0) == pytest.approx((0.0, 1.0, 0.0, 1.0))
+
+
+@pytest.mark.parametrize("n_samples", [2, 3, 100, 301])
+@pytest.mark.parametrize("noise", [None, 0.0, 0.05, 0.3])
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_numpy_make_moons_matches_scikit_learn_bit_for_bit(n_samples, noise, seed, shuffle):
+    from sklearn.datasets import make_moons as sk_make_moons
+
+    from engine.datasets.toy2d import make_moons
+
+    X, y = make_moons(n_samples, shuffle=shuffle, noise=noise, random_state=seed)
+    X_sk, y_sk = sk_make_moons(n_samples, shuffle=shuffle, noise=noise, random_state=seed)
+    assert X.dtype == X_sk.dtype and y.dtype == y_sk.dtype
+    np.testing.assert_array_equal(X, X_sk)
+    np.testing.assert_array_equal(y, y_sk)
+
+
+def test_numpy_make_moons_accepts_a_random_state_like_scikit_learn():
+    from sklearn.datasets import make_moons as sk_make_moons
+
+    from engine.datasets.toy2d import make_moons
+
+    X, y = make_moons(50, noise=0.1, random_state=np.random.RandomState(7))
+    X_sk, y_sk = sk_make_moons(50, noise=0.1, random_state=np.random.RandomState(7))
+    np.testing.assert_array_equal(X, X_sk)
+    np.testing.assert_array_equal(y, y_sk)
+
+
+def test_default_moons_do_not_import_scikit_learn():
+    code = ("import sys; from engine.datasets import toy2d; toy2d.generate('moons'); "
+            "import engine.baseline; "
+            "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engine import load as load_model
-from engine.presets import build_model
+from engine.build import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
 from playground.two_d import session_file as S

@@ -1,0 +1,102 @@
+"""Config or description -> ``Sequential``, and the one strict ``load`` of a model file.
+
+A preset is described once (``engine.presets.layer_specs``); this module builds that
+description, counts its parameters without allocating them, and rebuilds saved files
+through ``engine.serialize``'s checked reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, SpecError
+from .layers import LAYERS
+from .losses import make_loss
+from .network import Sequential
+from .presets import layer_sizes, layer_specs
+from .serialize import FORMAT, copy_state_into, read_state
+from .spec import RunConfig
+
+# Refuse models whose weights alone would pass this many parameters (~1 GB in float32).
+MAX_PARAMETERS = 250_000_000
+#: layer kinds whose constructor takes the generator (weight init, dropout masks).
+_TAKES_RNG = frozenset({"dense", "conv2d", "dropout"})
+
+
+def describe_config(config: RunConfig, input_shape: tuple[int, ...], n_classes: int
+                    ) -> dict:
+    """The description (``engine.serialize`` form) of the network ``config`` builds for
+    samples of ``input_shape`` and ``n_classes`` classes."""
+    loss = make_loss(config.model.loss)
+    return {"format": FORMAT, "dtype": config.model.dtype, "loss": config.model.loss,
+            "layers": layer_specs(config.model, tuple(input_shape),
+                                  loss.output_size(int(n_classes))),
+            "config": config.to_dict()}
+
+
+def count_parameters(config: RunConfig, input_shape: tuple[int, ...], n_classes: int) -> int:
+    """How many trained parameters ``build_model(config, input_shape, n_classes)`` would
+    make, computed from the description without allocating any weights."""
+    desc = describe_config(config, input_shape, n_classes)
+    return sum(s.parameters for s in layer_sizes(desc["layers"], tuple(input_shape)))
+
+
+def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
+                rng: np.random.Generator | None = None) -> Sequential:
+    """The model ``config`` describes for samples of ``input_shape`` and ``n_classes``.
+
+    ``input_shape`` is one sample's shape: (2,) for 2-D points, (C, H, W) for images.
+    Weights come from ``rng`` (default: a generator seeded with ``config.seed``).
+    """
+    desc = describe_config(config, input_shape, n_classes)
+    n_params = sum(s.parameters for s in layer_sizes(desc["layers"], tuple(input_shape)))
+    if n_params > MAX_PARAMETERS:
+        raise SpecError(f"this network has {n_params:,} parameters, more than the "
+                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
+    rng = rng if rng is not None else np.random.default_rng(config.seed)
+    model = build_from_description({**desc, "config": None}, rng)
+    model.config = config
+    return model
+
+
+def build_from_description(desc: dict, rng: np.random.Generator | None = None) -> Sequential:
+    """A freshly initialised model with the architecture in ``desc`` (today's format, see
+    ``engine.serialize.upgrade_description``); weights drawn from ``rng`` in layer order."""
+    dtype = np.dtype(desc.get("dtype", "float32"))
+    layers = []
+    for entry in desc["layers"]:
+        entry = dict(entry)
+        kind = entry.pop("kind")
+        if kind not in LAYERS:
+            raise DataError(f"unknown layer kind {kind!r} in saved model")
+        if rng is not None and kind in _TAKES_RNG:
+            entry["rng"] = rng
+        layers.append(LAYERS[kind](**entry, dtype=dtype))
+    model = Sequential(layers, make_loss(desc["loss"]))
+    if desc.get("config"):
+        model.config = RunConfig.from_dict(desc["config"])
+    return model
+
+
+def load(path) -> Sequential:
+    """The model saved at ``path``, through the same checks as a session's weights;
+    ``DataError`` names the file when it is missing or not a model of this program."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            desc, arrays = read_state(f, str(path))
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such model file") from None
+    except OSError as e:
+        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
+    try:
+        model = build_from_description(desc)
+    except DataError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise DataError(f"{path} is not a model file saved by this program (no readable "
+                        f"architecture and weights in it)") from None
+    copy_state_into(model, arrays, path.name)
+    return model
