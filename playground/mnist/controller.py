@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from playground.mnist.sources import DataRequest, RunPlan
+from playground.mnist.sources import DataRequest, TrainingRequest
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
 
@@ -51,7 +51,7 @@ class MnistSession(QObject):
     def load(self, request: DataRequest) -> None:
         self._loadData.emit(request)
 
-    def prepare(self, plan: RunPlan) -> None:
+    def prepare(self, plan: TrainingRequest) -> None:
         self._prepare.emit(plan)
 
     def stop(self) -> None:

@@ -25,21 +25,16 @@ from engine.presets import build_model, build_optimizer
 from engine.serialize import load as load_model
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
-from playground.mnist import drawing as mf
-from playground.mnist.metrics import RunProgress
-from playground.mnist.sources import (
-    SOURCES,
-    DataRequest,
-    LiveTrainer,
-    RunPlan,
-    class_names,
+from engine.trainer import Trainer
+from playground.mnist.drawing import drawing_to_input
+from playground.mnist.inspection import (
     first_layer_activations,
     first_layer_filters,
-    load_source,
     model_summary,
     strip_indices,
-    test_summary,
 )
+from playground.mnist.metrics import RunProgress, test_summary
+from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
@@ -51,6 +46,15 @@ EVAL_CHUNK = 100
 MISTAKES_SHOWN = 40
 #: images in the strip that shows what was loaded.
 STRIP_SIZE = 16
+
+
+class LiveTrainer(Trainer):
+    """A ``Trainer`` whose epoch end costs no whole-set pass: train loss and accuracy are
+    running means over the epoch's mini-batches, and the worker measures the test split in
+    chunks between ticks, so Stop is never stuck behind a long evaluation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, train_metrics="running", **kwargs)
 
 
 class MnistWorker(TickLoop):
@@ -112,37 +116,37 @@ class MnistWorker(TickLoop):
         })
 
     @Slot(object)
-    def prepare(self, plan: RunPlan) -> None:
-        """Fresh weights for ``plan`` (shown as the initial filters); train if asked."""
+    def prepare(self, request: TrainingRequest) -> None:
+        """Fresh weights for ``request`` (shown as the initial filters); train if asked."""
         self._halt()
-        self.run_id = plan.run_id
-        self._config = plan.config
+        self.run_id = request.run_id
+        self._config = request.config
         self._model = self._trainer = None
         if self._data is None:
             self.failed.emit("There is no data to train on: choose a data source first.")
-            if plan.train:
-                self.stopped.emit(plan.run_id)
+            if request.train:
+                self.stopped.emit(request.run_id)
             return
         data = self._data
         try:
-            limit = plan.config.data.train_limit or len(data.x_train)
-            check_memory(plan.config, data.input_shape, data.n_classes,
-                         min(plan.config.batch_size or limit, limit), EVAL_CHUNK)
-            rng = np.random.default_rng(plan.config.seed)
-            self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
+            limit = request.config.data.train_limit or len(data.x_train)
+            check_memory(request.config, data.input_shape, data.n_classes,
+                         min(request.config.batch_size or limit, limit), EVAL_CHUNK)
+            rng = np.random.default_rng(request.config.seed)
+            self._model = build_model(request.config, data.input_shape, data.n_classes, rng=rng)
             self._trainer = LiveTrainer(
-                self._model, build_optimizer(plan.config), data.x_train[:limit],
-                data.y_train[:limit], batch_size=plan.config.batch_size or None,
-                schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
+                self._model, build_optimizer(request.config), data.x_train[:limit],
+                data.y_train[:limit], batch_size=request.config.batch_size or None,
+                schedule=request.config.schedule, rng=rng, on_step=self._on_step,
                 should_stop=lambda: self.stop_requested)
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
-            if plan.train:
-                self.stopped.emit(plan.run_id)
+            if request.train:
+                self.stopped.emit(request.run_id)
             return
         self._emit_model_ready(loaded=False)
-        if plan.train:
+        if request.train:
             self._start_training()
 
     @Slot()
@@ -182,7 +186,7 @@ class MnistWorker(TickLoop):
     def predictDrawing(self, image: np.ndarray) -> None:
         """Class probabilities of a drawing (H, W) in [0, 1], prepared as MNIST digits."""
         shape = self._data.input_shape[1:] if self._data is not None else (28, 28)
-        prepared = mf.drawing_to_input(image, shape)
+        prepared = drawing_to_input(image, shape)
         probs = None
         if self._model is not None and prepared.max() > 0:
             try:

@@ -15,10 +15,10 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QWidget
 
+from playground.formatting import format_duration
 from playground.mnist.controller import MnistSession
 from playground.mnist.download import DownloadJob
-from playground.mnist.drawing import format_duration
-from playground.mnist.sources import DataRequest, RunPlan, make_config
+from playground.mnist.sources import DataRequest, TrainingRequest, make_config
 from playground.ui.mnist.controls import MnistControls
 from playground.ui.mnist.download_dialog import DownloadDialog
 from playground.ui.mnist.views import MnistViews
@@ -199,7 +199,7 @@ class MnistPage(QWidget):
         return make_config(source=self._source or "sample", path=(self._data or {}).get(
             "path", ""), **kw)
 
-    def _new_plan(self, train: bool) -> RunPlan | None:
+    def _new_plan(self, train: bool) -> TrainingRequest | None:
         try:
             config = self._config()
         except ValueError as e:
@@ -208,7 +208,7 @@ class MnistPage(QWidget):
         self._run_id += 1
         self.views.clear_results()
         self._set_run_text("")
-        return RunPlan(self._run_id, config, train)
+        return TrainingRequest(self._run_id, config, train)
 
     def _prepare_preview(self) -> None:
         """Fresh weights for the current settings: the filters a run would start from."""
