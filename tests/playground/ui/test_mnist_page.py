@@ -49,7 +49,7 @@ def open_page(qtbot):
     def _open(settings: QSettings) -> MnistPage:
         page = MnistPage(settings=settings)
         qtbot.addWidget(page)
-        page.worker.failed.connect(errors.append)
+        page.controller.worker.failed.connect(errors.append)
         page.resize(1280, 800)
         page.show()
         qtbot.waitExposed(page)
