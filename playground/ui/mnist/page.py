@@ -8,7 +8,7 @@ filtering) and shows what the controller emits. It never touches the model or th
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QWidget
 
 from playground.mnist.controller import MnistController
@@ -21,11 +21,12 @@ ERROR_STYLE = "color: #b03a2e;"
 
 
 class MnistPage(QWidget):
-    """The MNIST tab. ``settings`` (a ``QSettings``)
+    """The MNIST tab (a ``playground.ui.page.Page``). ``settings`` (a ``QSettings``)
     keeps the chosen source, model and training values (default: the application's
     ``QSettings()``). ``statusMessage(str)`` carries progress and results for a status
     bar; call ``shutdown()`` before the page goes away (``closeEvent`` does)."""
 
+    title = "MNIST"
     statusMessage = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None,
@@ -88,6 +89,30 @@ class MnistPage(QWidget):
         ctl.featureMapsReady.connect(v.set_feature_maps)
         ctl.probabilitiesReady.connect(v.set_drawing_result)
         ctl.predictionStale.connect(self._repredict)
+
+    # ------------------------------------------------------------------ Page protocol
+
+    def actions(self) -> dict[str, list[QAction | None]]:
+        """No menu actions: the page's commands are its buttons."""
+        return {}
+
+    def toolbar_widgets(self) -> list[QWidget]:
+        return []
+
+    def activated(self, current: bool) -> None:
+        """Nothing changes with the current tab: a run trains on in the background."""
+
+    def save_settings(self, settings: QSettings) -> None:
+        """The chosen source, its file and the controls' values (``mnist/...`` keys)."""
+        self.controls.save_settings(settings)
+        path = self._settings.value("mnist/path", "")  # until the data has loaded
+        if self.data_info is not None:
+            path = self.data_info.get("path", "")
+        settings.setValue("mnist/path", path)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """The controls' values from ``settings``; the data source is read at start-up."""
+        self.controls.restore_settings(settings)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """End the worker's thread (and a download); True if it ended within
