@@ -1,12 +1,12 @@
 """The MNIST page's worker: loads image data and trains on its own ``QThread``.
 
 Same pattern as the 2-D playground's ``TrainingWorker``, on the shared runtime
-(``playground.runtime``): the page talks to it only through queued signals connected to
-the typed slots below. Loading, training, the end-of-epoch test pass and every
-inference the page asks for (feature maps, the drawing pad's probabilities) run here, in
-short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot
-timer, so Stop lands within one batch. Every outgoing signal carries copies and the
-``run_id`` of the run that produced it; the page drops stale ones.
+(``playground.runtime``): ``MnistController`` talks to it only through queued signals
+connected to the typed slots below. Loading, training, the end-of-epoch test pass and
+every inference the controller asks for (feature maps, the drawing pad's probabilities)
+run here, in short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval
+single-shot timer, so Stop lands within one batch. Every outgoing signal carries copies
+and the ``run_id`` of the run that produced it; the controller drops stale ones.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class MnistWorker(TickLoop):
     dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
                                      #  "input_shape", "strip_images", "strip_labels",
                                      #  "class_names"}
-    downloadNeeded = Signal(str)     # the data set is not cached: the page offers to fetch it
+    downloadNeeded = Signal(str)     # the data set is not cached: offer to fetch it
     modelReady = Signal(object)      # {"run_id", "summary", "kind", "filters", "loaded", ...}
     filtersReady = Signal(object)    # {"run_id", "kind", "filters" (n, h, w) float32}
     progressed = Signal(object)      # {"run_id", "done", "total", "epoch", "speed", "eta"}
