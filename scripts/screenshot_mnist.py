@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         page.resize(1280, 800)
         page.show()
         errors: list[str] = []
-        page.worker.failed.connect(errors.append)
+        page.controller.worker.failed.connect(errors.append)
         if not _wait(app, lambda: page.data_info is not None and page.run_id > 0, 30):
             print("the data did not load", file=sys.stderr)
             return 1

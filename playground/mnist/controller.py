@@ -1,80 +1,362 @@
-"""``MnistSession``: the MNIST worker and the thread it runs on, owned by the page.
+"""``MnistController``: the MNIST page's state and decisions, with no widgets.
 
-Commands are plain methods here (each emits a signal queued to the worker's thread);
-replies are the worker's own signals, which the page connects through ``listen`` so
-they arrive queued on its thread and are cut off cleanly by ``shutdown``.
+It owns the ``MnistWorker`` through a ``WorkerHost``, holds the state (run ids, the
+training and stopping flags, the loaded data, the source being loaded, the pending
+prediction), decides what a command means now (Train while training is refused, a
+source cannot change mid-run), drops replies of runs the user has since replaced (by
+``run_id``), and re-emits clean signals for the views, which only show them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from playground.mnist.sources import DataRequest, RunPlan
+from playground.formatting import format_duration
+from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, make_config
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
 
 
-class MnistSession(QObject):
-    """Starts an ``MnistWorker`` on its own ``QThread``; see the module docstring."""
+class MnistController(QObject):
+    """The MNIST page's controller; see the module docstring. ``values`` returns the
+    keyword arguments of ``make_config`` the controls describe (without source and
+    path); ``blas_threads`` is the worker's BLAS thread count (0: the library's)."""
 
+    statusMessage = Signal(str)       # progress and results for a status bar
+    runTextChanged = Signal(str)      # the run's one-line result ("" clears it)
+    errorReported = Signal(str)       # one sentence: what was refused or went wrong
+    loadingStarted = Signal(str)      # a SOURCES key whose data is being read
+    sourceShown = Signal(str)         # the SOURCES key to show as chosen
+    dataLoaded = Signal(object)       # the worker's data info (``MnistWorker.dataLoaded``)
+    downloadNeeded = Signal(str, str)  # data set name, SOURCES key: offer to download it
+    trainingChanged = Signal(bool, bool)  # training, stopping
+    resultsCleared = Signal()         # a new run or model: forget the shown results
+    runStarted = Signal(bool)         # a new run was sent (True: it trains; False: preview)
+    modelReady = Signal(object)       # worker payload; "total": samples to train, 0 if none
+    filtersReady = Signal(object)
+    progressed = Signal(object)
+    stepsReady = Signal(object)
+    epochFinished = Signal(dict)
+    evaluated = Signal(object)
+    finished = Signal(object)
+    stopped = Signal(int)             # run_id: training halted, the model is kept
+    featureMapsReady = Signal(object)
+    probabilitiesReady = Signal(object)
+    predictionStale = Signal()        # the model changed: a shown drawing needs asking again
+
+    # commands, queued to the worker's thread
     _loadData = Signal(object)
     _prepare = Signal(object)
-    _stopTraining = Signal()
+    _stop = Signal()
     _featureMaps = Signal(int)
     _predict = Signal(object)
     _saveModel = Signal(str)
     _loadModel = Signal(int, str)
     _setThreads = Signal(int)
 
-    def __init__(self, blas_threads: int = 1, parent: QObject | None = None) -> None:
+    def __init__(self, blas_threads: int = 1, values: Callable[[], dict] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.values: Callable[[], dict] = values if values is not None else dict
+        self._run_id = 0
+        self._training = False
+        self._stopping = False
+        self._data: dict | None = None
+        self._source = ""
+        self._loading = ""          # the source being loaded, until it arrives or fails
+        self._prompt_download = True
+        self._note = ""             # said once the data has loaded (instead of "Loaded ...")
+        self._test_acc: float | None = None   # the current run's last test accuracy
+        self._predict_pending = False
+        self._predict_next: np.ndarray | None = None  # the drawing asked for meanwhile
+
         self.worker = w = MnistWorker(blas_threads=blas_threads)
         self.host = WorkerHost(w, "mnistThread", self)
         self.host.commands([
             (self._loadData, w.loadData), (self._prepare, w.prepare),
-            (self._stopTraining, w.stop), (self._featureMaps, w.requestFeatureMaps),
+            (self._stop, w.stop), (self._featureMaps, w.requestFeatureMaps),
             (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
             (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads)])
+        self.host.listen([
+            (w.dataLoaded, self._on_data_loaded), (w.downloadNeeded, self._on_download_needed),
+            (w.modelReady, self._on_model_ready), (w.filtersReady, self._on_filters),
+            (w.progressed, self._on_progress), (w.stepsReady, self._on_steps),
+            (w.epochFinished, self._on_epoch), (w.evaluated, self._on_evaluated),
+            (w.finished, self._on_finished), (w.stopped, self._on_stopped),
+            (w.featureMapsReady, self._on_feature_maps),
+            (w.probabilitiesReady, self._on_probabilities),
+            (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed)])
         self.host.start()
 
-    def listen(self, pairs: list[tuple]) -> None:
-        """Connect (worker signal, callable) pairs, queued to this object's thread."""
-        self.host.listen(pairs)
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """End the worker's thread; True if it ended within ``timeout_ms``. No reply
+        is delivered afterwards; safe to call twice."""
+        return self.host.shutdown(timeout_ms)
+
+    # ------------------------------------------------------------------ state
 
     @property
     def closed(self) -> bool:
         return self.host.closed
 
-    # ------------------------------------------------------------------ commands
+    @property
+    def run_id(self) -> int:
+        return self._run_id
 
-    def load(self, request: DataRequest) -> None:
-        self._loadData.emit(request)
+    @property
+    def is_training(self) -> bool:
+        return self._training
 
-    def prepare(self, plan: RunPlan) -> None:
-        self._prepare.emit(plan)
+    @property
+    def is_stopping(self) -> bool:
+        return self._stopping
+
+    @property
+    def data_info(self) -> dict | None:
+        """What the worker reported about the loaded data (None before it is loaded)."""
+        return self._data
+
+    @property
+    def source(self) -> str:
+        """The SOURCES key of the loaded data ("" before any)."""
+        return self._source
+
+    @property
+    def loading(self) -> str:
+        """The SOURCES key being loaded ("" when none is)."""
+        return self._loading
+
+    # ------------------------------------------------------------------ data
+
+    def restore_source(self, key: str, path: str = "") -> None:
+        """Load the source remembered from last time; a missing file or an unknown key
+        falls back to the sample, and an uncached set to the sample without asking."""
+        if key == "files" and not (path and Path(path).exists()):
+            key, path = "sample", ""
+        if key not in SOURCES:
+            key = "sample"
+        self._prompt_download = False
+        self.load_source(key, path)
+
+    def choose_source(self, key: str, path: str = "") -> None:
+        """The user chose a source: an uncached set is offered for download."""
+        self._prompt_download = True
+        self.load_source(key, path)
+
+    def load_source(self, key: str, path: str = "") -> None:
+        """Load a SOURCES key ("files" with ``path``) off the GUI thread; refused while
+        training (the run's data must not change under it)."""
+        if self._training:
+            return
+        self._loading = key
+        self.loadingStarted.emit(key)
+        self.statusMessage.emit("Loading data…")
+        self._loadData.emit(DataRequest(key, path))
+
+    def download_cancelled(self) -> None:
+        """The offered download was declined or failed: the data stays as it was."""
+        self.sourceShown.emit(self._source or "sample")
+        self.statusMessage.emit("Download cancelled; the data stays as it was.")
+
+    # ------------------------------------------------------------------ runs
+
+    def _new_request(self, train: bool) -> TrainingRequest | None:
+        try:
+            config = make_config(source=self._source or "sample",
+                                 path=(self._data or {}).get("path", ""), **self.values())
+        except ValueError as e:
+            self.errorReported.emit(str(e))
+            return None
+        self._run_id += 1
+        self._test_acc = None
+        self.resultsCleared.emit()
+        self.runTextChanged.emit("")
+        return TrainingRequest(self._run_id, config, train)
+
+    def preview(self) -> None:
+        """Fresh weights for the current settings: the filters a run would start from."""
+        if self._training or self._data is None or self.closed:
+            return
+        request = self._new_request(train=False)
+        if request is not None:
+            self.runStarted.emit(False)
+            self._prepare.emit(request)
+
+    def toggle_training(self) -> None:
+        """Train (a fresh network for the chosen epochs) or, while training, stop."""
+        if self._training:
+            self.stop()
+        else:
+            self.train()
+
+    def train(self) -> None:
+        """Train a fresh network; refused (one message) before the data has loaded."""
+        if self._training or self._data is None:
+            if self._data is None:
+                self.errorReported.emit("The data is not loaded yet.")
+            return
+        request = self._new_request(train=True)
+        if request is None:
+            return
+        self._training, self._stopping = True, False
+        self.trainingChanged.emit(True, False)
+        self.runStarted.emit(True)
+        self.statusMessage.emit("Training…")
+        self._prepare.emit(request)
 
     def stop(self) -> None:
-        """Stop training after the current batch (the flag is seen at once)."""
-        self.worker.request_stop()
-        self._stopTraining.emit()
+        """Stop after the current mini-batch; the network is kept."""
+        if not self._training or self._stopping:
+            return
+        self._stopping = True
+        self.trainingChanged.emit(True, True)
+        self.worker.request_stop()  # seen at once, even mid-tick
+        self._stop.emit()
 
-    def feature_maps(self, index: int) -> None:
-        self._featureMaps.emit(int(index))
-
-    def predict(self, image: np.ndarray) -> None:
-        self._predict.emit(image)
+    def _end_training(self) -> None:
+        self._training = self._stopping = False
+        self.trainingChanged.emit(False, False)
 
     def save_model(self, path: str) -> None:
+        """Save the current network to ``path`` (".npz" is added when missing)."""
+        if not path.lower().endswith(".npz"):
+            path += ".npz"
         self._saveModel.emit(path)
 
-    def load_model(self, run_id: int, path: str) -> None:
-        self._loadModel.emit(int(run_id), path)
+    def load_model(self, path: str) -> None:
+        """Replace the network by the one saved at ``path``; refused while training."""
+        if self._training:
+            return
+        self._run_id += 1
+        self._test_acc = None
+        self.resultsCleared.emit()
+        self._loadModel.emit(self._run_id, path)
 
     def set_threads(self, n: int) -> None:
         self._setThreads.emit(int(n))
 
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        """Stop the worker and join its thread; True if it ended within ``timeout_ms``.
-        No reply is delivered afterwards."""
-        return self.host.shutdown(timeout_ms)
+    def request_feature_maps(self, index: int) -> None:
+        if not self.closed:
+            self._featureMaps.emit(int(index))
+
+    def predict(self, image: np.ndarray) -> None:
+        """Ask for a drawing's probabilities; at most one request is in flight, and the
+        latest drawing asked for meanwhile goes next."""
+        if self.closed:
+            return
+        if self._predict_pending:
+            self._predict_next = image
+            return
+        self._predict_pending, self._predict_next = True, None
+        self._predict.emit(image)
+
+    # ------------------------------------------------------------------ worker replies
+
+    def _current(self, payload: dict) -> bool:
+        return payload.get("run_id") == self._run_id
+
+    def _on_data_loaded(self, info: dict) -> None:
+        self._data, self._loading = info, ""
+        self._source = info["source"]
+        self.sourceShown.emit(self._source)
+        self.dataLoaded.emit(info)
+        note, self._note = self._note, ""
+        self.statusMessage.emit(note or f"Loaded {info['n_train'] + info['n_test']:,} images.")
+        self.preview()
+
+    def _on_download_needed(self, name: str) -> None:
+        self._loading = ""
+        if not self._prompt_download:
+            self.load_source("sample")
+            self._note = (f"{name} is not downloaded yet; showing the built-in sample "
+                          "(choose it again to download it).")
+            return
+        self.downloadNeeded.emit(name, "mnist" if name == "mnist" else "fashion-mnist")
+
+    def _on_model_ready(self, p: dict) -> None:
+        if not self._current(p):
+            return
+        summary = p["summary"]
+        if p["loaded"]:
+            summary = f"Loaded {Path(p['path']).name}: {summary}"
+            self.statusMessage.emit(summary)
+        self.modelReady.emit(dict(p, summary=summary,
+                                  total=p["total"] if self._training else 0))
+        self.predictionStale.emit()
+
+    def _on_filters(self, p: dict) -> None:
+        if self._current(p):
+            self.filtersReady.emit(p)
+            self.predictionStale.emit()
+
+    def _on_progress(self, p: dict) -> None:
+        if not self._current(p):
+            return
+        self.progressed.emit(p)
+        epoch = min(p["epoch"] + 1, p["epochs"])
+        self.statusMessage.emit(f"Epoch {epoch}/{p['epochs']} · {p['speed']:,.0f} samples/s"
+                                f" · ETA {format_duration(p['eta'])}")
+
+    def _on_steps(self, p: dict) -> None:
+        if self._current(p):
+            self.stepsReady.emit(p)
+
+    def _on_epoch(self, m: dict) -> None:
+        if not self._current(m):
+            return
+        test = m.get("test_acc")
+        if test is not None and m.get("test_loss") is not None:
+            self._test_acc = test
+        self.epochFinished.emit(m)
+        self.runTextChanged.emit(
+            f"Epoch {m['epoch']}: train accuracy {100 * m['train_acc']:.1f} %"
+            + (f", test {100 * test:.1f} %" if test is not None else ""))
+
+    def _on_evaluated(self, p: dict) -> None:
+        if self._current(p):
+            self.evaluated.emit(p)
+
+    def _on_finished(self, p: dict) -> None:
+        if not self._current(p):
+            return
+        self._end_training()
+        self.finished.emit(p)
+        acc = self._test_acc
+        tail = f", test accuracy {100 * acc:.1f} %" if acc is not None else ""
+        self.statusMessage.emit(f"Trained {p['epochs']} epochs in "
+                                f"{format_duration(p['seconds'])}{tail}.")
+
+    def _on_stopped(self, run_id: int) -> None:
+        if run_id != self._run_id or not self._training:
+            return
+        self._end_training()
+        self.stopped.emit(run_id)
+        self.statusMessage.emit("Training stopped; the network is kept as it is.")
+        self.predictionStale.emit()
+
+    def _on_failed(self, text: str) -> None:
+        self.errorReported.emit(text)
+        if self._loading:  # the data could not be loaded: keep (or fall back to) the old
+            failed, self._loading = self._loading, ""
+            if self._source:
+                self.sourceShown.emit(self._source)
+            elif failed != "sample":
+                self.load_source("sample")
+
+    def _on_feature_maps(self, p: dict) -> None:
+        if self._current(p):
+            self.featureMapsReady.emit(p)
+
+    def _on_probabilities(self, p: dict) -> None:
+        self._predict_pending = False
+        if self._current(p):
+            self.probabilitiesReady.emit(p)
+        if self._predict_next is not None:
+            self.predict(self._predict_next)
+
+    def _on_model_saved(self, path: str) -> None:
+        self.statusMessage.emit(f"Saved the model to {path}.")

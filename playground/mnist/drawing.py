@@ -1,6 +1,4 @@
-"""Pure NumPy helpers of the MNIST page (no Qt, no engine): preparing a hand-drawn digit
-the way MNIST digits were prepared, tiling filters into one mosaic image, and the
-confusion matrix.
+"""Turning a hand-drawn digit into a network input (pure NumPy, no Qt, no engine).
 
 MNIST's preprocessing (LeCun, Cortes and Burges): each digit was size-normalised to fit a
 20×20 box preserving its aspect ratio (anti-aliased, hence grey levels), then placed in a
@@ -9,8 +7,6 @@ to a drawing, so the network sees a drawn digit as it saw its training digits.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -126,130 +122,3 @@ def drawing_to_input(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         return mnist_style(image)
     big = mnist_style(image, size=4 * max(h, w), box=4 * max(h, w), center="box")
     return area_resize(big, h, w)
-
-
-def grid_shape(n: int) -> tuple[int, int]:
-    """(rows, cols) of a near-square grid for ``n`` tiles, at least as wide as tall;
-    a column count that divides ``n`` is preferred so the last row is full."""
-    if n < 1:
-        return 0, 0
-    root = math.sqrt(n)
-    cols = math.ceil(root)
-    for c in range(cols, int(1.5 * root) + 1):
-        if n % c == 0:
-            cols = c
-            break
-    return math.ceil(n / cols), cols
-
-
-def fit_columns(n: int, tile_h: int, tile_w: int, width: float, height: float) -> int:
-    """The column count that shows ``n`` tiles of tile_h×tile_w largest in a
-    width×height area (gaps ignored)."""
-    if n < 1:
-        return 1
-    best, best_scale = 1, -1.0
-    for cols in range(1, n + 1):
-        rows = math.ceil(n / cols)
-        scale = min(width / (cols * tile_w), height / (rows * tile_h))
-        if scale > best_scale + 1e-9:
-            best, best_scale = cols, scale
-    return best
-
-
-def mosaic(tiles: np.ndarray, cols: int | None = None, gap: int = 1,
-           fill: float = np.nan) -> np.ndarray:
-    """Tile images ``tiles`` (n, h, w) into one (rows·h + gaps, cols·w + gaps) image.
-
-    Tiles run left to right, top to bottom, with ``gap`` pixels of ``fill`` between
-    them (NaN by default: shown transparent, so the gaps read as a frame). Returns float32.
-    """
-    tiles = np.asarray(tiles, dtype=np.float32)
-    if tiles.ndim != 3:
-        raise ValueError(f"expected tiles of shape (n, h, w), got {tiles.shape}")
-    n, h, w = tiles.shape
-    if n == 0:
-        return np.full((h or 1, w or 1), fill, np.float32)
-    if cols is None:
-        _, cols = grid_shape(n)
-    cols = max(1, min(int(cols), n))
-    rows = math.ceil(n / cols)
-    out = np.full((rows * h + (rows - 1) * gap, cols * w + (cols - 1) * gap), fill,
-                  np.float32)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tiles[i]
-    return out
-
-
-def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
-    """(-m, m) with m the largest finite |value| (1 when there is none): a colour scale
-    centred on zero, as ``filter_show`` in "Deep Learning from Scratch" intends."""
-    v = np.asarray(values, dtype=np.float64)
-    finite = v[np.isfinite(v)]
-    m = float(np.abs(finite).max()) if finite.size else 0.0
-    if not m > 0:
-        m = 1.0
-    return -m, m
-
-
-def confusion_matrix(true: np.ndarray, predicted: np.ndarray,
-                     n_classes: int = 10) -> np.ndarray:
-    """Counts (n_classes, n_classes) int64: row = true class, column = predicted class."""
-    t = np.asarray(true, dtype=np.int64).ravel()
-    p = np.asarray(predicted, dtype=np.int64).ravel()
-    if t.shape != p.shape:
-        raise ValueError(f"{len(t)} true labels but {len(p)} predictions")
-    bad = (t < 0) | (t >= n_classes) | (p < 0) | (p >= n_classes)
-    if bad.any():
-        raise ValueError(f"labels must be in 0..{n_classes - 1}")
-    counts = np.bincount(t * n_classes + p, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes)
-
-
-def misclassified(true: np.ndarray, predicted: np.ndarray, limit: int = 40,
-                  confidence: np.ndarray | None = None) -> np.ndarray:
-    """Indices of up to ``limit`` wrong predictions; the most confident mistakes first
-    when ``confidence`` (N,) is given, else in data order."""
-    t, p = np.asarray(true).ravel(), np.asarray(predicted).ravel()
-    wrong = np.flatnonzero(t != p)
-    if confidence is not None and len(wrong):
-        conf = np.asarray(confidence, dtype=np.float64).ravel()[wrong]
-        wrong = wrong[np.argsort(-conf, kind="stable")]
-    return wrong[:max(0, int(limit))]
-
-
-class Smoother:
-    """Exponential moving average with bias correction (as Adam corrects its moments),
-    so the first smoothed values are not pulled towards zero."""
-
-    def __init__(self, beta: float = 0.9):
-        if not 0 <= beta < 1:
-            raise ValueError(f"beta must be in [0, 1), got {beta}")
-        self.beta = beta
-        self._avg = 0.0
-        self._n = 0
-
-    def update(self, value: float) -> float:
-        self._n += 1
-        self._avg = self.beta * self._avg + (1 - self.beta) * float(value)
-        return self._avg / (1 - self.beta ** self._n)
-
-
-def format_duration(seconds: float) -> str:
-    """``m:ss`` or ``h:mm:ss`` for a non-negative number of seconds; "–" if unknown."""
-    if not (seconds >= 0 and math.isfinite(seconds)):
-        return "–"
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def format_bytes(n: float) -> str:
-    """A byte count for people: "950 KB", "11.1 MB" (binary units, as file managers)."""
-    n = float(n)
-    if n < 1024:
-        return f"{int(n)} B"
-    if n < 1024 ** 2:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 ** 2:.1f} MB"

@@ -1,9 +1,5 @@
-"""Engine-facing helpers of the MNIST page (no Qt): its data sources and run config,
-reading a user's MNIST files, and the first layer's weights and activations as images.
-
-``LiveTrainer`` is the engine's ``Trainer`` with an epoch end that costs no extra pass
-over the training set (the worker measures the test split itself, in chunks).
-"""
+"""The MNIST page's data sources (no Qt): what can be loaded, how a request and a
+training run are described, reading a user's MNIST files, and the run config."""
 
 from __future__ import annotations
 
@@ -12,18 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.datasets import mnist
 from engine.datasets.loader import Dataset, load_dataset
 from engine.errors import DataError
-from engine.layers import BatchNorm
 from engine.optimizers import OPTIMIZERS
 from engine.spec import RunConfig, defaults_for
-from engine.trainer import Trainer
-from playground.mnist import drawing as mf
-
-#: at most this many first-layer weight vectors are drawn for an MLP.
-MAX_FILTERS = 256
 
 #: data sources of the page: key -> (DataConfig name, label).
 SOURCES: dict[str, tuple[str, str]] = {
@@ -86,8 +75,9 @@ class DataRequest:
 
 
 @dataclass(frozen=True)
-class RunPlan:
-    """A run: its id, its config, and whether to train (False: fresh weights only)."""
+class TrainingRequest:
+    """What the worker is asked to build: a run's id, its config, and whether to train it
+    (False: fresh weights only, to preview the filters)."""
 
     run_id: int
     config: RunConfig
@@ -121,88 +111,3 @@ def load_source(request: DataRequest) -> Dataset | None:
     if name in mnist.FILES and mnist.cached_dir(name) is None:
         return None
     return load_dataset(defaults_for(name).with_changes(seed=request.seed))
-
-
-def first_layer_filters(model, image_shape: tuple[int, int]) -> tuple[str, np.ndarray] | None:
-    """("conv", (n, kh, kw)) or ("dense", (n, H, W)) copies of the first layer's weights:
-    conv kernels of the first input channel, or an MLP's weight vectors as images."""
-    for layer in model.layers:
-        w = layer.params.get("W")
-        if w is None:
-            continue
-        if w.ndim == 4:
-            tiles = w[:, 0] if w.shape[1] == 1 else w.mean(axis=1)
-            return "conv", np.array(tiles, dtype=np.float32)
-        h, wd = image_shape
-        if w.ndim == 2 and w.shape[0] == h * wd:
-            n = min(w.shape[1], MAX_FILTERS)
-            return "dense", np.ascontiguousarray(w[:, :n].T, np.float32).reshape(n, h, wd)
-        return None
-    return None
-
-
-_ACTIVATION_TYPES = tuple(ACTIVATIONS.values())
-
-
-def first_layer_activations(model, x: np.ndarray) -> np.ndarray:
-    """The first weighted layer's output after its BatchNorm/activation, for one input
-    ``x`` (1, C, H, W): (channels, h, w) for a conv layer, (units,) for a dense one."""
-    out = np.asarray(x, dtype=model.dtype)
-    seen_weights = False
-    for layer in model.layers:
-        if seen_weights and not isinstance(layer, (BatchNorm, *_ACTIVATION_TYPES)):
-            break
-        out = layer.forward(out, train=False)
-        seen_weights = seen_weights or bool(layer.params)
-    return np.array(out[0], dtype=np.float32)
-
-
-class LiveTrainer(Trainer):
-    """A ``Trainer`` whose epoch end costs no whole-set pass: train loss and accuracy are
-    running means over the epoch's mini-batches, and the worker measures the test split in
-    chunks between ticks, so Stop is never stuck behind a long evaluation."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, train_metrics="running", **kwargs)
-
-
-def test_summary(loss_fn, scores: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
-                 n_classes: int, shown: int = 40) -> tuple[float | None, float | None, dict]:
-    """(test loss, test accuracy, views) from the scores (N, K) of the whole test split;
-    views: the confusion matrix and copies of the ``shown`` most confident mistakes.
-    Loss and accuracy are None for an empty split."""
-    y = np.asarray(y_test)
-    probs = loss_fn.probabilities(scores) if len(scores) else np.zeros((0, n_classes))
-    pred = probs.argmax(axis=1)
-    conf = probs.max(axis=1) if len(probs) else np.zeros(0)
-    test_loss = float(loss_fn.forward(scores, y)) if len(y) else None
-    test_acc = float((pred == y).mean()) if len(y) else None
-    wrong = mf.misclassified(y, pred, shown, confidence=conf)
-    return test_loss, test_acc, {
-        "test_acc": test_acc, "confusion": mf.confusion_matrix(y, pred, n_classes),
-        "mistakes": {"index": wrong, "images": np.array(x_test[wrong, 0]),
-                     "true": y[wrong].copy(), "predicted": pred[wrong].copy(),
-                     "confidence": conf[wrong].copy()}}
-
-
-def strip_indices(labels: np.ndarray, n: int) -> np.ndarray:
-    """Indices of ``n`` test images cycling through the classes 0, 1, 2, ... (the first
-    of each), so the strip shows every class the data has."""
-    labels = np.asarray(labels)
-    picked: list[int] = []
-    used = np.zeros(len(labels), bool)
-    classes = np.unique(labels)
-    while len(picked) < min(n, len(labels)):
-        for c in classes:
-            hits = np.flatnonzero((labels == c) & ~used)
-            if len(hits):
-                picked.append(int(hits[0]))
-                used[hits[0]] = True
-            if len(picked) >= n:
-                break
-    return np.array(picked, dtype=np.int64)
-
-
-def model_summary(model, preset: str) -> str:
-    name = MODELS.get(preset, "model")
-    return f"{name} · {model.num_parameters():,} parameters"

@@ -1,12 +1,12 @@
 """The MNIST page's worker: loads image data and trains on its own ``QThread``.
 
 Same pattern as the 2-D playground's ``TrainingWorker``, on the shared runtime
-(``playground.runtime``): the page talks to it only through queued signals connected to
-the typed slots below. Loading, training, the end-of-epoch test pass and every
-inference the page asks for (feature maps, the drawing pad's probabilities) run here, in
-short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot
-timer, so Stop lands within one batch. Every outgoing signal carries copies and the
-``run_id`` of the run that produced it; the page drops stale ones.
+(``playground.runtime``): ``MnistController`` talks to it only through queued signals
+connected to the typed slots below. Loading, training, the end-of-epoch test pass and
+every inference the controller asks for (feature maps, the drawing pad's probabilities)
+run here, in short ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval
+single-shot timer, so Stop lands within one batch. Every outgoing signal carries copies
+and the ``run_id`` of the run that produced it; the controller drops stale ones.
 """
 
 from __future__ import annotations
@@ -26,21 +26,16 @@ from engine.errors import EngineError
 from engine.presets import build_optimizer
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
-from playground.mnist import drawing as mf
-from playground.mnist.metrics import RunProgress
-from playground.mnist.sources import (
-    SOURCES,
-    DataRequest,
-    LiveTrainer,
-    RunPlan,
-    class_names,
+from engine.trainer import Trainer
+from playground.mnist.drawing import drawing_to_input
+from playground.mnist.inspection import (
     first_layer_activations,
     first_layer_filters,
-    load_source,
     model_summary,
     strip_indices,
-    test_summary,
 )
+from playground.mnist.metrics import RunProgress, test_summary
+from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
@@ -54,6 +49,15 @@ MISTAKES_SHOWN = 40
 STRIP_SIZE = 16
 
 
+class LiveTrainer(Trainer):
+    """A ``Trainer`` whose epoch end costs no whole-set pass: train loss and accuracy are
+    running means over the epoch's mini-batches, and the worker measures the test split in
+    chunks between ticks, so Stop is never stuck behind a long evaluation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, train_metrics="running", **kwargs)
+
+
 class MnistWorker(TickLoop):
     """Owns the data, the model and the trainer of the MNIST page; see the module doc.
     ``failed`` and ``closed`` come from ``TickLoop``."""
@@ -61,7 +65,7 @@ class MnistWorker(TickLoop):
     dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
                                      #  "input_shape", "strip_images", "strip_labels",
                                      #  "class_names"}
-    downloadNeeded = Signal(str)     # the data set is not cached: the page offers to fetch it
+    downloadNeeded = Signal(str)     # the data set is not cached: offer to fetch it
     modelReady = Signal(object)      # {"run_id", "summary", "kind", "filters", "loaded", ...}
     filtersReady = Signal(object)    # {"run_id", "kind", "filters" (n, h, w) float32}
     progressed = Signal(object)      # {"run_id", "done", "total", "epoch", "speed", "eta"}
@@ -113,37 +117,37 @@ class MnistWorker(TickLoop):
         })
 
     @Slot(object)
-    def prepare(self, plan: RunPlan) -> None:
-        """Fresh weights for ``plan`` (shown as the initial filters); train if asked."""
+    def prepare(self, request: TrainingRequest) -> None:
+        """Fresh weights for ``request`` (shown as the initial filters); train if asked."""
         self._halt()
-        self.run_id = plan.run_id
-        self._config = plan.config
+        self.run_id = request.run_id
+        self._config = request.config
         self._model = self._trainer = None
         if self._data is None:
             self.failed.emit("There is no data to train on: choose a data source first.")
-            if plan.train:
-                self.stopped.emit(plan.run_id)
+            if request.train:
+                self.stopped.emit(request.run_id)
             return
         data = self._data
         try:
-            limit = plan.config.data.train_limit or len(data.x_train)
-            check_memory(plan.config, data.input_shape, data.n_classes,
-                         min(plan.config.batch_size or limit, limit), EVAL_CHUNK)
-            rng = np.random.default_rng(plan.config.seed)
-            self._model = build_model(plan.config, data.input_shape, data.n_classes, rng=rng)
+            limit = request.config.data.train_limit or len(data.x_train)
+            check_memory(request.config, data.input_shape, data.n_classes,
+                         min(request.config.batch_size or limit, limit), EVAL_CHUNK)
+            rng = np.random.default_rng(request.config.seed)
+            self._model = build_model(request.config, data.input_shape, data.n_classes, rng=rng)
             self._trainer = LiveTrainer(
-                self._model, build_optimizer(plan.config), data.x_train[:limit],
-                data.y_train[:limit], batch_size=plan.config.batch_size or None,
-                schedule=plan.config.schedule, rng=rng, on_step=self._on_step,
+                self._model, build_optimizer(request.config), data.x_train[:limit],
+                data.y_train[:limit], batch_size=request.config.batch_size or None,
+                schedule=request.config.schedule, rng=rng, on_step=self._on_step,
                 should_stop=lambda: self.stop_requested)
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
-            if plan.train:
-                self.stopped.emit(plan.run_id)
+            if request.train:
+                self.stopped.emit(request.run_id)
             return
         self._emit_model_ready(loaded=False)
-        if plan.train:
+        if request.train:
             self._start_training()
 
     @Slot()
@@ -183,7 +187,7 @@ class MnistWorker(TickLoop):
     def predictDrawing(self, image: np.ndarray) -> None:
         """Class probabilities of a drawing (H, W) in [0, 1], prepared as MNIST digits."""
         shape = self._data.input_shape[1:] if self._data is not None else (28, 28)
-        prepared = mf.drawing_to_input(image, shape)
+        prepared = drawing_to_input(image, shape)
         probs = None
         if self._model is not None and prepared.max() > 0:
             try:

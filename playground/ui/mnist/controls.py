@@ -275,7 +275,29 @@ class MnistControls(QWidget):
         self.threadsChanged.emit(value)
 
     def _save_values(self, *_args) -> None:
-        s = self._settings
+        self._write_values(self._settings)
+
+    # ------------------------------------------------------------------ settings
+
+    def save_settings(self, settings: QSettings) -> None:
+        """Write the chosen source and every value under ``mnist/`` keys."""
+        self._write_values(settings)
+        settings.setValue("mnist/source", self.source)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Show the values ``save_settings`` wrote (missing or bad ones: the defaults);
+        loading the source is the page's job."""
+        for key, (_, lo, hi, default, _, _) in _SPINS.items():
+            self.spins[key].setValue(_int(settings.value(f"mnist/{key}", default),
+                                          default, lo, hi))
+        _select(self.model_combo, settings.value("mnist/model", "simple-cnn"))
+        _select(self.init_combo, settings.value("mnist/init", "std"))
+        _select(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
+        self.lr_spin.setValue(_float(settings.value("mnist/lr", 1e-3), 1e-3))
+        self._update_rows()
+        self.modelEdited.emit()  # the combos were set silently
+
+    def _write_values(self, s: QSettings) -> None:
         for key, spin in self.spins.items():
             s.setValue(f"mnist/{key}", spin.value())
         s.setValue("mnist/model", self.model_combo.currentData())

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.mnist.drawing import format_bytes
+from playground.formatting import format_bytes
 from playground.runtime import WorkerHost
 
 OFFLINE_TEXT = ("<b>No connection to the download servers.</b> This computer seems to be "

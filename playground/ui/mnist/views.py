@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.mnist.drawing import fit_columns
+from playground.ui.mnist.tiles import fit_columns
 from playground.ui.plots.confusion import ConfusionMatrixPlot
 from playground.ui.plots.filters import FilterGrid
 from playground.ui.plots.probabilities import ProbabilityBars

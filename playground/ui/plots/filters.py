@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from playground.mnist.drawing import grid_shape, mosaic, symmetric_levels
+from playground.ui.mnist.tiles import grid_shape, mosaic, symmetric_levels
 
 # Harmless to repeat; the app sets it once at start-up as well.
 pg.setConfigOptions(imageAxisOrder="row-major")

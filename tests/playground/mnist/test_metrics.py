@@ -1,9 +1,11 @@
-"""The MNIST run's progress numbers: samples done, speed, ETA and the step curves."""
+"""The MNIST run's numbers: progress, speed, ETA, step curves, confusion and mistakes."""
 
 import math
 
+import numpy as np
 import pytest
 
+from playground.mnist import metrics
 from playground.mnist.metrics import RunProgress
 
 
@@ -34,3 +36,37 @@ def test_step_curves_are_smoothed_and_handed_over_once():
 def test_no_samples_yet_means_no_eta():
     out = RunProgress(epochs=3, start=0.0).progress(now=1.0, samples_per_epoch=100, epoch=0)
     assert out["done"] == 0 and math.isnan(out["eta"]) and out["speed"] == 0.0
+
+
+# ---------------------------------------------------------------- confusion, mistakes
+
+def test_confusion_matrix_rows_are_true_classes():
+    true = np.array([0, 0, 1, 2, 2, 2])
+    pred = np.array([0, 1, 1, 2, 0, 2])
+    cm = metrics.confusion_matrix(true, pred, 3)
+    np.testing.assert_array_equal(cm, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert cm.sum() == len(true) and cm.dtype == np.int64
+
+
+def test_confusion_matrix_rejects_bad_input():
+    with pytest.raises(ValueError, match="true labels"):
+        metrics.confusion_matrix([0, 1], [0], 2)
+    with pytest.raises(ValueError, match="0..1"):
+        metrics.confusion_matrix([0, 2], [0, 1], 2)
+
+
+def test_misclassified_most_confident_first():
+    true = np.array([0, 1, 2, 3, 4])
+    pred = np.array([0, 2, 2, 1, 0])
+    conf = np.array([0.9, 0.6, 0.8, 0.95, 0.7])
+    np.testing.assert_array_equal(metrics.misclassified(true, pred), [1, 3, 4])
+    np.testing.assert_array_equal(metrics.misclassified(true, pred, confidence=conf), [3, 4, 1])
+    np.testing.assert_array_equal(metrics.misclassified(true, pred, limit=1, confidence=conf), [3])
+
+
+def test_smoother_is_bias_corrected():
+    s = metrics.Smoother(0.9)
+    assert s.update(2.0) == pytest.approx(2.0)
+    assert s.update(2.0) == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        metrics.Smoother(1.0)

@@ -143,7 +143,7 @@ def test_page_downloads_full_mnist_through_the_dialog(qtbot, server, monkeypatch
     page = MnistPage(settings=settings)
     qtbot.addWidget(page)
     errors: list[str] = []
-    page.worker.failed.connect(errors.append)
+    page.controller.worker.failed.connect(errors.append)
     jobs: list[DownloadJob] = []
 
     def factory(name: str) -> DownloadJob:

@@ -42,7 +42,7 @@ def test_hammering_the_controls_never_hangs_crashes_or_leaks_a_thread(
                lambda: c.add_points([rng.uniform(-1, 1)], [rng.uniform(-1, 1)],
                                     rng.randrange(2))]
     rng = random.Random(0)
-    threads = [c.host.thread, page.session.host.thread]
+    threads = [c.host.thread, page.controller.host.thread]
     end = time.perf_counter() + 3.0
     clicks = 0
     while time.perf_counter() < end:
@@ -144,7 +144,7 @@ def test_closing_the_window_during_a_download_is_clean(
     dialog = page.download_dialog
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=10000)
     download_thread = dialog.host.thread
-    threads = [w.controller.host.thread, page.session.host.thread, download_thread]
+    threads = [w.controller.host.thread, page.controller.host.thread, download_thread]
     t0 = time.perf_counter()
     w.close()
     assert time.perf_counter() - t0 < 3.0

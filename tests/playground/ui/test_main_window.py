@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTabWidget,
-    QWidget,
 )
 
 from engine.spec import RunConfig
+from playground.mnist.controller import MnistController
 from playground.ui.main_window import MainWindow
+from playground.ui.mnist.page import MnistPage
+from playground.ui.page import Page
 
 NAMES = {
     "mainTabs": QTabWidget, "datasetCombo": QComboBox, "regenerateButton": QPushButton,
@@ -121,7 +123,10 @@ def test_mnist_tab_has_a_page_and_hides_the_2d_toolbar(window, qtbot):
     tabs = window.findChild(QTabWidget, "mainTabs")
     window.controller.play()
     tabs.setCurrentIndex(1)
-    assert isinstance(tabs.currentWidget(), QWidget)
+    page = tabs.currentWidget()
+    assert isinstance(page, MnistPage) and page is window.mnist_page
+    assert isinstance(page, Page) and page.title == "MNIST"
+    assert isinstance(page.controller, MnistController) and page.controller.host.thread.isRunning()
     assert not window.toolbar.isVisible()
     assert not window.controller.is_running
     tabs.setCurrentIndex(0)

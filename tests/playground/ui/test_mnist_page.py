@@ -49,7 +49,7 @@ def open_page(qtbot):
     def _open(settings: QSettings) -> MnistPage:
         page = MnistPage(settings=settings)
         qtbot.addWidget(page)
-        page.worker.failed.connect(errors.append)
+        page.controller.worker.failed.connect(errors.append)
         page.resize(1280, 800)
         page.show()
         qtbot.waitExposed(page)
@@ -274,3 +274,21 @@ def test_open_files_reads_a_keras_npz(open_page, mnist_settings, qtbot, tmp_path
     qtbot.waitUntil(lambda: page.data_info["source"] == "files", timeout=5000)
     assert (page.data_info["n_train"], page.data_info["n_test"]) == (30, 12)
     assert page.controls.strip.count == 12
+
+
+def test_the_page_keeps_its_values_through_save_and_restore_settings(
+        open_page, mnist_settings, tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    assert page.actions() == {} and page.toolbar_widgets() == []
+    page.activated(False)
+    page.activated(True)
+    saved = QSettings(str(tmp_path / "saved.ini"), QSettings.Format.IniFormat)
+    page.save_settings(saved)
+    assert saved.value("mnist/source") == "sample" and int(saved.value("mnist/epochs")) == 1
+    epochs = widget(page, QSpinBox, "mnistEpochsSpin")
+    epochs.setValue(7)
+    widget(page, QComboBox, "mnistModelCombo").setCurrentIndex(
+        widget(page, QComboBox, "mnistModelCombo").findData("mlp"))
+    page.restore_settings(saved)
+    assert epochs.value() == 1
+    assert widget(page, QComboBox, "mnistModelCombo").currentData() == "simple-cnn"

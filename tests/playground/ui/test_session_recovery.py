@@ -56,7 +56,7 @@ def test_crash_then_restore_gives_back_data_and_weights_bit_for_bit(
     assert before.epoch == 3 and len(before.history) == 3
     # The "crash": end both worker threads (a test must not leak them) but skip every
     # part of the clean close, so the running marker stays behind.
-    threads = [a.controller.host.thread, a.mnist_page.session.host.thread]
+    threads = [a.controller.host.thread, a.mnist_page.controller.host.thread]
     assert a.mnist_page.shutdown() and a.controller.shutdown()
     assert all(t.isFinished() for t in threads)
     assert (data_dir / "running.lock").exists() and (data_dir / "autosave.nnplay").exists()
