@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -57,7 +57,6 @@ class MainWindow(QMainWindow):
                  ask_restore: Callable[[str], bool] | None = None) -> None:
         super().__init__(parent)
         setup_pyqtgraph()
-        from playground.ui.mnist.page import MnistPage
         from playground.ui.two_d.page import PlaygroundPage
 
         self.setObjectName("mainWindow")
@@ -66,36 +65,35 @@ class MainWindow(QMainWindow):
         self.last_problem = ""
         self._dialog: QMessageBox | None = None
         self._closed = False
-        #: the 2-D page and its controller (the first tab)
-        self.page = PlaygroundPage(self.settings)
-        self.controller = self.page.controller
-        self.mnist_page = MnistPage(settings=self.settings)
-        self.pages: list[Page] = [self.page, self.mnist_page]
-
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        for page in self.pages:
-            self.tabs.addTab(page, page.title)
-            self._listen(page)
         self.setCentralWidget(self.tabs)
-
         self._make_window_actions()
         self._make_toolbar()
         self._make_menus()
-        self._key_filter = _RunKeys(self)
-        for kind in (QAbstractSpinBox, QComboBox, QAbstractButton):
-            for w in self.page.findChildren(kind) + self.toolbar.findChildren(kind):
-                w.installEventFilter(self._key_filter)
-                if isinstance(w, QAbstractSpinBox):
-                    for inner in w.findChildren(QLineEdit):
-                        inner.installEventFilter(self._key_filter)
         self.statusBar().setObjectName("statusBar")
         self.statusBar().setSizeGripEnabled(True)
+        self._key_filter = _RunKeys(self)
+        #: the built pages, in tab order; a tab whose page is not built yet holds a
+        #: placeholder until it is first shown (or asked for), which keeps start-up short
+        self.pages: list[Page] = []
+        self._lazy: dict[int, Callable[[], QWidget]] = {}
+        #: the 2-D page and its controller (the first tab)
+        self.page = self._add_page(PlaygroundPage(self.settings))
+        self.controller = self.page.controller
+        self._let_run_keys_through(self.page)
+        self._let_run_keys_through(self.toolbar)
+        self._add_lazy_page("MNIST", self._make_mnist_page)
         self._restore()
         self.tabs.currentChanged.connect(self._on_tab)
         self._on_tab(self.tabs.currentIndex())
         self.page.start(data_dir, ask_restore)
+
+    @property
+    def mnist_page(self):
+        """The MNIST page (built now if its tab has not been shown yet)."""
+        return self._page_at(1)
 
     # ------------------------------------------------------------------ construction
 
@@ -128,6 +126,11 @@ class MainWindow(QMainWindow):
         self.about_action = action("About", None, lambda: self._info("About", ABOUT),
                                    "aboutAction", "About this application")
 
+    def _make_mnist_page(self) -> QWidget:
+        from playground.ui.mnist.page import MnistPage
+
+        return MnistPage(settings=self.settings)
+
     def _make_toolbar(self) -> None:
         """One toolbar; each page's widgets are shown only while the page is current."""
         tb = QToolBar("Run")
@@ -135,42 +138,93 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.setIconSize(QSize(16, 16))
         self._toolbar_actions: dict[int, list[QAction]] = {}
-        for page in self.pages:
-            acts = []
-            for w in page.toolbar_widgets():
-                acts.append(tb.addSeparator() if w is None else tb.addWidget(w))
-            self._toolbar_actions[id(page)] = acts
         self.addToolBar(tb)
         self.toolbar = tb
 
     def _make_menus(self) -> None:
+        """The menus pages contribute to (empty ones hidden), Quit and Help."""
         bar = self.menuBar()
-        contributed: dict[str, list[tuple[QWidget, list]]] = {}
-        for page in self.pages:
-            for title, acts in page.actions().items():
-                contributed.setdefault(title, []).append((page, acts))
-        self._page_actions: dict[int, list[QAction]] = {id(p): [] for p in self.pages}
-        for title in MENU_ORDER:
-            if title not in contributed and title not in ("&File", "&Help"):
-                continue
-            menu = bar.addMenu(title)
-            for page, acts in contributed.get(title, []):
-                if not menu.isEmpty():
-                    menu.addSeparator()
-                for a in acts:
-                    if a is None:
-                        menu.addSeparator()
-                        continue
-                    menu.addAction(a)
-                    self.addAction(a)  # shortcuts work from anywhere in the window
-                    self._page_actions[id(page)].append(a)
-            if title == "&File":
-                menu.addSeparator()
-                menu.addAction(self.quit_action)
-            elif title == "&Help":
-                menu.addAction(self.help_action)
-                menu.addAction(self.about_action)
+        self._menus = {title: bar.addMenu(title) for title in MENU_ORDER}
+        self._quit_separator = self._menus["&File"].addSeparator()
+        self._menus["&File"].addAction(self.quit_action)
+        self._menus["&Help"].addAction(self.help_action)
+        self._menus["&Help"].addAction(self.about_action)
         self.addAction(self.quit_action)
+        self._page_actions: dict[int, list[QAction]] = {}
+        self._show_used_menus()
+
+    def _show_used_menus(self) -> None:
+        for menu in self._menus.values():
+            menu.menuAction().setVisible(not menu.isEmpty())
+
+    def _add_page(self, page: QWidget, index: int | None = None) -> QWidget:
+        """Put a built page in its tab and give it the toolbar, menus and status bar."""
+        if index is None:
+            self.tabs.addTab(page, page.title)
+            self.pages.append(page)
+        else:
+            self.pages.insert(sum(1 for i in range(index) if i not in self._lazy), page)
+        self._listen(page)
+        acts = [self.toolbar.addSeparator() if w is None else self.toolbar.addWidget(w)
+                for w in page.toolbar_widgets()]
+        self._toolbar_actions[id(page)] = acts
+        self._page_actions[id(page)] = []
+        for title, actions in page.actions().items():
+            menu = self._menus[title]
+            before = self._quit_separator if title == "&File" else None
+            if not menu.isEmpty() and before is None:
+                menu.addSeparator()
+            for a in actions:
+                if a is None:
+                    if before is None:
+                        menu.addSeparator()
+                    else:
+                        menu.insertSeparator(before)
+                    continue
+                if before is None:
+                    menu.addAction(a)
+                else:
+                    menu.insertAction(before, a)
+                self.addAction(a)  # shortcuts work from anywhere in the window
+                self._page_actions[id(page)].append(a)
+        self._show_used_menus()
+        return page
+
+    def _let_run_keys_through(self, widget: QWidget) -> None:
+        """Space/S/R reach the window's shortcuts from the controls in ``widget``."""
+        for kind in (QAbstractSpinBox, QComboBox, QAbstractButton):
+            for w in widget.findChildren(kind):
+                w.installEventFilter(self._key_filter)
+                if isinstance(w, QAbstractSpinBox):
+                    for inner in w.findChildren(QLineEdit):
+                        inner.installEventFilter(self._key_filter)
+
+    def _add_lazy_page(self, title: str, factory: Callable[[], QWidget]) -> None:
+        placeholder = QWidget()
+        placeholder.setObjectName("pagePlaceholder")
+        self._lazy[self.tabs.addTab(placeholder, title)] = factory
+
+    def _page_at(self, index: int) -> QWidget:
+        """The page of tab ``index``, built (and its settings restored) on first use."""
+        factory = self._lazy.pop(index, None)
+        if factory is None:
+            return self.tabs.widget(index)
+        page = factory()
+        current = self.tabs.currentIndex()
+        with QSignalBlocker(self.tabs):
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, page.title)
+            self.tabs.setCurrentIndex(current)
+        placeholder.deleteLater()
+        self._add_page(page, index)
+        page.restore_settings(self.settings)
+        page_on = current == index
+        for a in self._toolbar_actions[id(page)]:
+            a.setVisible(page_on)
+        for a in self._page_actions[id(page)]:
+            a.setEnabled(page_on)
+        return page
 
     # ------------------------------------------------------------------ messages
 
@@ -209,7 +263,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ tabs, settings
 
     def _on_tab(self, index: int) -> None:
-        current = self.tabs.widget(index)
+        current = self._page_at(index)
         for page in self.pages:
             on = page is current
             for a in self._toolbar_actions[id(page)]:

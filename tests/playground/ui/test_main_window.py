@@ -131,3 +131,19 @@ def test_mnist_tab_has_a_page_and_hides_the_2d_toolbar(window, qtbot):
     assert not window.controller.is_running
     tabs.setCurrentIndex(0)
     assert window.toolbar.isVisible()
+
+
+def test_the_mnist_page_is_built_when_its_tab_is_first_shown(window, qtbot):
+    """Start-up builds only the page on screen: the MNIST tab holds a placeholder (and
+    no MNIST thread runs) until the tab is opened; then its page keeps the tab."""
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    assert tabs.widget(1).objectName() == "pagePlaceholder"
+    assert window.findChild(MnistPage) is None
+    assert tabs.tabText(1) == "MNIST" and len(window.pages) == 1
+    tabs.setCurrentIndex(1)
+    page = tabs.widget(1)
+    assert isinstance(page, MnistPage) and tabs.currentIndex() == 1
+    assert window.pages == [window.page, page] and window.mnist_page is page
+    qtbot.waitUntil(lambda: page.data_info is not None, timeout=10000)
+    tabs.setCurrentIndex(0)
+    assert window.mnist_page is page and tabs.count() == 2
