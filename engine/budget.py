@@ -44,10 +44,11 @@ class MemoryEstimate:
 
 
 def format_bytes(n: float) -> str:
-    """``1536`` -> ``"1.5 KB"``: binary units, one decimal."""
-    for unit in ("bytes", "KB", "MB", "GB"):
+    """A byte count for people: ``500`` -> ``"500 B"``, ``1536`` -> ``"1.5 KB"`` (binary
+    units, as file managers; one decimal above bytes). The one such formatter."""
+    for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"  # pragma: no cover
 

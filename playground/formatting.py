@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 
+from engine.budget import format_bytes
+
+__all__ = ["format_bytes", "format_duration"]  # the engine's byte counts, for the views
+
 
 def format_duration(seconds: float) -> str:
     """``m:ss`` or ``h:mm:ss`` for a non-negative number of seconds; "–" if unknown."""
@@ -13,13 +17,3 @@ def format_duration(seconds: float) -> str:
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def format_bytes(n: float) -> str:
-    """A byte count for people: "950 KB", "11.1 MB" (binary units, as file managers)."""
-    n = float(n)
-    if n < 1024:
-        return f"{int(n)} B"
-    if n < 1024 ** 2:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 ** 2:.1f} MB"

@@ -62,6 +62,6 @@ def test_activations_alone_can_exceed_the_budget():
 
 
 def test_format_bytes():
-    assert format_bytes(512) == "512 bytes"
+    assert format_bytes(512) == "512 B"
     assert format_bytes(1536) == "1.5 KB"
     assert format_bytes(3 * 1024**3) == "3.0 GB"
