@@ -7,13 +7,21 @@ from pathlib import Path
 
 from .errors import DataError
 
+_SHARED = Path("share") / "nn-playground" / "assets"
+
 
 def asset_dirs() -> list[Path]:
-    """Folders searched for assets, in order: the source tree, then the wheel's data dir."""
-    return [
-        Path(__file__).resolve().parents[1] / "assets",
-        Path(sys.prefix) / "share" / "nn-playground" / "assets",
-    ]
+    """Folders searched for assets, in order: the source tree, then the wheel's data
+    folder under each folder above the installed package (a venv or prefix, ``pip install
+    --user`` and ``--target`` put ``share/`` at different heights above it), then under
+    ``sys.prefix`` and the user base."""
+    package = Path(__file__).resolve().parent
+    dirs = [package.parent / "assets"]
+    dirs += [up / _SHARED for up in list(package.parents)[:4]]
+    import site
+
+    dirs += [Path(sys.prefix) / _SHARED, Path(site.getuserbase()) / _SHARED]
+    return list(dict.fromkeys(dirs))
 
 
 def asset(name: str) -> Path:
