@@ -40,10 +40,14 @@ def quiet() -> np.errstate:
 
 
 def failure_message(error: BaseException) -> str:
-    """The one sentence a worker reports when its work raised ``error``."""
+    """The one sentence a worker reports when its work raised ``error`` (capitalised and
+    closed with a full stop: it is read in the status bar, not in a log)."""
     if isinstance(error, (TrainingDiverged, EngineError)):
-        return str(error)
-    return f"Training stopped: {type(error).__name__}: {error}"
+        text = str(error)
+    else:
+        text = f"Training stopped: {type(error).__name__}: {error}"
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 class BlasPolicy:

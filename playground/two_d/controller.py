@@ -28,6 +28,7 @@ from playground.two_d.options import (
 from playground.two_d.points import DEFAULT_BOUNDS, DrawnPoints, PageData
 from playground.two_d.session_file import Session
 from playground.two_d.sessions import SessionKeeper
+from playground.two_d.watch import RunWatch
 from playground.two_d.worker import ModelState, RunPlan, TrainingWorker
 
 #: the default run: moons, a 2-8-8-2 tanh network, Adam at 0.03.
@@ -81,6 +82,8 @@ class PlaygroundController(QObject):
         self._baseline_on = False
         self._closed = False
         self._state_seq = 0
+        #: auto-stop limits and the "stuck" / "oscillating" verdicts of the current run
+        self.watch = RunWatch()
         #: counts changes (edits, data, epochs): an autosave is due when it moved.
         self.revision = 0
         for signal in (self.configChanged, self.dataChanged, self.runReset,
@@ -375,6 +378,7 @@ class PlaygroundController(QObject):
         self._epoch = epoch
         ds = self.dataset
         self._run_classes = ds.n_classes if ds is not None else 0
+        self.watch.start(self._run_classes or 2, self._config.model.loss)
         self.runReset.emit(self._run_id)
         self._configure.emit(RunPlan(self._run_id, self._config, ds, weights, epoch,
                                      history, optimizer))
@@ -403,6 +407,16 @@ class PlaygroundController(QObject):
             return
         self._epoch = int(metrics["epoch"])
         self.epochFinished.emit(metrics)
+        verdict = self.watch.observe(metrics)
+        if verdict is not None:
+            if verdict.stop:
+                self.pause()
+            self.problem.emit(verdict.text)
+
+    def set_auto_stop(self, max_epochs: int = 0, patience: int = 0) -> None:
+        """Pause after ``max_epochs`` epochs, or when the test loss has not improved for
+        ``patience`` epochs (0: never), saying why."""
+        self.watch.set_limits(max_epochs, patience)
 
     def _on_grid(self, payload: dict) -> None:
         if payload.get("run_id") == self._run_id:

@@ -94,13 +94,13 @@ def test_a_failing_tick_is_reported_once_and_ends_the_ticks(qtbot):
     cmd.go.emit()
     qtbot.waitUntil(lambda: bool(failures), timeout=3000)
     qtbot.wait(50)
-    assert failures == ["the loss became NaN at epoch 3"] and probe.count == 3
+    assert failures == ["The loss became NaN at epoch 3."] and probe.count == 3
     host.shutdown(2000)
 
 
 def test_failure_messages_name_the_error():
-    assert failure_message(TrainingDiverged("loss is NaN")) == "loss is NaN"
-    assert failure_message(ZeroDivisionError("x")) == "Training stopped: ZeroDivisionError: x"
+    assert failure_message(TrainingDiverged("loss is NaN")) == "Loss is NaN."
+    assert failure_message(ZeroDivisionError("x")) == "Training stopped: ZeroDivisionError: x."
 
 
 def test_no_module_but_the_runtime_constructs_a_thread():

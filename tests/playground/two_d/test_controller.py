@@ -136,3 +136,19 @@ def test_the_first_drawn_point_keeps_the_weights_and_the_epoch(controller, qtbot
     with qtbot.waitSignal(c.epochFinished, timeout=5000) as blocker:
         c.step()
     assert blocker.args[0]["epoch"] == epoch + 1 and blocker.args[0]["run_id"] == run
+
+
+@pytest.mark.parametrize("lr, words", [(3.0, "stuck at chance"), (10.0, "oscillates")])
+def test_a_collapse_without_nan_gets_a_word(qtbot, lr, words):
+    """SGD at lr 3 with ReLU falls to chance (loss ~ ln 2) and lr 10 oscillates: neither
+    makes a NaN, and both are said with what to try."""
+    c = PlaygroundController(RunConfig().with_changes(
+        model={"activation": "relu"}, optim={"name": "sgd", "lr": lr}))
+    problems: list[str] = []
+    c.problem.connect(problems.append)
+    c.start()
+    c.play()
+    qtbot.waitUntil(lambda: any(words in p for p in problems), timeout=20000)
+    assert c.is_running and c.epoch < 200       # said early; training goes on
+    assert "learning rate" in next(p for p in problems if words in p)
+    assert c.shutdown(2000)
