@@ -59,6 +59,7 @@ class PlaygroundController(QObject):
     _pause = Signal()
     _step = Signal()
     _setSpeed = Signal(int)
+    _setStopEpoch = Signal(int)
     _setGridView = Signal(object, object)
     _publishState = Signal(int)
 
@@ -108,6 +109,7 @@ class PlaygroundController(QObject):
             (self._configure, w.configure), (self._updateData, w.updateData),
             (self._updateTraining, w.updateTraining), (self._start, w.start),
             (self._pause, w.pause), (self._step, w.step), (self._setSpeed, w.setSpeed),
+            (self._setStopEpoch, w.setStopEpoch),
             (self._setGridView, w.setGridView), (self._publishState, w.publishState)])
         self.host.listen([
             (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
@@ -417,6 +419,7 @@ class PlaygroundController(QObject):
         """Pause after ``max_epochs`` epochs, or when the test loss has not improved for
         ``patience`` epochs (0: never), saying why."""
         self.watch.set_limits(max_epochs, patience)
+        self._setStopEpoch.emit(int(max_epochs))  # exact: the worker pauses right there
 
     def _on_grid(self, payload: dict) -> None:
         if payload.get("run_id") == self._run_id:

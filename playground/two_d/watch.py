@@ -103,7 +103,9 @@ class RunWatch:
         spread = (max(values) - min(values)) / mean if mean > 0 else 0.0
         first, last = values[: WINDOW // 4], values[-WINDOW // 4:]
         improving = min(last) < 0.9 * min(first)
-        if ups < 0.4 * (len(values) - 1) or spread < 0.3 or improving:
+        # a loss near zero may jitter as it likes: only a high one is a problem
+        high = self._chance is None or sorted(values)[len(values) // 2] > 0.3 * self._chance
+        if ups < 0.4 * (len(values) - 1) or spread < 0.3 or improving or not high:
             return None
         return self._once("oscillating", Verdict(False, (
             f"The training loss oscillates (it rose in {ups} of the last {len(values) - 1} "

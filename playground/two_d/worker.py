@@ -86,6 +86,7 @@ class TrainingWorker(TickLoop):
         self._trainer: Trainer | None = None
         self._running = False
         self._speed = 0            # epochs per displayed frame; 0 = as fast as possible
+        self._stop_epoch = 0       # pause at the end of this epoch (0: never)
         self._frame_start = 0.0
         self._frame_epochs = 0
         self._bounds: tuple[float, float, float, float] = (-1.5, 1.5, -1.5, 1.5)
@@ -208,6 +209,12 @@ class TrainingWorker(TickLoop):
     def setSpeed(self, epochs_per_frame: int) -> None:
         self._speed = max(0, int(epochs_per_frame))
 
+    @Slot(int)
+    def setStopEpoch(self, epoch: int) -> None:
+        """Pause when training reaches the end of ``epoch`` (0: never); exact, even at
+        full speed, since the worker checks it after every epoch."""
+        self._stop_epoch = max(0, int(epoch))
+
     @Slot(object, object)
     def setGridView(self, bounds: tuple, resolution: tuple) -> None:
         """Compute later grids over ``bounds`` (xmin, xmax, ymin, ymax) at (nx, ny)."""
@@ -268,6 +275,8 @@ class TrainingWorker(TickLoop):
         self._grid_dirty = True
         self._history.append(metrics)
         self.epochFinished.emit(dict(metrics, run_id=self.run_id))
+        if self._stop_epoch and metrics["epoch"] == self._stop_epoch and self._running:
+            self.pause()  # the tick's loop sees it and ends after this step
 
     def tick(self) -> int | None:
         if not self._running or self._trainer is None:
@@ -279,7 +288,7 @@ class TrainingWorker(TickLoop):
         # of the last grid, so computing it does not slow the frame rate down).
         deadline = max(min(now + TICK_SECONDS, self._last_grid + FRAME_SECONDS), now + 0.001)
         trainer = self._trainer
-        while time.perf_counter() < deadline and not self.stop_requested:
+        while time.perf_counter() < deadline and not self.stop_requested and self._running:
             if self._speed and self._frame_epochs >= self._speed:
                 break
             trainer.step()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLineEdit,
     QMainWindow,
@@ -277,9 +278,24 @@ class MainWindow(QMainWindow):
         s = self.settings
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            self._fit_to_screen(1280, 800)
         for page in self.pages:
             page.restore_settings(s)
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """``width`` x ``height``, or less so the whole frame (title bar, status bar) fits
+        the screen's available area, centred on it."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(width, height)
+            return
+        area = screen.availableGeometry()
+        frame_w, frame_h = 16, 48  # window-manager borders and title bar, roughly
+        w = max(min(width, area.width() - frame_w), self.minimumSizeHint().width())
+        h = max(min(height, area.height() - frame_h), 480)
+        self.resize(w, h)
+        self.move(area.x() + max(0, (area.width() - w - frame_w) // 2),
+                  area.y() + max(0, (area.height() - h - frame_h) // 2))
 
     def save_settings(self) -> None:
         s = self.settings

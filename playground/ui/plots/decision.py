@@ -102,6 +102,9 @@ class DecisionRegionPlot(pg.PlotWidget):
             axis.enableAutoSIPrefix(False)  # zoomed in, "600 (x0.001)" would read badly
             # Repaint the axes from a pixmap: the image under them changes every frame.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # A fixed width: under the locked aspect, a y axis that widens for "-2.5" and
+        # narrows for "-3" changed the view, which changed the labels, back and forth.
+        item.getAxis("left").setWidth(44)
         self.image = _PassiveImage(axisOrder="row-major")
         self.image.setZValue(-10)
         self.boundary = pg.PlotCurveItem(pen=pg.mkPen(BOUNDARY_COLOR, width=1.6),
@@ -131,7 +134,11 @@ class DecisionRegionPlot(pg.PlotWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(VIEW_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_view)
-        self._vb.sigRangeChanged.connect(lambda *_: self._debounce.start())
+        self._last_view: tuple | None = None
+        # At most one report per interval, and always one after a change: a restarted
+        # timer would never fire while the range keeps moving.
+        self._vb.sigRangeChanged.connect(self._view_moved)
+        self._vb.sigResized.connect(self._view_moved)
         self._vb.drawAt.connect(self._on_draw)
         self._vb.eraseAt.connect(self.eraseRequested)
         self.setToolTip("The decision region: colours show the class the network predicts, "
@@ -205,8 +212,15 @@ class DecisionRegionPlot(pg.PlotWidget):
 
     # ------------------------------------------------------------------ internals
 
+    def _view_moved(self, *_args) -> None:
+        if not self._debounce.isActive():
+            self._debounce.start()
+
     def _emit_view(self) -> None:
-        self.viewBoundsChanged.emit(self.view_bounds())
+        bounds = self.view_bounds()
+        if bounds != self._last_view:
+            self._last_view = bounds
+            self.viewBoundsChanged.emit(bounds)
 
     def _on_draw(self, x: float, y: float, spray: bool) -> None:
         if not spray:

@@ -11,12 +11,9 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
-    QLabel,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -29,6 +26,7 @@ from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.two_d.data_panel import DataPanel
 from playground.ui.two_d.file_commands import FileCommands
 from playground.ui.two_d.network_panel import NetworkPanel
+from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
 
 #: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
 FRAME_MS = 25
@@ -37,12 +35,6 @@ FRAME_MS = 25
 CURVES_MS = 100
 #: how soon after a decision-region frame the curves may have theirs.
 CURVES_GAP_MS = 6
-#: (label, epochs per displayed frame); 0 = as fast as the machine goes.
-SPEEDS = (("1 epoch/frame", 1), ("2 epochs/frame", 2), ("5 epochs/frame", 5),
-          ("10 epochs/frame", 10), ("30 epochs/frame", 30), ("max speed", 0))
-DEFAULT_SPEED = 0
-
-
 def _scroll(widget: QWidget, width: int) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
@@ -76,12 +68,22 @@ class PlaygroundPage(QWidget):
         self.network_panel = NetworkPanel(choices)
         self.decision_plot = DecisionRegionPlot()
         self.curves = TrainingCurves()
-        self._make_run_widgets()
+        self.run = RunControls(c, self)
+        # the page's own names for them (tests and the benchmarks reach them here)
+        for name in ("play_button", "step_button", "reset_button", "speed_combo",
+                     "auto_stop_combo", "epoch_label", "train_label", "test_label"):
+            setattr(self, name, getattr(self.run, name))
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
         right.addWidget(_scroll(self.network_panel, 330))
-        right.addWidget(self.curves)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.setSpacing(2)
+        results_layout.addWidget(self.run.metrics_box)
+        results_layout.addWidget(self.curves, 1)
+        right.addWidget(results)
         right.setStretchFactor(0, 0)
         right.setStretchFactor(1, 1)
         self._right = right
@@ -113,21 +115,16 @@ class PlaygroundPage(QWidget):
         self._frame.setSingleShot(True)
         self._frame.timeout.connect(self.render_frame)
         self.files = FileCommands(c, self, (self.decision_plot, self.curves))
-        self._run_actions = self._make_run_actions()
         self._file_actions = self.files.make_actions()
         self._connect()
 
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
-        return {"&File": self._file_actions, "&Run": self._run_actions}
+        return {"&File": self._file_actions, "&Run": self.run.actions}
 
-    def toolbar_widgets(self) -> list[QWidget]:
-        """Run buttons, speed, then the read-outs: in a narrow window they fold last."""
-        speed = QLabel("  Speed ")
-        speed.setToolTip(self.speed_combo.toolTip())
-        return [self.play_button, self.step_button, self.reset_button, speed,
-                self.speed_combo, None, self.epoch_label, self.train_label, self.test_label]
+    def toolbar_widgets(self) -> list[QWidget | None]:
+        return self.run.toolbar_widgets()
 
     def activated(self, current: bool) -> None:
         if not current:
@@ -135,6 +132,9 @@ class PlaygroundPage(QWidget):
 
     def restore_settings(self, s: QSettings) -> None:
         self.set_speed(store.read_int(s, "playground/speed", DEFAULT_SPEED))
+        self.auto_stop_combo.setCurrentIndex(
+            min(max(store.read_int(s, "playground/autoStop", 0), 0),
+                self.auto_stop_combo.count() - 1))
         self.curves.set_log_y(store.read_bool(s, "playground/logY", False))
         dp = self.data_panel
         dp.show_test_check.setChecked(store.read_bool(s, "playground/showTest", True))
@@ -146,6 +146,7 @@ class PlaygroundPage(QWidget):
         s.setValue("playground/config", c.config.to_json(indent=None))
         store.write_points(s, "playground/points", c.drawn.X, c.drawn.y, c.drawn.test_mask)
         s.setValue("playground/speed", int(self.speed_combo.currentData()))
+        s.setValue("playground/autoStop", self.auto_stop_combo.currentIndex())
         s.setValue("playground/logY", self.curves.log_check.isChecked())
         s.setValue("playground/showTest", dp.show_test_check.isChecked())
         s.setValue("playground/discretize", dp.discretize_check.isChecked())
@@ -169,62 +170,6 @@ class PlaygroundPage(QWidget):
 
     # ------------------------------------------------------------------ widgets
 
-    def _make_run_widgets(self) -> None:
-        """Play/Step/Reset, read-outs and speed; the window puts them in its toolbar."""
-        self.play_button = QPushButton("▶  Play")
-        self.play_button.setObjectName("playButton")
-        self.play_button.setToolTip("Start or pause training (Space).")
-        self.step_button = QPushButton("Step")
-        self.step_button.setObjectName("stepButton")
-        self.step_button.setToolTip("Train exactly one more epoch, then pause (S).")
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip("Start over from fresh initial weights, epoch 0 (R).")
-        for b in (self.play_button, self.step_button, self.reset_button):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumWidth(78)
-        self.play_button.setMinimumWidth(96)
-        self.epoch_label = QLabel("Epoch 0")
-        self.epoch_label.setObjectName("epochLabel")
-        self.epoch_label.setToolTip("Completed training epochs of this run.")
-        self.epoch_label.setMinimumWidth(110)
-        self.train_label = QLabel("")
-        self.train_label.setObjectName("trainMetricsLabel")
-        self.train_label.setToolTip("Loss and accuracy on the training points, last epoch.")
-        self.test_label = QLabel("")
-        self.test_label.setObjectName("testMetricsLabel")
-        self.test_label.setToolTip("Loss and accuracy on the held-out test points.")
-        for lab in (self.epoch_label, self.train_label, self.test_label):
-            lab.setStyleSheet("font-family: monospace; padding: 0 8px;")
-        self.speed_combo = QComboBox()
-        self.speed_combo.setObjectName("speedCombo")
-        for text, value in SPEEDS:
-            self.speed_combo.addItem(text, value)
-        self.speed_combo.setToolTip("Training speed: epochs trained per displayed frame "
-                                    "(up to 40 frames a second), from 1 (watch each epoch) to "
-                                    "max (as fast as this machine trains).")
-        self.set_speed(DEFAULT_SPEED)
-
-    def _make_run_actions(self) -> list[QAction]:
-        c = self.controller
-
-        def action(text: str, key, slot, name: str, tip: str) -> QAction:
-            a = QAction(text, self)
-            a.setObjectName(name)
-            a.setShortcut(QKeySequence(key))
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            return a
-
-        return [action("Play / Pause", Qt.Key.Key_Space, c.toggle, "playAction",
-                       "Start or pause training"),
-                action("Step one epoch", Qt.Key.Key_S, c.step, "stepAction",
-                       "Train exactly one more epoch"),
-                action("Reset weights", Qt.Key.Key_R, c.reset, "resetAction",
-                       "Fresh initial weights, epoch 0")]
-
     def _connect(self) -> None:
         c, dp, npnl, plot = self.controller, self.data_panel, self.network_panel, \
             self.decision_plot
@@ -237,7 +182,6 @@ class PlaygroundPage(QWidget):
         c.runReset.connect(self._on_run_reset)
         c.epochFinished.connect(self._on_epoch)
         c.historyRestored.connect(self._on_history)
-        c.runningChanged.connect(self._on_running)
         c.problem.connect(self.problemRaised)
         self.files.status.connect(self.statusMessage)
         self.files.problem.connect(self.problemRaised)
@@ -257,11 +201,6 @@ class PlaygroundPage(QWidget):
         plot.drawRequested.connect(lambda xs, ys: c.add_points(xs, ys, dp.draw_class))
         plot.eraseRequested.connect(c.erase_points)
         plot.viewBoundsChanged.connect(c.set_view)
-        self.play_button.clicked.connect(c.toggle)
-        self.step_button.clicked.connect(c.step)
-        self.reset_button.clicked.connect(c.reset)
-        self.speed_combo.currentIndexChanged.connect(
-            lambda _i: c.set_speed(int(self.speed_combo.currentData())))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -275,11 +214,6 @@ class PlaygroundPage(QWidget):
         need = self.network_panel.sizeHint().height() + 4
         total = max(sum(self._right.sizes()), need + 200)
         self._right.setSizes([need, total - need])
-
-    def set_speed(self, epochs_per_frame: int) -> None:
-        i = self.speed_combo.findData(int(epochs_per_frame))
-        self.speed_combo.setCurrentIndex(i if i >= 0 else self.speed_combo.count() - 1)
-        self.controller.set_speed(int(self.speed_combo.currentData()))
 
     # ------------------------------------------------------------------ controller replies
 
@@ -329,9 +263,6 @@ class PlaygroundPage(QWidget):
         self._metrics_dirty = True
         self._schedule_frame()
 
-    def _on_running(self, running: bool) -> None:
-        self.play_button.setText("❚❚  Pause" if running else "▶  Play")
-
     def _on_draw_mode(self, on: bool) -> None:
         if on:
             self.statusMessage.emit("Draw mode: click or drag to add points of the chosen "
@@ -372,19 +303,8 @@ class PlaygroundPage(QWidget):
                 self._schedule_frame(CURVES_GAP_MS)
         if self._metrics_dirty:
             self._metrics_dirty = False
-            self._show_metrics(self._last_metrics)
+            self.run.show_metrics(self._last_metrics)
 
-    def _show_metrics(self, m: dict | None) -> None:
-        if m is None:
-            self.epoch_label.setText(f"Epoch {self.controller.epoch}")
-            self.train_label.setText("Train  –")
-            self.test_label.setText("Test  –")
-            return
-        self.epoch_label.setText(f"Epoch {m['epoch']}")
-        self.train_label.setText(f"Train  loss {m['train_loss']:.4f}  acc "
-                                 f"{m['train_acc']:6.1%}")
-        if m.get("test_loss") is None:
-            self.test_label.setText("Test  –")
-        else:
-            self.test_label.setText(f"Test  loss {m['test_loss']:.4f}  acc "
-                                    f"{m['test_acc']:6.1%}")
+    def set_speed(self, epochs_per_frame: int) -> None:
+        """Epochs trained per displayed frame (0: as fast as possible)."""
+        self.run.set_speed(epochs_per_frame)

@@ -67,3 +67,11 @@ def test_a_new_run_is_judged_afresh():
     feed(w, [math.log(2)] * 100, None, [0.5] * 100)
     w.start(2, "softmax-ce")
     assert len(feed(w, [math.log(2)] * 100, None, [0.5] * 100)) == 1
+
+
+def test_a_low_loss_that_jitters_is_not_called_oscillating():
+    """A trained network's loss of 0.02 with spikes (Adam on the moons) is fine."""
+    w = RunWatch()
+    rng = np.random.default_rng(1)
+    losses = list(0.02 + 0.03 * rng.random(200))
+    assert feed(w, losses, losses, [0.99] * 200) == []

@@ -1,0 +1,71 @@
+"""What a newcomer meets first: the pace, the read-outs at 1024x700, the window on a
+small screen, auto-stop."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from playground.ui.main_window import MainWindow
+
+
+def test_a_fresh_window_trains_at_a_pace_one_can_watch(window):
+    combo = window.findChild(QComboBox, "speedCombo")
+    assert combo.currentData() == 1 and "1 epoch/frame" in combo.currentText()
+
+
+def test_the_metrics_stay_visible_at_1024x700(window, qtbot):
+    window.resize(1024, 700)
+    qtbot.wait(100)
+    with qtbot.waitSignal(window.controller.epochFinished, timeout=5000):
+        window.controller.step()
+    qtbot.waitUntil(lambda: "loss" in window.page.test_label.text(), timeout=3000)
+    for name in ("epochLabel", "trainMetricsLabel", "testMetricsLabel"):
+        label = window.findChild(QLabel, name)
+        assert label.isVisible() and not label.visibleRegion().isEmpty(), name
+        assert label.visibleRegion().boundingRect().width() >= label.sizeHint().width() - 2
+    assert window.page.decision_plot.width() >= 300   # not a narrow column
+
+
+def test_at_1024x700_the_region_covers_the_view_and_the_view_settles(window, qtbot):
+    import numpy as np
+
+    plot = window.page.decision_plot
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: np.allclose(plot._bounds, plot.view_bounds()), timeout=5000)
+    settled = plot.view_bounds()
+    qtbot.wait(300)
+    assert plot.view_bounds() == settled and np.allclose(plot._bounds, settled)
+
+
+class _SmallScreen:
+    def __init__(self, w: int, h: int) -> None:
+        self._area = QRect(0, 0, w, h)
+
+    def availableGeometry(self) -> QRect:  # noqa: N802 (Qt's naming)
+        return self._area
+
+
+def test_a_new_window_opens_within_a_1366x768_screen(qtbot, settings, monkeypatch):
+    monkeypatch.setattr(MainWindow, "screen", lambda self: _SmallScreen(1366, 728))
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    assert w.width() <= 1366 and w.height() + 48 <= 728
+    assert w.x() >= 0 and w.y() >= 0 and w.y() + w.height() + 48 <= 728
+    w.close()
+
+
+def test_auto_stop_pauses_at_the_chosen_epoch_and_says_so(window, qtbot):
+    combo = window.findChild(QComboBox, "autoStopCombo")
+    window.controller.set_speed(0)
+    combo.setCurrentIndex(combo.findText("at epoch 100"))
+    window.controller.play()
+    qtbot.waitUntil(lambda: not window.controller.is_running, timeout=20000)
+    assert window.controller.epoch == 100              # exactly, even at full speed
+    assert "auto-stop" in window.statusBar().currentMessage()
+
+
+def test_epoch_counts_have_separators(window):
+    window.page.run.show_metrics({"epoch": 12345, "train_loss": 0.1, "train_acc": 0.9,
+                                  "test_loss": None, "test_acc": None})
+    assert window.page.epoch_label.text() == "Epoch 12,345"
