@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.plots.colors import region_rgba
 from playground.ui.plots.contour import class_boundaries
-from playground.ui.plots.style import BASELINE_COLOR, BOUNDARY_COLOR, CLASS_COLORS
+from playground.ui.plots.style import (
+    BASELINE_COLOR,
+    BOUNDARY_COLOR,
+    CLASS_COLORS,
+    OwnMenuViewBox,
+)
 
 #: brush radius for erasing and spraying, in screen pixels.
 ERASE_RADIUS_PX = 12
@@ -19,7 +24,7 @@ SPRAY_POINTS = 2
 VIEW_DEBOUNCE_MS = 80
 
 
-class DrawingViewBox(pg.ViewBox):
+class DrawingViewBox(OwnMenuViewBox):
     """A ViewBox that, in draw mode, turns left clicks/drags into points and right (or
     Shift+left) clicks/drags into erasing, instead of panning."""
 
@@ -95,6 +100,8 @@ class DecisionRegionPlot(pg.PlotWidget):
         item.setLabel("bottom", "x1")
         item.setLabel("left", "x2")
         item.hideButtons()
+        # right-click outside draw mode: our menu (in draw mode it erases)
+        self._vb.set_menu(self, self.fit_to_data)
         for name in ("bottom", "left"):
             axis = item.getAxis(name)
             axis.setTextPen("#444")
@@ -201,6 +208,12 @@ class DecisionRegionPlot(pg.PlotWidget):
     def show_range(self, bounds: tuple[float, float, float, float]) -> None:
         xmin, xmax, ymin, ymax = bounds
         self._vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def fit_to_data(self) -> None:
+        """Show all the points (train and test), as the view was when the data came."""
+        items = [i for i in (self.train_points, self.test_points) if len(i.data)]
+        if items:
+            self._vb.autoRange(items=items, padding=0.1)
 
     def view_bounds(self) -> tuple[float, float, float, float]:
         (xmin, xmax), (ymin, ymax) = self._vb.viewRange()

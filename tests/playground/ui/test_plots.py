@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from playground.ui.main_window import setup_pyqtgraph
 from playground.ui.plots.colors import hex_to_rgb, region_rgba
@@ -220,3 +222,36 @@ def test_zoomed_in_axes_show_plain_numbers_not_an_si_scale(qtbot, shown_plot):
         axis = plot.getPlotItem().getAxis(name)
         assert axis.autoSIPrefixScale == 1.0
         assert "x0.001" not in axis.labelString() and "(m" not in axis.labelString()
+
+
+def _right_click(qtbot, plot) -> None:
+    """A right-click in the middle of ``plot``'s view box, as a user makes it."""
+    vb = plot.getPlotItem().getViewBox()
+    centre = plot.mapFromScene(vb.mapToScene(vb.boundingRect().center()))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.RightButton, pos=centre)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_right_click_opens_our_menu_not_pyqtgraphs(window, qtbot):
+    from PySide6.QtWidgets import QMenu
+
+    for plot in (window.page.decision_plot, window.page.curves.loss_plot,
+                 window.page.curves.acc_plot):
+        _right_click(qtbot, plot)
+        menu = plot.getPlotItem().getViewBox().own_menu
+        qtbot.waitUntil(menu.isVisible, timeout=2000)
+        assert [a.text() for a in menu.actions()] == ["Fit to data", "Export image…"]
+        shown = [m for m in QApplication.topLevelWidgets()
+                 if isinstance(m, QMenu) and m.isVisible()]
+        assert shown == [menu]            # no "Plot Options", "Mouse Mode", "View All"
+        menu.hide()
+
+
+def test_fit_to_data_shows_every_point(window, qtbot):
+    plot = window.page.decision_plot
+    plot.show_range((10.0, 20.0, 10.0, 20.0))     # far from the moons
+    plot.fit_to_data()
+    xmin, xmax, ymin, ymax = plot.view_bounds()
+    pts = np.concatenate([window.controller.dataset.x_train, window.controller.dataset.x_test])
+    assert xmin <= pts[:, 0].min() and pts[:, 0].max() <= xmax
+    assert ymin <= pts[:, 1].min() and pts[:, 1].max() <= ymax
