@@ -318,7 +318,11 @@ class PlaygroundController(QObject):
             self.edit({"data": {"name": "drawn"}})
 
     def _data_edited(self) -> None:
+        had_problem = bool(self.data.problem)
         self.data.from_drawing()
+        if had_problem and not self.data.problem:  # the old sentence must not stay up
+            self.message.emit(f"The drawing has points of {self.dataset.n_classes} classes "
+                              f"now: training can go on.")
         self._announce_data(reset_view=False)
         ds = self.dataset
         if ds is None:
@@ -385,6 +389,9 @@ class PlaygroundController(QObject):
         self._configure.emit(RunPlan(self._run_id, self._config, ds, weights, epoch,
                                      history, optimizer))
         self._emit_summary()
+        if ds is None:  # no model: what the region showed belongs to no run now
+            self.gridReady.emit({"run_id": self._run_id, "epoch": epoch, "probs": None,
+                                 "bounds": self._view})
         if ds is None and self._running:
             self._running = False
             self.runningChanged.emit(False)

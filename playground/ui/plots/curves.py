@@ -59,6 +59,22 @@ def loss_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
     return 0.0, next(m * scale for m in _NICE_STEPS if m * scale >= top)
 
 
+def accuracy_range(accs: np.ndarray) -> tuple[float, float]:
+    """The accuracy axis' range: up to 1, down to the lowest accuracy rounded down to a
+    tenth (NaN ignored), never narrower than 0.9-1: a run at 0.95-0.99 is not squashed
+    into the top of a 0-1 axis. Moves in tenths, for the reason ``loss_range`` does."""
+    finite = accs[np.isfinite(accs)]
+    lo = math.floor(float(finite.min()) * 10) / 10 if len(finite) else 0.0
+    return max(0.0, min(lo, 0.9)), 1.0
+
+
+def legend_html() -> str:
+    """The curves' key, as text beside the title (a legend inside the plot sat on the
+    curves): a solid line for train, a dashed one for test."""
+    return (f'<span style="color:{TRAIN_COLOR}">━━</span> train&nbsp;&nbsp;'
+            f'<span style="color:{TEST_COLOR}">╍╍</span> test')
+
+
 class TrainingCurves(QWidget):
     """``lossPlot`` (train/test loss, optional log-y) above ``accuracyPlot``.
 
@@ -81,9 +97,9 @@ class TrainingCurves(QWidget):
         self._x_max = 10
         self._y_range: tuple[float, float] | None = None
         self.loss_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
-        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self._acc_range = (0.0, 1.0)
+        self.acc_plot.setYRange(*self._acc_range, padding=0.02)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
-        self.loss_plot.addLegend(offset=(-8, 8), labelTextColor="#333")
         solid = pg.mkPen(TRAIN_COLOR, width=2)
         dashed = pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine)
         self.train_loss = self.loss_plot.plot(pen=solid, name="train")
@@ -96,8 +112,12 @@ class TrainingCurves(QWidget):
                                   "small); off: a linear axis.")
         self.log_check.toggled.connect(self.set_log_y)
         title = QLabel("<b>Loss and accuracy per epoch</b>")
+        key = QLabel(legend_html())
+        key.setObjectName("curvesLegend")
         head = QHBoxLayout()
         head.addWidget(title)
+        head.addSpacing(8)
+        head.addWidget(key)
         head.addStretch(1)
         head.addWidget(self.log_check)
         layout = QVBoxLayout(self)
@@ -140,7 +160,15 @@ class TrainingCurves(QWidget):
         self._x_max = 10
         self.loss_plot.setXRange(0, 10, padding=0)
         self._y_range = None
+        self._fit_accuracy_axis()
         self.refresh()
+
+    def _fit_accuracy_axis(self) -> None:
+        wanted = accuracy_range(np.concatenate([self._series.column("train_acc"),
+                                                self._series.column("test_acc")]))
+        if wanted != self._acc_range:
+            self._acc_range = wanted
+            self.acc_plot.setYRange(*wanted, padding=0.02)
 
     def refresh(self) -> None:
         """Push the recorded epochs to the curves if anything changed."""
@@ -153,6 +181,7 @@ class TrainingCurves(QWidget):
             self._x_max = _x_limit(x[-1])
             self.loss_plot.setXRange(0, self._x_max, padding=0)
         self._fit_loss_axis()
+        self._fit_accuracy_axis()
         for curve, key in ((self.train_loss, "train_loss"), (self.test_loss, "test_loss")):
             y = s.column(key)
             if len(y) and np.isnan(y).all():

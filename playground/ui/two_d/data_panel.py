@@ -220,7 +220,9 @@ class DataPanel(QWidget):
             i = self.dataset_combo.findData(d["name"])
             if i >= 0:
                 self.dataset_combo.setCurrentIndex(i)
-            self.classes_spin.setValue(int(d["classes"]))
+            # a two-class generator shows 2, whatever the config remembers for others
+            self.classes_spin.setValue(int(d["classes"]) if d["name"] in self._multiclass
+                                       else 2)
             self.samples_spin.setValue(int(d["samples"]))
             self.noise_spin.setValue(float(d["noise"]))
             self.test_spin.setValue(round(float(d["test_ratio"]) * 100))

@@ -127,8 +127,15 @@ class PlaygroundPage(QWidget):
         return self.run.toolbar_widgets()
 
     def activated(self, current: bool) -> None:
+        """The page trains only while it is shown (the pages share the cores); back on
+        it, a run paused that way is said."""
         if not current:
-            self.controller.pause()  # the page trains only while it is shown
+            self._paused_away = self.controller.is_running
+            self.controller.pause()
+        elif getattr(self, "_paused_away", False):
+            self._paused_away = False
+            self.statusMessage.emit("Training paused while another tab was shown; press "
+                                    "Play (Space) to go on.", 0)
 
     def restore_settings(self, s: QSettings) -> None:
         self.set_speed(store.read_int(s, "playground/speed", DEFAULT_SPEED))

@@ -69,3 +69,44 @@ def test_epoch_counts_have_separators(window):
     window.page.run.show_metrics({"epoch": 12345, "train_loss": 0.1, "train_acc": 0.9,
                                   "test_loss": None, "test_acc": None})
     assert window.page.epoch_label.text() == "Epoch 12,345"
+
+
+def test_after_clear_the_old_region_goes(window, qtbot):
+    plot = window.page.decision_plot
+    assert plot.image.image is not None
+    window.controller.clear_points()
+    qtbot.waitUntil(lambda: plot.image.image is None, timeout=3000)
+    assert plot.boundary.getData()[0] is None or len(plot.boundary.getData()[0]) == 0
+
+
+def test_a_drawing_problem_gives_way_once_the_drawing_is_trainable(window, qtbot):
+    c = window.controller
+    c.clear_points()
+    c.add_points([0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.1, 0.2], 0)
+    c.play()                                   # explains instead of training
+    assert "one class" in window.statusBar().currentMessage()
+    c.add_points([-0.5, -0.6, -0.7], [0.5, 0.6, 0.7], 1)
+    assert c.dataset is not None
+    assert "one class" not in window.statusBar().currentMessage()
+    assert "2 classes" in window.statusBar().currentMessage()
+
+
+def test_a_two_class_generator_shows_two_classes(window):
+    from PySide6.QtWidgets import QSpinBox
+
+    c = window.controller
+    assert c.edit({"data": {"name": "blobs", "classes": 3}})
+    assert c.edit({"data": {"name": "circles"}})
+    spin = window.findChild(QSpinBox, "classesSpin") or window.page.data_panel.classes_spin
+    assert spin.value() == 2 and not spin.isEnabled()
+
+
+def test_leaving_the_tab_mid_run_is_said_on_return(window, qtbot):
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    window.controller.play()
+    tabs.setCurrentIndex(1)
+    assert not window.controller.is_running
+    tabs.setCurrentIndex(0)
+    assert "paused while another tab" in window.statusBar().currentMessage()

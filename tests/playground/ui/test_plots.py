@@ -255,3 +255,21 @@ def test_fit_to_data_shows_every_point(window, qtbot):
     pts = np.concatenate([window.controller.dataset.x_train, window.controller.dataset.x_test])
     assert xmin <= pts[:, 0].min() and pts[:, 0].max() <= xmax
     assert ymin <= pts[:, 1].min() and pts[:, 1].max() <= ymax
+
+
+def test_the_accuracy_axis_follows_the_run_down_to_a_floor(qtbot):
+    from playground.ui.plots.curves import accuracy_range
+
+    assert accuracy_range(np.array([])) == (0.0, 1.0)
+    assert accuracy_range(np.array([0.93, 0.97, np.nan])) == (0.9, 1.0)
+    assert accuracy_range(np.array([0.991, 0.999])) == (0.9, 1.0)   # never narrower
+    assert accuracy_range(np.array([0.48, 0.9])) == (0.4, 1.0)
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    for e in range(1, 30):
+        curves.append({"epoch": e, "train_loss": 0.1, "test_loss": 0.1,
+                       "train_acc": 0.95 + e / 1000, "test_acc": 0.94})
+    curves.refresh()
+    lo, hi = curves.acc_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert 0.88 < lo < 0.9 and 1.0 < hi < 1.01
+    assert curves.loss_plot.getPlotItem().legend is None   # the key is beside the title
