@@ -39,4 +39,33 @@ ABOUT = """
 Every layer, loss and optimiser is written from scratch in NumPy; the window is PySide6
 with pyqtgraph plots. The grey baseline line is scikit-learn's logistic regression.</p>
 <p>MIT licence.</p>
+{versions}
 """
+
+
+def about_html() -> str:
+    """The About text with the versions in use: Python, Qt, PySide6, NumPy, pyqtgraph
+    and the BLAS library NumPy calls (what a bug report needs)."""
+    import platform
+
+    import numpy
+    import pyqtgraph
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    blas = "unknown"
+    try:
+        from threadpoolctl import threadpool_info
+
+        libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if libs:
+            b = libs[0]
+            blas = (f"{b.get('internal_api', '?')} {b.get('version') or ''} "
+                    f"({b.get('num_threads')} threads)").replace("  ", " ")
+    except Exception:  # noqa: BLE001 - an About box never fails over a version
+        pass
+    rows = (("Python", platform.python_version()), ("Qt", qVersion()),
+            ("PySide6", PySide6.__version__), ("NumPy", numpy.__version__),
+            ("pyqtgraph", pyqtgraph.__version__), ("BLAS", blas))
+    table = "".join(f"<tr><td>{k}</td><td>&nbsp;{v}</td></tr>" for k, v in rows)
+    return ABOUT.format(versions=f"<table>{table}</table>")

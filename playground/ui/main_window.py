@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground import settings as store
-from playground.ui.help_text import ABOUT, HOW_TO_USE
+from playground.ui.help_text import HOW_TO_USE, about_html
 from playground.ui.page import MENU_ORDER, Page
 
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.help_action = action("How to use", QKeySequence.StandardKey.HelpContents,
                                   lambda: self._info("How to use", HOW_TO_USE),
                                   "helpAction", "A short guide to the playground")
-        self.about_action = action("About", None, lambda: self._info("About", ABOUT),
+        self.about_action = action("About", None, lambda: self._info("About", about_html()),
                                    "aboutAction", "About this application")
 
     def _make_mnist_page(self) -> QWidget:

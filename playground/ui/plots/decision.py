@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.plots.colors import region_rgba
@@ -70,10 +71,16 @@ class _PassiveScatter(pg.ScatterPlotItem):
 
 
 class _PassiveImage(pg.ImageItem):
-    """The region image without pyqtgraph's own right-click menu (right-click erases)."""
+    """The region image without pyqtgraph's own right-click menu (right-click erases),
+    scaled smoothly: a grid cell is several screen pixels, and nearest-neighbour scaling
+    drew blocks beside the smooth boundary line."""
 
     def mouseClickEvent(self, ev) -> None:
         ev.ignore()
+
+    def paint(self, p, *args) -> None:
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(p, *args)
 
 
 class DecisionRegionPlot(pg.PlotWidget):

@@ -110,3 +110,42 @@ def test_leaving_the_tab_mid_run_is_said_on_return(window, qtbot):
     assert not window.controller.is_running
     tabs.setCurrentIndex(0)
     assert "paused while another tab" in window.statusBar().currentMessage()
+
+
+def test_about_names_the_versions_in_use(window, qtbot):
+    import platform
+
+    import numpy
+    from PySide6.QtWidgets import QMessageBox
+
+    window.about_action.trigger()
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(QMessageBox)))
+    text = next(b for b in window.findChildren(QMessageBox) if b.isVisible()).text()
+    for name, version in (("Python", platform.python_version()),
+                          ("NumPy", numpy.__version__)):
+        assert name in text and version in text
+    assert "Qt" in text and "BLAS" in text and "unknown" not in text
+
+
+def test_the_region_is_scaled_smoothly_not_in_blocks(qtbot):
+    """A 2x2 grid drawn over the whole plot: nearest-neighbour scaling gives two flat
+    colours, smooth scaling a ramp between them."""
+    import numpy as np
+    from PySide6.QtGui import QImage, QPainter
+
+    from playground.ui.main_window import setup_pyqtgraph
+    from playground.ui.plots.decision import DecisionRegionPlot
+
+    setup_pyqtgraph()
+    plot = DecisionRegionPlot()
+    qtbot.addWidget(plot)
+    plot.resize(400, 400)
+    plot.show_range((-1.0, 1.0, -1.0, 1.0))
+    probs = np.array([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]]], np.float32)
+    plot.set_probabilities(probs, (-1.0, 1.0, -1.0, 1.0))
+    image = QImage(400, 400, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    plot.render(painter)
+    painter.end()
+    row = [image.pixelColor(x, 200).red() for x in range(60, 380)]
+    assert len(set(row)) > 10
