@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -22,6 +21,10 @@ from playground.two_d.autosave import Autosaver
 from playground.two_d.session_file import SUFFIX, SessionError, load_session, save_session
 
 SESSION_FILTER = f"Playground sessions (*{SUFFIX})"
+#: the strip under an exported image that says what it shows, or the height the block
+#: beside it needs under the curves.
+CAPTION_HEIGHT = 28
+CAPTION_BLOCK = 160
 
 
 def _with_suffix(path: str, suffix: str) -> str:
@@ -36,11 +39,13 @@ class FileCommands(QObject):
     problem = Signal(str)        # something the user must read, shown until replaced
     error = Signal(str, str)     # title, one clear sentence (a message box)
 
-    def __init__(self, controller, widget: QWidget, plots: tuple[QWidget, ...]) -> None:
+    def __init__(self, controller, widget: QWidget, plots: tuple[QWidget, QWidget, QWidget],
+                 caption: Callable[[], str]) -> None:
         super().__init__(widget)
         self.controller = controller
         self._widget = widget
-        self._plots = plots
+        self._plots = plots        # the decision region, the loss and the accuracy plots
+        self._caption = caption
         self.autosaver: Autosaver | None = None
 
     def _status(self, text: str, timeout_ms: int = 0) -> None:
@@ -231,16 +236,22 @@ class FileCommands(QObject):
         return True
 
     def export_image(self, path: str | None = None) -> bool:
-        """The decision plot and the curves side by side, as PNG or (by extension) SVG."""
+        """The decision region and the loss and accuracy plots side by side with a caption
+        (data, network, epoch, accuracies), as PNG or (by extension) SVG."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self._widget, "Export image",
                                                   "playground.png",
                                                   "PNG image (*.png);;SVG image (*.svg)")
             if not path:
                 return False
-        widgets = self._plots
-        w = sum(x.width() for x in widgets)
-        h = max(x.height() for x in widgets)
+        region, loss, acc = self._plots
+        caption = self._caption()
+        right = max(loss.width(), acc.width())
+        curves_h = loss.height() + acc.height()
+        body = max(region.height(), curves_h)
+        # the key and the caption go under the curves when there is room, else in a strip
+        beside = body - curves_h >= CAPTION_BLOCK
+        w, h = region.width() + right, body + (0 if beside else CAPTION_HEIGHT)
         try:
             if path.lower().endswith(".svg"):
                 from PySide6.QtSvg import QSvgGenerator
@@ -250,19 +261,28 @@ class FileCommands(QObject):
                 target.setSize(QSize(w, h))
                 target.setViewBox(QRect(0, 0, w, h))
                 target.setTitle("NumPy Neural Playground")
+                target.setDescription(caption)
             else:
                 target = QImage(w, h, QImage.Format.Format_ARGB32)
-                target.fill(Qt.GlobalColor.white)
             painter = QPainter(target)
             try:
-                x = 0
-                for widget in widgets:
-                    for plot in widget.findChildren(pg.PlotWidget) + [widget]:
-                        if isinstance(plot, pg.PlotWidget):
-                            plot.scene().prepareForPaint()
+                painter.fillRect(QRect(0, 0, w, h), Qt.GlobalColor.white)
+                # the plots alone (no check box, no empty corner), region left, curves right
+                for widget, at in ((region, QPoint(0, 0)), (loss, QPoint(region.width(), 0)),
+                                   (acc, QPoint(region.width(), loss.height()))):
+                    widget.scene().prepareForPaint()
                     # QWidget's render: QGraphicsView overrides it with a scene-only one
-                    QWidget.render(widget, painter, QPoint(x, 0))
-                    x += widget.width()
+                    QWidget.render(widget, painter, at)
+                painter.setPen(Qt.GlobalColor.black)
+                if beside:
+                    key = "━━ train    ╍╍ test\n\n" + caption.replace(" · ", "\n")
+                    painter.drawText(QRect(region.width() + 12, curves_h + 8, right - 16,
+                                           body - curves_h - 16),
+                                     int(Qt.AlignmentFlag.AlignTop), key)
+                else:
+                    painter.drawText(QRect(8, body, w - 16, CAPTION_HEIGHT),
+                                     int(Qt.AlignmentFlag.AlignVCenter),
+                                     "━━ train  ╍╍ test   " + caption)
             finally:
                 painter.end()
             if isinstance(target, QImage) and not target.save(path):

@@ -114,7 +114,9 @@ class PlaygroundPage(QWidget):
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
         self._frame.timeout.connect(self.render_frame)
-        self.files = FileCommands(c, self, (self.decision_plot, self.curves))
+        self.files = FileCommands(
+            c, self, (self.decision_plot, self.curves.loss_plot, self.curves.acc_plot),
+            self.caption)
         self._file_actions = self.files.make_actions()
         self._connect()
 
@@ -315,3 +317,17 @@ class PlaygroundPage(QWidget):
     def set_speed(self, epochs_per_frame: int) -> None:
         """Epochs trained per displayed frame (0: as fast as possible)."""
         self.run.set_speed(epochs_per_frame)
+
+    def caption(self) -> str:
+        """What the plots show, in one line: for an exported image."""
+        cfg = self.controller.config
+        m = cfg.model
+        parts = [f"{cfg.data.name}", f"hidden {', '.join(map(str, m.hidden)) or 'none'} "
+                 f"{m.activation}", f"{cfg.optim.name} lr {cfg.optim.lr:g}",
+                 f"epoch {self.controller.epoch:,}"]
+        last = self._last_metrics
+        if last is not None and last.get("train_acc") is not None:
+            parts.append(f"train acc {last['train_acc']:.1%}")
+            if last.get("test_acc") is not None:
+                parts.append(f"test acc {last['test_acc']:.1%}")
+        return "NumPy Neural Playground · " + " · ".join(parts)

@@ -50,9 +50,14 @@ def test_export_png_and_svg(window, tmp_path):
     assert window.page.files.export_image(str(png))
     image = QImage(str(png))
     plot, curves = window.page.decision_plot, window.page.curves
-    assert image.width() == plot.width() + curves.width()
-    assert image.height() == max(plot.height(), curves.height())
+    loss, acc = curves.loss_plot, curves.acc_plot
+    # the plots only (not the log-scale check box above them), and a caption strip
+    assert image.width() == plot.width() + max(loss.width(), acc.width())
+    body = max(plot.height(), loss.height() + acc.height())
+    beside = body - loss.height() - acc.height() >= 160   # the caption under the curves
+    assert image.height() == body + (0 if beside else 28)
     assert window.page.files.export_image(str(svg))
-    assert "<svg" in svg.read_text()[:500]
+    text = svg.read_text()
+    assert "<svg" in text[:500] and "moons" in text and "epoch" in text
     assert not window.page.files.export_image(str(tmp_path / "missing-dir" / "x.png"))
     assert "Cannot" in window.statusBar().currentMessage()
