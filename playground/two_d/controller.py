@@ -28,6 +28,7 @@ from playground.two_d.options import (
 from playground.two_d.points import DEFAULT_BOUNDS, DrawnPoints, PageData
 from playground.two_d.session_file import Session
 from playground.two_d.sessions import SessionKeeper
+from playground.two_d.undo import PageState, UndoRecorder
 from playground.two_d.watch import RunWatch
 from playground.two_d.worker import ModelState, RunPlan, TrainingWorker
 
@@ -50,6 +51,7 @@ class PlaygroundController(QObject):
     message = Signal(str)            # transient status text
     problem = Signal(str)            # something the user must read (bad input, divergence)
     historyRestored = Signal(object)  # float64 (E, len(HISTORY_COLUMNS)) of a restored run
+    undoableEdit = Signal(object, object, str)  # PageState before, after, what it was
 
     # commands to the worker (queued across threads)
     _configure = Signal(object)
@@ -85,6 +87,8 @@ class PlaygroundController(QObject):
         self._state_seq = 0
         #: auto-stop limits and the "stuck" / "oscillating" verdicts of the current run
         self.watch = RunWatch()
+        #: records edits for undo (the page keeps the stack; ``undo.restore`` goes back)
+        self.undo = UndoRecorder(self.state, self.undoableEdit.emit)
         #: counts changes (edits, data, epochs): an autosave is due when it moved.
         self.revision = 0
         for signal in (self.configChanged, self.dataChanged, self.runReset,
@@ -172,6 +176,10 @@ class PlaygroundController(QObject):
     def edit(self, changes: dict) -> bool:
         """Apply ``changes`` (``RunConfig.with_changes`` form); False, with a message and
         the widgets reverted, when the result is not a valid config."""
+        with self.undo.record("Edit settings"):
+            return self._edit(changes)
+
+    def _edit(self, changes: dict) -> bool:
         old = self._config
         try:
             new = old.with_changes(**changes).validate()
@@ -275,6 +283,10 @@ class PlaygroundController(QObject):
 
     def add_points(self, xs, ys, label: int) -> None:
         """Add points of class ``label`` at data coordinates (switches to the drawing)."""
+        with self.undo.record("Draw points"):
+            self._add_points(xs, ys, label)
+
+    def _add_points(self, xs, ys, label: int) -> None:
         self._ensure_drawing()
         if 0 <= label <= 4 and label >= self._config.data.classes:
             self.edit({"data": {"classes": label + 1}})
@@ -286,19 +298,42 @@ class PlaygroundController(QObject):
         self._data_edited()
 
     def erase_points(self, x: float, y: float, radius: float) -> int:
-        self._ensure_drawing()
+        with self.undo.record("Erase points"):
+            self._ensure_drawing()
+            return self._erase(x, y, radius)
+
+    def _erase(self, x: float, y: float, radius: float) -> int:
         removed = self.drawn.erase(float(x), float(y), float(radius))
         if removed:
             self._data_edited()
         return removed
 
     def clear_points(self) -> None:
-        self._ensure_drawing()
-        self.drawn.clear()
-        self._data_edited()
+        with self.undo.record("Clear points"):
+            self._ensure_drawing()
+            self.drawn.clear()
+            self._data_edited()
+
+    def state(self) -> PageState:
+        """The config and copies of the drawing, for undo."""
+        d = self.drawn
+        return PageState(self._config, d.X.copy(), d.y.copy(), d.test_mask)
+
+    def replace_drawing(self, X, y, test) -> None:
+        """Put a drawing back (undo/redo): the run keeps its weights if the classes do."""
+        if len(X):
+            self.drawn.replace(X, y, test, seed=self._config.seed)
+        else:
+            self.drawn.clear()
+        if self._config.data.name == "drawn":
+            self._data_edited()
 
     def open_csv(self, path: str) -> int:
         """Load points from a CSV file into the drawing; ``DataError`` leaves all as it was."""
+        with self.undo.record("Open data"):
+            return self._open_csv(path)
+
+    def _open_csv(self, path: str) -> int:
         n, classes = self.data.read_csv(path, self._config)
         self._config = self._config.with_changes(data={"name": "drawn", "classes": classes})
         self.configChanged.emit(self._config.to_dict())

@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         for a in self._toolbar_actions[id(page)]:
             a.setVisible(page_on)
         for a in self._page_actions[id(page)]:
-            a.setEnabled(page_on)
+            a.setVisible(page_on)
         return page
 
     # ------------------------------------------------------------------ messages
@@ -270,7 +270,8 @@ class MainWindow(QMainWindow):
             for a in self._toolbar_actions[id(page)]:
                 a.setVisible(on)
             for a in self._page_actions[id(page)]:
-                a.setEnabled(on)
+                a.setVisible(on)  # hidden: out of the menus, shortcuts off; its own
+                # enabled state (Undo with nothing to undo) stays the page's
             page.activated(on)
         self.toolbar.setVisible(any(self._toolbar_actions[id(current)]))
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 #: the menus pages contribute to, in the order the menu bar shows them.
-MENU_ORDER = ("&File", "&Run", "&View", "&Help")
+MENU_ORDER = ("&File", "&Edit", "&Run", "&View", "&Help")
 
 
 @runtime_checkable

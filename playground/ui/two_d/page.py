@@ -24,6 +24,7 @@ from playground import settings as store
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.two_d.data_panel import DataPanel
+from playground.ui.two_d.edit_history import EditHistory
 from playground.ui.two_d.file_commands import FileCommands
 from playground.ui.two_d.network_panel import NetworkPanel
 from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
@@ -118,12 +119,14 @@ class PlaygroundPage(QWidget):
             c, self, (self.decision_plot, self.curves.loss_plot, self.curves.acc_plot),
             self.caption)
         self._file_actions = self.files.make_actions()
+        self.edits = EditHistory(c, self)
         self._connect()
 
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
-        return {"&File": self._file_actions, "&Run": self.run.actions}
+        return {"&File": self._file_actions, "&Edit": self.edits.actions(),
+                "&Run": self.run.actions}
 
     def toolbar_widgets(self) -> list[QWidget | None]:
         return self.run.toolbar_widgets()
