@@ -12,6 +12,7 @@ and the ``run_id`` of the run that produced it; the controller drops stale ones.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ class MnistWorker(TickLoop):
         super().__init__(blas_threads=max(0, int(blas_threads)))
         self._data: Dataset | None = None
         self._data_id = 0
+        self._data_request: DataRequest | None = None
         self._config: RunConfig | None = None
         self._model = None
         self._trainer: LiveTrainer | None = None
@@ -105,6 +107,7 @@ class MnistWorker(TickLoop):
             self.downloadNeeded.emit(SOURCES[request.source][0])
             return
         self._data, self._model, self._trainer = data, None, None
+        self._data_request = request
         self._data_id += 1
         idx = strip_indices(data.y_test, STRIP_SIZE)
         self.dataLoaded.emit({
@@ -121,7 +124,6 @@ class MnistWorker(TickLoop):
         """Fresh weights for ``request`` (shown as the initial filters); train if asked."""
         self._halt()
         self.run_id = request.run_id
-        self._config = request.config
         self._model = self._trainer = None
         if self._data is None:
             self.failed.emit("There is no data to train on: choose a data source first.")
@@ -129,6 +131,8 @@ class MnistWorker(TickLoop):
                 self.stopped.emit(request.run_id)
             return
         data = self._data
+        request = replace(request, config=self._named_after_data(request.config))
+        self._config = request.config
         try:
             limit = request.config.data.train_limit or len(data.x_train)
             check_memory(request.config, data.input_shape, data.n_classes,
@@ -149,6 +153,17 @@ class MnistWorker(TickLoop):
         self._emit_model_ready(loaded=False)
         if request.train:
             self._start_training()
+
+    def _named_after_data(self, config: RunConfig) -> RunConfig:
+        """``config`` naming the data set this worker holds (a request made before other
+        data arrived names the old one), so a saved model says what it learned from."""
+        r = self._data_request
+        if r is None:
+            return config
+        name, path = SOURCES[r.source][0], r.path
+        if config.data.name == name and config.data.path == path:
+            return config
+        return config.with_changes(data={"name": name, "path": path})
 
     @Slot()
     def stop(self) -> None:

@@ -32,6 +32,7 @@ MODEL_TIPS = {"simple-cnn": "The book's SimpleConvNet: conv → ReLU → 2×2 ma
                           "(16, 16, 32, 32, 64, 64), pooling, dense 50, dropout, dense."}
 INIT_LABELS = {"std": "Small (σ = 0.01)", "he": "He (σ = √(2/n))",
                "xavier": "Xavier (σ = √(1/n))"}
+TRAIN_TIP = "Train a fresh network for the chosen number of epochs; press again to stop."
 SOURCE_ORDER = ("sample", "mnist", "fashion-mnist", "files", "digits")
 _SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
     "filters": ("Filters", 1, 64, 30, 1, "Number of first-layer convolution filters."),
@@ -129,8 +130,7 @@ class MnistControls(QWidget):
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("mnistTrainButton")
         self.train_button.setMinimumHeight(32)
-        self.train_button.setToolTip("Train a fresh network for the chosen number of "
-                                     "epochs; press again to stop.")
+        self.train_button.setToolTip(TRAIN_TIP)
         self.progress = QProgressBar()
         self.progress.setObjectName("mnistProgress")
         self.progress.setRange(0, 1)
@@ -248,6 +248,15 @@ class MnistControls(QWidget):
             self.train_button.setEnabled(True)
         if not training:
             self._update_rows()
+
+    def set_pending(self, pending: bool) -> None:
+        """A Train click waits for the data: the button says so (pressing it cancels)."""
+        if pending:
+            self.train_button.setText("Loading… (press to cancel)")
+            self.train_button.setToolTip("Training starts when the data is in.")
+        else:
+            self.train_button.setText("Train")
+            self.train_button.setToolTip(TRAIN_TIP)
 
     def _update_rows(self) -> None:
         preset = self.model_combo.currentData()

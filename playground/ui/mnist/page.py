@@ -76,6 +76,7 @@ class MnistPage(QWidget):
         ctl.dataLoaded.connect(self._on_data_loaded)
         ctl.downloadNeeded.connect(self._on_download_needed)
         ctl.trainingChanged.connect(c.set_training)
+        ctl.trainPending.connect(c.set_pending)
         ctl.resultsCleared.connect(v.clear_results)
         ctl.runStarted.connect(self._on_run_started)
         ctl.modelReady.connect(self._on_model_ready)

@@ -292,3 +292,20 @@ def test_the_page_keeps_its_values_through_save_and_restore_settings(
     page.restore_settings(saved)
     assert epochs.value() == 1
     assert widget(page, QComboBox, "mnistModelCombo").currentData() == "simple-cnn"
+
+
+def test_train_clicked_right_after_opening_trains_once_the_data_is_in(
+        mnist_settings, qtbot):
+    page = MnistPage(settings=mnist_settings(**FAST))
+    qtbot.addWidget(page)
+    page.show()
+    button = widget(page, QPushButton, "mnistTrainButton")
+    assert page.data_info is None  # still loading
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.text().startswith("Loading…") and button.isEnabled()
+    assert "training starts when the data is in" in page.controls.run_label.text()
+    qtbot.waitUntil(lambda: page.is_training, timeout=15000)
+    qtbot.waitUntil(lambda: not page.is_training, timeout=30000)
+    assert button.text() == "Train"
+    assert page.controls.progress.value() == page.controls.progress.maximum() == 500
+    assert page.shutdown()
