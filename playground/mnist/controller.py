@@ -256,12 +256,12 @@ class MnistController(QObject):
         self._saveModel.emit(path)
 
     def load_model(self, path: str) -> None:
-        """Replace the network by the one saved at ``path``; refused while training."""
+        """Replace the network by the one saved at ``path``; refused while training. The
+        shown results stay until the file has been read: a file that is no usable model
+        is refused (``errorReported``) and the current network kept."""
         if self._training:
             return
         self._run_id += 1
-        self._test_acc = None
-        self.resultsCleared.emit()
         self._loadModel.emit(self._run_id, path)
 
     def set_threads(self, n: int) -> None:
@@ -314,6 +314,9 @@ class MnistController(QObject):
             return
         summary = p["summary"]
         if p["loaded"]:
+            self._test_acc = None
+            self.resultsCleared.emit()
+            self.runTextChanged.emit("")
             summary = f"Loaded {Path(p['path']).name}: {summary}"
             self.statusMessage.emit(summary)
         self.modelReady.emit(dict(p, summary=summary,

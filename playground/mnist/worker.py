@@ -12,6 +12,7 @@ and the ``run_id`` of the run that produced it; the controller drops stale ones.
 from __future__ import annotations
 
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -228,21 +229,15 @@ class MnistWorker(TickLoop):
 
     @Slot(int, str)
     def loadModel(self, run_id: int, path: str) -> None:
-        """Replace the model by the one saved at ``path`` and measure it on the test set."""
-        try:
-            model = load_model(path)
-        except (EngineError, OSError) as e:
-            self.failed.emit(str(e))
+        """Replace the model by the one saved at ``path`` and measure it on the test set.
+        A file that is no usable model is refused with one message; the current model is
+        kept and answers under ``run_id`` from now on."""
+        problem = self._load_problem(path)
+        if isinstance(problem, str):
+            self.run_id = run_id  # the kept model answers as the current run
+            self.failed.emit(problem)
             return
-        if self._data is not None:
-            try:
-                with quiet():
-                    model.predict(self._data.x_test[:1])
-            except (EngineError, ValueError) as e:
-                self.failed.emit(f"{Path(path).name} does not fit the loaded data "
-                                 f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
-                                 f" images): {e}")
-                return
+        model = problem
         self._halt()
         self.run_id = run_id
         self._model, self._trainer = model, None
@@ -250,6 +245,30 @@ class MnistWorker(TickLoop):
         self._emit_model_ready(loaded=True, path=path)
         if self._data is not None:
             self._begin_eval(train_after=False)
+
+    def _load_problem(self, path: str):
+        """The model saved at ``path``, or one sentence saying why it cannot be used."""
+        name = Path(path).name
+        try:
+            model = load_model(path)
+        except (EngineError, OSError) as e:
+            return str(e)
+        except (TypeError, KeyError, IndexError, EOFError, MemoryError, zipfile.BadZipFile):
+            return f"{name} is not a model file saved by this program."
+        arrays = [p for _, p, _ in model.parameters()]
+        arrays += [b for layer in model.layers for b in layer.buffers.values()]
+        if not all(np.isfinite(a).all() for a in arrays):
+            return (f"{name} has weights that are not finite numbers (NaN or infinity), "
+                    "so it cannot classify anything; it was not loaded.")
+        if self._data is not None:
+            try:
+                with quiet():
+                    model.predict(self._data.x_test[:1])
+            except (EngineError, ValueError, TypeError, IndexError) as e:
+                return (f"{name} does not fit the loaded data "
+                        f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
+                        f" images): {e}")
+        return model
 
     def on_shutdown(self) -> None:
         """The thread ends: drop the data, the model and the trainer."""

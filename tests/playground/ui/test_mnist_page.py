@@ -309,3 +309,49 @@ def test_train_clicked_right_after_opening_trains_once_the_data_is_in(
     assert button.text() == "Train"
     assert page.controls.progress.value() == page.controls.progress.maximum() == 500
     assert page.shutdown()
+
+
+def hostile_model_files(folder, good) -> dict[str, object]:
+    """Broken copies of the saved model ``good``: name -> path."""
+    raw = good.read_bytes()
+    with np.load(good, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    first = next(k for k in arrays if k.startswith("param/") and k.endswith(".W"))
+    files = {"truncated": folder / "truncated.npz", "text": folder / "text.npz",
+             "nan": folder / "nan.npz", "shapes": folder / "shapes.npz"}
+    files["truncated"].write_bytes(raw[:len(raw) // 2])
+    files["text"].write_text("These are not the weights you are looking for.\n")
+    np.savez(files["nan"], **dict(arrays, **{first: np.full_like(arrays[first], np.nan)}))
+    np.savez(files["shapes"], **dict(arrays, **{first: np.zeros((3, 3), np.float32)}))
+    return files
+
+
+def test_a_hostile_model_file_is_refused_with_a_message(open_page, mnist_settings, qtbot,
+                                                        tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() == 1000, timeout=5000)
+    good = tmp_path / "good.npz"
+    saved: list[str] = []
+    page.statusMessage.connect(saved.append)
+    page.save_model(str(good))
+    qtbot.waitUntil(lambda: any("Saved the model" in m for m in saved), timeout=5000)
+    counts = page.views.confusion.counts
+    mosaic = page.views.filter_grid.mosaic
+    summary = page.controls.summary_label.text()
+    for name, path in hostile_model_files(tmp_path, good).items():
+        messages: list[str] = []
+        page.statusMessage.connect(messages.append)
+        page.load_model(str(path))
+        qtbot.waitUntil(lambda m=messages: m != [], timeout=5000)
+        page.statusMessage.disconnect(messages.append)
+        assert path.name in messages[0], (name, messages)
+        assert page.controls.run_label.text() == messages[0]
+        # the trained network and its results are kept, and it still answers
+        np.testing.assert_array_equal(page.views.confusion.counts, counts)
+        np.testing.assert_array_equal(page.views.filter_grid.mosaic, mosaic)
+        assert page.controls.summary_label.text() == summary
+    assert len(open_page.errors) == 4
+    open_page.errors.clear()  # the four expected refusals
+    stroke(page.views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: page.views.bars.probabilities.sum() > 0.5, timeout=5000)
