@@ -237,11 +237,16 @@ class MnistPage(QWidget):
 
     def _on_model_ready(self, p: dict) -> None:
         self.views.set_model(p["kind"], p["filters"])
+        self.views.set_trained(p["loaded"])
+        if self.views.tabs.currentIndex() == 2:  # the maps of the current model
+            self.controller.request_feature_maps(self.views.map_spin.value())
         self.controls.summary_label.setText(p["summary"])
         if p["total"]:
             self.controls.progress.setRange(0, p["total"])
 
     def _on_progress(self, p: dict) -> None:
+        if p["done"] > 0:
+            self.views.set_trained(True)
         bar = self.controls.progress
         if bar.maximum() != p["total"]:
             bar.setRange(0, p["total"])

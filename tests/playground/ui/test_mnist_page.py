@@ -193,7 +193,7 @@ def test_feature_maps_of_a_test_digit(open_page, mnist_settings, qtbot):
     grid = page.views.map_grid
     qtbot.waitUntil(lambda: page.views.map_input.count == 1 and grid.mosaic.size > 0,
                     timeout=5000)
-    qtbot.waitUntil(lambda: "true" in page.views.map_input.captions[0], timeout=5000)
+    qtbot.waitUntil(lambda: "→" in page.views.map_input.captions[0], timeout=5000)
     mosaic = grid.mosaic
     tiles = np.isfinite(mosaic).sum()
     assert tiles == 4 * 24 * 24          # four 24x24 maps of the 5x5 filters
@@ -355,3 +355,44 @@ def test_a_hostile_model_file_is_refused_with_a_message(open_page, mnist_setting
     open_page.errors.clear()  # the four expected refusals
     stroke(page.views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
     qtbot.waitUntil(lambda: page.views.bars.probabilities.sum() > 0.5, timeout=5000)
+
+
+def test_a_mistake_and_its_feature_maps_name_true_then_predicted_alike(
+        open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.mistakes.count > 0, timeout=5000)
+    first = views.mistakes.captions[0]
+    views.mistakes.tileClicked.emit(0)
+    assert views.tabs.currentIndex() == 2
+    qtbot.waitUntil(lambda: views.map_input.captions == [first], timeout=5000)
+    true_name, predicted = first.split("→")
+    counts = views.confusion.counts  # rows: true class, columns: predicted
+    assert counts[views.class_names.index(true_name), views.class_names.index(predicted)] > 0
+    assert "true → predicted" in views.mistakes.toolTip().lower()
+    assert views.map_order.text() == "true → predicted"
+
+
+def test_after_a_source_change_no_view_shows_the_old_results(open_page, mnist_settings,
+                                                             qtbot):
+    page = open_page(mnist_settings(**dict(FAST, model="mlp", hidden=16)))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.confusion.counts.sum() == 1000, timeout=5000)
+    stroke(views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: "sure" in views.prediction_label.text(), timeout=5000)
+    views.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: views.map_input.count == 1, timeout=5000)
+    assert "epoch 1" in views.confusion_hint.text()
+    page.load_source("digits")
+    qtbot.waitUntil(lambda: page.data_info["input_shape"] == (1, 8, 8), timeout=10000)
+    qtbot.waitUntil(lambda: views.filter_grid.mosaic.shape == (35, 35), timeout=5000)
+    qtbot.waitUntil(lambda: views.map_grid.mosaic.size == 16, timeout=5000)  # re-asked
+    assert "epoch" not in views.confusion_hint.text()
+    assert views.confusion.counts.sum() == 0 and views.mistakes.count == 0
+    assert views.map_input.count == 1 and views.map_input.captions[0] != ""
+    # the drawing is asked again of the fresh network: a guess, said as one
+    qtbot.waitUntil(lambda: "Untrained" in views.prediction_label.text(), timeout=5000)
+    assert "<b>" not in views.prediction_label.text()
+    assert "sure" not in views.prediction_label.text()
