@@ -35,6 +35,7 @@ class MnistPage(QWidget):
         self.setObjectName("mnistPage")
         self._settings = settings if settings is not None else QSettings()
         self.download_dialog: DownloadDialog | None = None
+        self._status = ""   # the page's last status message, shown again on return
         #: builds the download job for a data set name (tests point it at a local server).
         self.download_job_factory = DownloadJob
 
@@ -68,7 +69,7 @@ class MnistPage(QWidget):
 
     def _connect_controller(self, ctl: MnistController) -> None:
         v, c = self.views, self.controls
-        ctl.statusMessage.connect(self.statusMessage)
+        ctl.statusMessage.connect(self._say)
         ctl.runTextChanged.connect(self._set_run_text)
         ctl.errorReported.connect(self._show_error)
         ctl.loadingStarted.connect(self._on_loading)
@@ -101,7 +102,10 @@ class MnistPage(QWidget):
         return []
 
     def activated(self, current: bool) -> None:
-        """Nothing changes with the current tab: a run trains on in the background."""
+        """A run trains on in the background; back on the tab, the page's last status
+        message is shown again (another page's is not left in the status bar)."""
+        if current and self._status:
+            self.statusMessage.emit(self._status)
 
     def save_settings(self, settings: QSettings) -> None:
         """The chosen source, its file and the controls' values (``mnist/...`` keys)."""
@@ -127,6 +131,11 @@ class MnistPage(QWidget):
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def status(self) -> str:
+        """The last status message the page gave ("" before any)."""
+        return self._status
 
     @property
     def run_id(self) -> int:
@@ -264,4 +273,8 @@ class MnistPage(QWidget):
     def _show_error(self, text: str) -> None:
         self.controls.run_label.setStyleSheet(ERROR_STYLE)
         self.controls.run_label.setText(text)
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        self._status = text
         self.statusMessage.emit(text)

@@ -396,3 +396,21 @@ def test_after_a_source_change_no_view_shows_the_old_results(open_page, mnist_se
     qtbot.waitUntil(lambda: "Untrained" in views.prediction_label.text(), timeout=5000)
     assert "<b>" not in views.prediction_label.text()
     assert "sure" not in views.prediction_label.text()
+
+
+def test_the_status_bar_keeps_the_page_s_message_on_return_to_the_tab(window, qtbot):
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    tabs.setCurrentIndex(1)
+    page = window.mnist_page
+    qtbot.waitUntil(lambda: page.data_info is not None, timeout=10000)
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage() == "Loaded 5,000 images.", timeout=5000)
+    for _ in range(2):
+        tabs.setCurrentIndex(0)
+        bar.showMessage("a message of the 2-D page")
+        tabs.setCurrentIndex(1)
+        assert bar.currentMessage() == page.status == "Loaded 5,000 images."
+    page.activated(False)  # leaving the tab says nothing
+    assert bar.currentMessage() == "Loaded 5,000 images."
