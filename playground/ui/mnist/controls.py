@@ -259,10 +259,19 @@ class MnistControls(QWidget):
             self.train_button.setToolTip(TRAIN_TIP)
 
     def _update_rows(self) -> None:
+        """Rows the chosen model does not use stay in place, disabled, so the column
+        keeps its geometry (the Train button does not move) when the model changes."""
         preset = self.model_combo.currentData()
-        self._model_form.setRowVisible(self.spins["filters"], preset == "simple-cnn")
-        self._model_form.setRowVisible(self.spins["filter_size"], preset == "simple-cnn")
-        self._model_form.setRowVisible(self.spins["hidden"], preset != "deep-cnn")
+        used = {"filters": preset == "simple-cnn", "filter_size": preset == "simple-cnn",
+                "hidden": preset != "deep-cnn"}
+        for key, on in used.items():
+            spin = self.spins[key]
+            spin.setEnabled(on)
+            label = self._model_form.labelForField(spin)
+            if label is not None:
+                label.setEnabled(on)
+            spin.setToolTip(_SPINS[key][5] if on else
+                            f"{_SPINS[key][5]} Not used by {MODELS[preset]}.")
         self.model_combo.setToolTip(MODEL_TIPS.get(preset, ""))
 
     # ------------------------------------------------------------------ reactions

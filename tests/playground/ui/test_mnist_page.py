@@ -414,3 +414,27 @@ def test_the_status_bar_keeps_the_page_s_message_on_return_to_the_tab(window, qt
         assert bar.currentMessage() == page.status == "Loaded 5,000 images."
     page.activated(False)  # leaving the tab says nothing
     assert bar.currentMessage() == "Loaded 5,000 images."
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_controls_keep_their_place_when_the_model_changes(open_page, mnist_settings,
+                                                              qtbot, size):
+    page = open_page(mnist_settings(**FAST))
+    page.resize(*size)
+    button = widget(page, QPushButton, "mnistTrainButton")
+    combo = widget(page, QComboBox, "mnistModelCombo")
+    filters = widget(page, QSpinBox, "mnistFiltersSpin")
+    hidden = widget(page, QSpinBox, "mnistHiddenSpin")
+
+    def place():
+        QApplication.processEvents()
+        return button.mapTo(page, button.rect().topLeft()), button.size()
+
+    start = place()
+    for preset, uses_filters, uses_hidden in (("mlp", False, True),
+                                              ("deep-cnn", False, False),
+                                              ("simple-cnn", True, True)):
+        combo.setCurrentIndex(combo.findData(preset))
+        assert place() == start, preset
+        assert filters.isVisible() and hidden.isVisible()
+        assert (filters.isEnabled(), hidden.isEnabled()) == (uses_filters, uses_hidden)
