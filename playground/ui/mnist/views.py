@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -69,6 +70,9 @@ class MnistViews(QWidget):
                                     "so strong and weak filters can be compared.")
         self.scale_check.toggled.connect(self._on_scale)
         self.filter_title = _title("First-layer filters")
+        # Its text changes with the model; it must not resize the panes when it does.
+        self.filter_title.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
         self.initial_button = QPushButton("Initial")
         self.initial_button.setObjectName("filterInitialButton")
         self.learned_button = QPushButton("Learned")
@@ -95,6 +99,9 @@ class MnistViews(QWidget):
         fl.addLayout(head)
         fl.addWidget(self.filter_grid, 1)
         self.filter_hint = _hint("")
+        # Two lines kept for it, so a longer hint does not shrink the filters.
+        self.filter_hint.setMinimumHeight(2 * self.filter_hint.fontMetrics().lineSpacing())
+        self.filter_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         fl.addWidget(self.filter_hint)
 
         # curves
@@ -271,10 +278,9 @@ class MnistViews(QWidget):
             self.filter_hint.setText("Grey = 0, darker = negative, lighter = positive "
                                      "weights.")
         elif kind == "dense":
-            self.filter_title.setText(f"<b>First-layer weights</b> · {n} units, "
-                                      "each as an image")
+            self.filter_title.setText(f"<b>First-layer weights</b> · {n} units")
             self.filter_hint.setText("Each tile: the weights from every pixel to one "
-                                     "hidden unit. Grey = 0.")
+                                     "hidden unit, as an image. Grey = 0.")
         else:
             self.filter_title.setText("<b>First-layer filters</b>")
             self.filter_hint.setText("This model's first layer has no image-shaped weights.")

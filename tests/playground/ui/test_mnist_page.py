@@ -388,7 +388,8 @@ def test_after_a_source_change_no_view_shows_the_old_results(open_page, mnist_se
     page.load_source("digits")
     qtbot.waitUntil(lambda: page.data_info["input_shape"] == (1, 8, 8), timeout=10000)
     qtbot.waitUntil(lambda: views.filter_grid.mosaic.shape == (35, 35), timeout=5000)
-    qtbot.waitUntil(lambda: views.map_grid.mosaic.size == 16, timeout=5000)  # re-asked
+    qtbot.waitUntil(lambda: np.isfinite(views.map_grid.mosaic).sum() == 16,  # re-asked
+                    timeout=5000)
     assert "epoch" not in views.confusion_hint.text()
     assert views.confusion.counts.sum() == 0 and views.mistakes.count == 0
     assert views.map_input.count == 1 and views.map_input.captions[0] != ""
@@ -426,15 +427,21 @@ def test_the_controls_keep_their_place_when_the_model_changes(open_page, mnist_s
     filters = widget(page, QSpinBox, "mnistFiltersSpin")
     hidden = widget(page, QSpinBox, "mnistHiddenSpin")
 
+    filters_view = page.views.filter_grid
+
     def place():
         QApplication.processEvents()
-        return button.mapTo(page, button.rect().topLeft()), button.size()
+        return (button.mapTo(page, button.rect().topLeft()), button.size(),
+                filters_view.mapTo(page, filters_view.rect().topLeft()), filters_view.size())
 
     start = place()
     for preset, uses_filters, uses_hidden in (("mlp", False, True),
                                               ("deep-cnn", False, False),
                                               ("simple-cnn", True, True)):
         combo.setCurrentIndex(combo.findData(preset))
+        name = {"mlp": "MLP ·", "deep-cnn": "DeepConvNet", "simple-cnn": "SimpleConvNet"}
+        qtbot.waitUntil(lambda n=name[preset]: n in page.controls.summary_label.text(),
+                        timeout=10000)  # the new model is shown
         assert place() == start, preset
         assert filters.isVisible() and hidden.isVisible()
         assert (filters.isEnabled(), hidden.isEnabled()) == (uses_filters, uses_hidden)
