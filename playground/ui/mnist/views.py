@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -70,9 +71,14 @@ class MnistViews(QWidget):
                                     "so strong and weak filters can be compared.")
         self.scale_check.toggled.connect(self._on_scale)
         self.filter_title = _title("First-layer filters")
-        # Its text changes with the model; it must not resize the panes when it does.
+        # Its text changes with the model; it must not resize the panes when it does:
+        # its size hint is ignored, and its one minimum width fits the longest text.
         self.filter_title.setSizePolicy(QSizePolicy.Policy.Ignored,
                                         QSizePolicy.Policy.Preferred)
+        bold = self.filter_title.font()
+        bold.setBold(True)
+        self.filter_title.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(
+            "First-layer filters · 64 × 9×9") + 4)
         self.initial_button = QPushButton("Initial")
         self.initial_button.setObjectName("filterInitialButton")
         self.learned_button = QPushButton("Learned")
@@ -87,8 +93,7 @@ class MnistViews(QWidget):
         self.learned_button.setToolTip("The filters as they are now (updated live).")
         self._mode.idClicked.connect(lambda _id: self._show_filters())
         head = QHBoxLayout()
-        head.addWidget(self.filter_title)
-        head.addStretch(1)
+        head.addWidget(self.filter_title, 1)  # what is left of the row, clipped if short
         head.addWidget(self.scale_check)
         head.addSpacing(8)
         head.addWidget(self.initial_button)
