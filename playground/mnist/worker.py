@@ -132,9 +132,9 @@ class MnistWorker(TickLoop):
                 self.stopped.emit(request.run_id)
             return
         data = self._data
-        request = replace(request, config=self._named_after_data(request.config))
-        self._config = request.config
         try:
+            request = replace(request, config=self._named_after_data(request.config))
+            self._config = request.config
             limit = request.config.data.train_limit or len(data.x_train)
             check_memory(request.config, data.input_shape, data.n_classes,
                          min(request.config.batch_size or limit, limit), EVAL_CHUNK)
