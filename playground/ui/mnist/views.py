@@ -217,8 +217,11 @@ class MnistViews(QWidget):
         left = QVBoxLayout()
         left.addLayout(picker)
         left.addWidget(random_button)
-        left.addWidget(self.map_input, 1)
+        # the digit at its largest, its caption, and right under it what the caption says
+        self.map_input.setFixedHeight(96 + self.map_input.fontMetrics().height() + 12)
+        left.addWidget(self.map_input)
         left.addWidget(self.map_order)
+        left.addStretch(1)
         left_w = QWidget()
         left_w.setLayout(left)
         left_w.setFixedWidth(170)
