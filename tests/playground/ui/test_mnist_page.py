@@ -445,3 +445,19 @@ def test_the_controls_keep_their_place_when_the_model_changes(open_page, mnist_s
         assert place() == start, preset
         assert filters.isVisible() and hidden.isVisible()
         assert (filters.isEnabled(), hidden.isEnabled()) == (uses_filters, uses_hidden)
+
+
+def test_after_a_model_change_no_view_shows_the_old_results(open_page, mnist_settings,
+                                                            qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.confusion.counts.sum() == 1000, timeout=5000)
+    stroke(views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: "sure" in views.prediction_label.text(), timeout=5000)
+    combo = widget(page, QComboBox, "mnistModelCombo")
+    combo.setCurrentIndex(combo.findData("mlp"))
+    qtbot.waitUntil(lambda: "MLP ·" in page.controls.summary_label.text(), timeout=5000)
+    assert "epoch" not in views.confusion_hint.text() and views.mistakes.count == 0
+    qtbot.waitUntil(lambda: "Untrained" in views.prediction_label.text(), timeout=5000)
+    assert "sure" not in views.prediction_label.text()
