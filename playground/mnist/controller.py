@@ -20,6 +20,9 @@ from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, make
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
 
+#: said while a Train click waits for the data being loaded.
+PENDING_TEXT = "Loading… training starts when the data is in."
+
 
 class MnistController(QObject):
     """The MNIST page's controller; see the module docstring. ``values`` returns the
@@ -34,6 +37,7 @@ class MnistController(QObject):
     dataLoaded = Signal(object)       # the worker's data info (``MnistWorker.dataLoaded``)
     downloadNeeded = Signal(str, str)  # data set name, SOURCES key: offer to download it
     trainingChanged = Signal(bool, bool)  # training, stopping
+    trainPending = Signal(bool)       # a Train click waits for the data being loaded
     resultsCleared = Signal()         # a new run or model: forget the shown results
     runStarted = Signal(bool)         # a new run was sent (True: it trains; False: preview)
     modelReady = Signal(object)       # worker payload; "total": samples to train, 0 if none
@@ -69,6 +73,7 @@ class MnistController(QObject):
         self._source = ""
         self._loading = ""          # the source being loaded, until it arrives or fails
         self._prompt_download = True
+        self._train_pending = False  # Train was clicked while the data loads
         self._note = ""             # said once the data has loaded (instead of "Loaded ...")
         self._test_acc: float | None = None   # the current run's last test accuracy
         self._predict_pending = False
@@ -130,6 +135,11 @@ class MnistController(QObject):
         """The SOURCES key being loaded ("" when none is)."""
         return self._loading
 
+    @property
+    def train_pending(self) -> bool:
+        """True while a Train click waits for the data being loaded."""
+        return self._train_pending
+
     # ------------------------------------------------------------------ data
 
     def restore_source(self, key: str, path: str = "") -> None:
@@ -159,6 +169,7 @@ class MnistController(QObject):
 
     def download_cancelled(self) -> None:
         """The offered download was declined or failed: the data stays as it was."""
+        self._set_pending(False)
         self.sourceShown.emit(self._source or "sample")
         self.statusMessage.emit("Download cancelled; the data stays as it was.")
 
@@ -187,17 +198,29 @@ class MnistController(QObject):
             self._prepare.emit(request)
 
     def toggle_training(self) -> None:
-        """Train (a fresh network for the chosen epochs) or, while training, stop."""
+        """Train (a fresh network for the chosen epochs) or, while training, stop; while
+        a Train click waits for the data, cancel it."""
         if self._training:
             self.stop()
+        elif self._train_pending:
+            self._set_pending(False)
+            self.runTextChanged.emit("")
+            self.statusMessage.emit("Training will not start; the data is still loading.")
         else:
             self.train()
 
     def train(self) -> None:
-        """Train a fresh network; refused (one message) before the data has loaded."""
-        if self._training or self._data is None:
-            if self._data is None:
-                self.errorReported.emit("The data is not loaded yet.")
+        """Train a fresh network. While data loads, training starts once it is in (so it
+        runs on that data); with no data and none loading it is refused (one message)."""
+        if self._training:
+            return
+        if self._loading:
+            self._set_pending(True)
+            self.runTextChanged.emit(PENDING_TEXT)
+            self.statusMessage.emit(PENDING_TEXT)
+            return
+        if self._data is None:
+            self.errorReported.emit("The data is not loaded yet.")
             return
         request = self._new_request(train=True)
         if request is None:
@@ -217,6 +240,11 @@ class MnistController(QObject):
         self.worker.request_stop()  # seen at once, even mid-tick
         self._stop.emit()
 
+    def _set_pending(self, pending: bool) -> None:
+        if pending != self._train_pending:
+            self._train_pending = pending
+            self.trainPending.emit(pending)
+
     def _end_training(self) -> None:
         self._training = self._stopping = False
         self.trainingChanged.emit(False, False)
@@ -228,12 +256,12 @@ class MnistController(QObject):
         self._saveModel.emit(path)
 
     def load_model(self, path: str) -> None:
-        """Replace the network by the one saved at ``path``; refused while training."""
+        """Replace the network by the one saved at ``path``; refused while training. The
+        shown results stay until the file has been read: a file that is no usable model
+        is refused (``errorReported``) and the current network kept."""
         if self._training:
             return
         self._run_id += 1
-        self._test_acc = None
-        self.resultsCleared.emit()
         self._loadModel.emit(self._run_id, path)
 
     def set_threads(self, n: int) -> None:
@@ -266,7 +294,11 @@ class MnistController(QObject):
         self.dataLoaded.emit(info)
         note, self._note = self._note, ""
         self.statusMessage.emit(note or f"Loaded {info['n_train'] + info['n_test']:,} images.")
-        self.preview()
+        if self._train_pending:
+            self._set_pending(False)
+            self.train()
+        else:
+            self.preview()
 
     def _on_download_needed(self, name: str) -> None:
         self._loading = ""
@@ -282,6 +314,9 @@ class MnistController(QObject):
             return
         summary = p["summary"]
         if p["loaded"]:
+            self._test_acc = None
+            self.resultsCleared.emit()
+            self.runTextChanged.emit("")
             summary = f"Loaded {Path(p['path']).name}: {summary}"
             self.statusMessage.emit(summary)
         self.modelReady.emit(dict(p, summary=summary,
@@ -342,6 +377,7 @@ class MnistController(QObject):
         self.errorReported.emit(text)
         if self._loading:  # the data could not be loaded: keep (or fall back to) the old
             failed, self._loading = self._loading, ""
+            self._set_pending(False)
             if self._source:
                 self.sourceShown.emit(self._source)
             elif failed != "sample":

@@ -12,6 +12,8 @@ and the ``run_id`` of the run that produced it; the controller drops stale ones.
 from __future__ import annotations
 
 import time
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,7 @@ class MnistWorker(TickLoop):
         super().__init__(blas_threads=max(0, int(blas_threads)))
         self._data: Dataset | None = None
         self._data_id = 0
+        self._data_request: DataRequest | None = None
         self._config: RunConfig | None = None
         self._model = None
         self._trainer: LiveTrainer | None = None
@@ -105,6 +108,7 @@ class MnistWorker(TickLoop):
             self.downloadNeeded.emit(SOURCES[request.source][0])
             return
         self._data, self._model, self._trainer = data, None, None
+        self._data_request = request
         self._data_id += 1
         idx = strip_indices(data.y_test, STRIP_SIZE)
         self.dataLoaded.emit({
@@ -121,7 +125,6 @@ class MnistWorker(TickLoop):
         """Fresh weights for ``request`` (shown as the initial filters); train if asked."""
         self._halt()
         self.run_id = request.run_id
-        self._config = request.config
         self._model = self._trainer = None
         if self._data is None:
             self.failed.emit("There is no data to train on: choose a data source first.")
@@ -130,6 +133,8 @@ class MnistWorker(TickLoop):
             return
         data = self._data
         try:
+            request = replace(request, config=self._named_after_data(request.config))
+            self._config = request.config
             limit = request.config.data.train_limit or len(data.x_train)
             check_memory(request.config, data.input_shape, data.n_classes,
                          min(request.config.batch_size or limit, limit), EVAL_CHUNK)
@@ -149,6 +154,17 @@ class MnistWorker(TickLoop):
         self._emit_model_ready(loaded=False)
         if request.train:
             self._start_training()
+
+    def _named_after_data(self, config: RunConfig) -> RunConfig:
+        """``config`` naming the data set this worker holds (a request made before other
+        data arrived names the old one), so a saved model says what it learned from."""
+        r = self._data_request
+        if r is None:
+            return config
+        name, path = SOURCES[r.source][0], r.path
+        if config.data.name == name and config.data.path == path:
+            return config
+        return config.with_changes(data={"name": name, "path": path})
 
     @Slot()
     def stop(self) -> None:
@@ -213,21 +229,15 @@ class MnistWorker(TickLoop):
 
     @Slot(int, str)
     def loadModel(self, run_id: int, path: str) -> None:
-        """Replace the model by the one saved at ``path`` and measure it on the test set."""
-        try:
-            model = load_model(path)
-        except (EngineError, OSError) as e:
-            self.failed.emit(str(e))
+        """Replace the model by the one saved at ``path`` and measure it on the test set.
+        A file that is no usable model is refused with one message; the current model is
+        kept and answers under ``run_id`` from now on."""
+        problem = self._load_problem(path)
+        if isinstance(problem, str):
+            self.run_id = run_id  # the kept model answers as the current run
+            self.failed.emit(problem)
             return
-        if self._data is not None:
-            try:
-                with quiet():
-                    model.predict(self._data.x_test[:1])
-            except (EngineError, ValueError) as e:
-                self.failed.emit(f"{Path(path).name} does not fit the loaded data "
-                                 f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
-                                 f" images): {e}")
-                return
+        model = problem
         self._halt()
         self.run_id = run_id
         self._model, self._trainer = model, None
@@ -235,6 +245,30 @@ class MnistWorker(TickLoop):
         self._emit_model_ready(loaded=True, path=path)
         if self._data is not None:
             self._begin_eval(train_after=False)
+
+    def _load_problem(self, path: str):
+        """The model saved at ``path``, or one sentence saying why it cannot be used."""
+        name = Path(path).name
+        try:
+            model = load_model(path)
+        except (EngineError, OSError) as e:
+            return str(e)
+        except (TypeError, KeyError, IndexError, EOFError, MemoryError, zipfile.BadZipFile):
+            return f"{name} is not a model file saved by this program."
+        arrays = [p for _, p, _ in model.parameters()]
+        arrays += [b for layer in model.layers for b in layer.buffers.values()]
+        if not all(np.isfinite(a).all() for a in arrays):
+            return (f"{name} has weights that are not finite numbers (NaN or infinity), "
+                    "so it cannot classify anything; it was not loaded.")
+        if self._data is not None:
+            try:
+                with quiet():
+                    model.predict(self._data.x_test[:1])
+            except (EngineError, ValueError, TypeError, IndexError) as e:
+                return (f"{name} does not fit the loaded data "
+                        f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
+                        f" images): {e}")
+        return model
 
     def on_shutdown(self) -> None:
         """The thread ends: drop the data, the model and the trainer."""

@@ -32,6 +32,7 @@ MODEL_TIPS = {"simple-cnn": "The book's SimpleConvNet: conv → ReLU → 2×2 ma
                           "(16, 16, 32, 32, 64, 64), pooling, dense 50, dropout, dense."}
 INIT_LABELS = {"std": "Small (σ = 0.01)", "he": "He (σ = √(2/n))",
                "xavier": "Xavier (σ = √(1/n))"}
+TRAIN_TIP = "Train a fresh network for the chosen number of epochs; press again to stop."
 SOURCE_ORDER = ("sample", "mnist", "fashion-mnist", "files", "digits")
 _SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
     "filters": ("Filters", 1, 64, 30, 1, "Number of first-layer convolution filters."),
@@ -129,8 +130,7 @@ class MnistControls(QWidget):
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("mnistTrainButton")
         self.train_button.setMinimumHeight(32)
-        self.train_button.setToolTip("Train a fresh network for the chosen number of "
-                                     "epochs; press again to stop.")
+        self.train_button.setToolTip(TRAIN_TIP)
         self.progress = QProgressBar()
         self.progress.setObjectName("mnistProgress")
         self.progress.setRange(0, 1)
@@ -249,11 +249,29 @@ class MnistControls(QWidget):
         if not training:
             self._update_rows()
 
+    def set_pending(self, pending: bool) -> None:
+        """A Train click waits for the data: the button says so (pressing it cancels)."""
+        if pending:
+            self.train_button.setText("Loading… (press to cancel)")
+            self.train_button.setToolTip("Training starts when the data is in.")
+        else:
+            self.train_button.setText("Train")
+            self.train_button.setToolTip(TRAIN_TIP)
+
     def _update_rows(self) -> None:
+        """Rows the chosen model does not use stay in place, disabled, so the column
+        keeps its geometry (the Train button does not move) when the model changes."""
         preset = self.model_combo.currentData()
-        self._model_form.setRowVisible(self.spins["filters"], preset == "simple-cnn")
-        self._model_form.setRowVisible(self.spins["filter_size"], preset == "simple-cnn")
-        self._model_form.setRowVisible(self.spins["hidden"], preset != "deep-cnn")
+        used = {"filters": preset == "simple-cnn", "filter_size": preset == "simple-cnn",
+                "hidden": preset != "deep-cnn"}
+        for key, on in used.items():
+            spin = self.spins[key]
+            spin.setEnabled(on)
+            label = self._model_form.labelForField(spin)
+            if label is not None:
+                label.setEnabled(on)
+            spin.setToolTip(_SPINS[key][5] if on else
+                            f"{_SPINS[key][5]} Not used by {MODELS[preset]}.")
         self.model_combo.setToolTip(MODEL_TIPS.get(preset, ""))
 
     # ------------------------------------------------------------------ reactions

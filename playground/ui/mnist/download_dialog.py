@@ -53,9 +53,12 @@ class DownloadDialog(QDialog):
         self._state = "idle"   # idle | running | cancelling | failed | done
         self.folder = ""
 
-        self.title_label = QLabel(f"Downloading <b>{job.title}</b> "
-                                  f"({format_bytes(job.expected_bytes)}) into the "
-                                  "cache; this happens once.")
+        self._heading = (f"Downloading <b>{job.title}</b> "
+                         f"({format_bytes(job.expected_bytes)}) into the cache; this "
+                         "happens once.")
+        self._name = job.title
+        self.title_label = QLabel(self._heading)
+        self.title_label.setObjectName("downloadHeading")
         self.title_label.setWordWrap(True)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("downloadProgress")
@@ -139,12 +142,23 @@ class DownloadDialog(QDialog):
         self._release_thread()
         self._state = "failed"
         detail = message.replace("&", "&amp;").replace("<", "&lt;")
+        heading = "No connection" if offline else "Download failed"
+        self.title_label.setText(f"<b>{heading}</b>: {self._name} was not downloaded.")
+        self.setWindowTitle(f"{heading} · {self._name}")
         text = OFFLINE_TEXT if offline else "<b>The download failed.</b>"
         self.message_label.setText(f"{text}<br><small>{detail}</small>")
         self.message_label.show()
         self.retry_button.setVisible(self._job_factory is not None)
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (never shrink) to show every line of the wrapped texts."""
+        self.layout().activate()
+        width = self.width()
+        height = max(self.height(), self.layout().totalHeightForWidth(width))
+        self.resize(width, height)
 
     def _on_cancelled(self) -> None:
         self._release_thread()
@@ -175,6 +189,8 @@ class DownloadDialog(QDialog):
             return
         self.message_label.hide()
         self.retry_button.hide()
+        self.title_label.setText(self._heading)
+        self.setWindowTitle(f"Download {self._name}")
         self.cancel_button.setText("Cancel")
         self.progress_bar.setValue(0)
         self._start(self._job_factory())

@@ -35,6 +35,7 @@ class MnistPage(QWidget):
         self.setObjectName("mnistPage")
         self._settings = settings if settings is not None else QSettings()
         self.download_dialog: DownloadDialog | None = None
+        self._status = ""   # the page's last status message, shown again on return
         #: builds the download job for a data set name (tests point it at a local server).
         self.download_job_factory = DownloadJob
 
@@ -68,7 +69,7 @@ class MnistPage(QWidget):
 
     def _connect_controller(self, ctl: MnistController) -> None:
         v, c = self.views, self.controls
-        ctl.statusMessage.connect(self.statusMessage)
+        ctl.statusMessage.connect(self._say)
         ctl.runTextChanged.connect(self._set_run_text)
         ctl.errorReported.connect(self._show_error)
         ctl.loadingStarted.connect(self._on_loading)
@@ -76,6 +77,7 @@ class MnistPage(QWidget):
         ctl.dataLoaded.connect(self._on_data_loaded)
         ctl.downloadNeeded.connect(self._on_download_needed)
         ctl.trainingChanged.connect(c.set_training)
+        ctl.trainPending.connect(c.set_pending)
         ctl.resultsCleared.connect(v.clear_results)
         ctl.runStarted.connect(self._on_run_started)
         ctl.modelReady.connect(self._on_model_ready)
@@ -100,7 +102,10 @@ class MnistPage(QWidget):
         return []
 
     def activated(self, current: bool) -> None:
-        """Nothing changes with the current tab: a run trains on in the background."""
+        """A run trains on in the background; back on the tab, the page's last status
+        message is shown again (another page's is not left in the status bar)."""
+        if current and self._status:
+            self.statusMessage.emit(self._status)
 
     def save_settings(self, settings: QSettings) -> None:
         """The chosen source, its file and the controls' values (``mnist/...`` keys)."""
@@ -126,6 +131,11 @@ class MnistPage(QWidget):
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def status(self) -> str:
+        """The last status message the page gave ("" before any)."""
+        return self._status
 
     @property
     def run_id(self) -> int:
@@ -236,11 +246,16 @@ class MnistPage(QWidget):
 
     def _on_model_ready(self, p: dict) -> None:
         self.views.set_model(p["kind"], p["filters"])
+        self.views.set_trained(p["loaded"])
+        if self.views.tabs.currentIndex() == 2:  # the maps of the current model
+            self.controller.request_feature_maps(self.views.map_spin.value())
         self.controls.summary_label.setText(p["summary"])
         if p["total"]:
             self.controls.progress.setRange(0, p["total"])
 
     def _on_progress(self, p: dict) -> None:
+        if p["done"] > 0:
+            self.views.set_trained(True)
         bar = self.controls.progress
         if bar.maximum() != p["total"]:
             bar.setRange(0, p["total"])
@@ -258,4 +273,8 @@ class MnistPage(QWidget):
     def _show_error(self, text: str) -> None:
         self.controls.run_label.setStyleSheet(ERROR_STYLE)
         self.controls.run_label.setText(text)
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        self._status = text
         self.statusMessage.emit(text)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -27,6 +29,10 @@ from playground.ui.widgets.drawing_pad import DrawingPad
 from playground.ui.widgets.image_gallery import ImageGallery
 
 WRONG_COLOR = "#c0392b"
+#: the one order in which a digit's two classes are shown (captions read "3→5").
+TRUE_PREDICTED = "true → predicted"
+MISTAKES_PLACEHOLDER = "Train to see the misclassified test digits."
+CONFUSION_HINT = "Test split: train or load a model to measure it."
 
 
 def _title(text: str) -> QLabel:
@@ -54,6 +60,7 @@ class MnistViews(QWidget):
         self._initial: np.ndarray | None = None
         self._learned: np.ndarray | None = None
         self._kind = "conv"
+        self._trained = False   # the model has learned something (else: fresh weights)
 
         # filters
         self.filter_grid = FilterGrid("filterView", symmetric=True, per_tile=True)
@@ -64,6 +71,14 @@ class MnistViews(QWidget):
                                     "so strong and weak filters can be compared.")
         self.scale_check.toggled.connect(self._on_scale)
         self.filter_title = _title("First-layer filters")
+        # Its text changes with the model; it must not resize the panes when it does:
+        # its size hint is ignored, and its one minimum width fits the longest text.
+        self.filter_title.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        bold = self.filter_title.font()
+        bold.setBold(True)
+        self.filter_title.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(
+            "First-layer filters · 64 × 9×9") + 4)
         self.initial_button = QPushButton("Initial")
         self.initial_button.setObjectName("filterInitialButton")
         self.learned_button = QPushButton("Learned")
@@ -78,8 +93,7 @@ class MnistViews(QWidget):
         self.learned_button.setToolTip("The filters as they are now (updated live).")
         self._mode.idClicked.connect(lambda _id: self._show_filters())
         head = QHBoxLayout()
-        head.addWidget(self.filter_title)
-        head.addStretch(1)
+        head.addWidget(self.filter_title, 1)  # what is left of the row, clipped if short
         head.addWidget(self.scale_check)
         head.addSpacing(8)
         head.addWidget(self.initial_button)
@@ -90,6 +104,9 @@ class MnistViews(QWidget):
         fl.addLayout(head)
         fl.addWidget(self.filter_grid, 1)
         self.filter_hint = _hint("")
+        # Two lines kept for it, so a longer hint does not shrink the filters.
+        self.filter_hint.setMinimumHeight(2 * self.filter_hint.fontMetrics().lineSpacing())
+        self.filter_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         fl.addWidget(self.filter_hint)
 
         # curves
@@ -163,12 +180,12 @@ class MnistViews(QWidget):
     def _build_confusion_tab(self) -> QWidget:
         self.confusion = ConfusionMatrixPlot()
         self.mistakes = ImageGallery("misclassifiedView", rows=0, max_tile=48)
-        self.mistakes.set_placeholder("Train to see the misclassified test digits.")
+        self.mistakes.set_placeholder(MISTAKES_PLACEHOLDER)
         self.mistakes.tileClicked.connect(self._on_mistake_clicked)
-        self.mistakes.setToolTip("Predicted → true class; click a digit for its feature maps.")
-        self.confusion_hint = _hint("Test split, after the last finished epoch.")
+        self.mistakes.setToolTip("True → predicted class; click a digit for its feature maps.")
+        self.confusion_hint = _hint(CONFUSION_HINT)
         right = QVBoxLayout()
-        right.addWidget(_title("Most confident mistakes (predicted → true)"))
+        right.addWidget(_title(f"Most confident mistakes ({TRUE_PREDICTED})"))
         right.addWidget(self.mistakes, 1)
         left = QVBoxLayout()
         left.addWidget(self.confusion, 1)
@@ -190,6 +207,9 @@ class MnistViews(QWidget):
         random_button.setAutoDefault(False)
         random_button.clicked.connect(self._random_digit)
         self.map_input = ImageGallery("featureMapInput", rows=1, max_tile=96)
+        self.map_input.setToolTip("The test digit: true → predicted class.")
+        self.map_order = _hint(TRUE_PREDICTED)
+        self.map_order.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.map_grid = FilterGrid("featureMapView", symmetric=False)
         picker = QHBoxLayout()
         picker.addWidget(QLabel("Test image"))
@@ -197,7 +217,11 @@ class MnistViews(QWidget):
         left = QVBoxLayout()
         left.addLayout(picker)
         left.addWidget(random_button)
-        left.addWidget(self.map_input, 1)
+        # the digit at its largest, its caption, and right under it what the caption says
+        self.map_input.setFixedHeight(96 + self.map_input.fontMetrics().height() + 12)
+        left.addWidget(self.map_input)
+        left.addWidget(self.map_order)
+        left.addStretch(1)
         left_w = QWidget()
         left_w.setLayout(left)
         left_w.setFixedWidth(170)
@@ -229,13 +253,26 @@ class MnistViews(QWidget):
         self.clear_results()
 
     def clear_results(self) -> None:
-        """Forget what a previous run measured (a new run or new data)."""
+        """Forget what a previous run or model showed (a new run, model or data): every
+        view shows nothing until the current model gives it something."""
         self.curves.clear()
         k = len(self.class_names)
         self.confusion.set_matrix(np.zeros((k, k), np.int64), self.class_names)
+        self.confusion_hint.setText(CONFUSION_HINT)
         self.mistakes.set_images(np.zeros((0, 1, 1)), [])
+        self.mistakes.set_placeholder(MISTAKES_PLACEHOLDER)
         self._mistake_index = np.zeros(0, np.int64)
         self.bars.set_probabilities(None)
+        self.drawing_input.set_images(np.zeros((0, 1, 1)), [])
+        self.prediction_label.setText("")
+        self.map_input.set_images(np.zeros((0, 1, 1)), [])
+        self.map_grid.clear_tiles()
+        self.map_hint.setText("")
+        self._trained = False
+
+    def set_trained(self, trained: bool) -> None:
+        """Whether the model has learned anything yet (a drawing's guess says so)."""
+        self._trained = bool(trained)
 
     def set_model(self, kind: str, initial: np.ndarray) -> None:
         """A new model: its first-layer weights now are the run's initial filters."""
@@ -249,10 +286,9 @@ class MnistViews(QWidget):
             self.filter_hint.setText("Grey = 0, darker = negative, lighter = positive "
                                      "weights.")
         elif kind == "dense":
-            self.filter_title.setText(f"<b>First-layer weights</b> · {n} units, "
-                                      "each as an image")
+            self.filter_title.setText(f"<b>First-layer weights</b> · {n} units")
             self.filter_hint.setText("Each tile: the weights from every pixel to one "
-                                     "hidden unit. Grey = 0.")
+                                     "hidden unit, as an image. Grey = 0.")
         else:
             self.filter_title.setText("<b>First-layer filters</b>")
             self.filter_hint.setText("This model's first layer has no image-shaped weights.")
@@ -278,8 +314,8 @@ class MnistViews(QWidget):
         self.confusion.set_matrix(payload["confusion"], self.class_names)
         m = payload["mistakes"]
         names = self.class_names
-        captions = [f"{_short(names[p])}→{_short(names[t])}"
-                    for p, t in zip(m["predicted"], m["true"])]
+        captions = [f"{_short(names[t])}→{_short(names[p])}"
+                    for t, p in zip(m["true"], m["predicted"])]
         self.mistakes.set_images(m["images"], captions, [WRONG_COLOR] * len(captions))
         if not len(captions):
             self.mistakes.set_placeholder("No mistakes on the test split.")
@@ -296,8 +332,8 @@ class MnistViews(QWidget):
         names = self.class_names
         truth, pred = names[payload["label"]], names[payload["predicted"]]
         color = "#222222" if truth == pred else WRONG_COLOR
-        self.map_input.set_images(payload["image"][None], [f"true {truth} · net {pred}"],
-                                  [color])
+        self.map_input.set_images(payload["image"][None],
+                                  [f"{_short(truth)}→{_short(pred)}"], [color])
         maps = payload["maps"]
         if payload["kind"] == "conv":
             g = self.map_grid
@@ -325,6 +361,11 @@ class MnistViews(QWidget):
         self.drawing_input.set_images(payload["input"][None], [""])
         if probs is None:
             self.prediction_label.setText("No model yet.")
+        elif not self._trained:
+            best = int(np.argmax(probs))
+            self.prediction_label.setText(
+                "<span style='color:#666'>Untrained network: a random guess "
+                f"({self.class_names[best]}, {100 * probs[best]:.0f} %)</span>")
         else:
             best = int(np.argmax(probs))
             self.prediction_label.setText(

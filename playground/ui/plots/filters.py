@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from playground.ui.mnist.tiles import grid_shape, mosaic, symmetric_levels
 
 # Harmless to repeat; the app sets it once at start-up as well.
 pg.setConfigOptions(imageAxisOrder="row-major")
+
+#: the colour of the gaps between tiles and of the frame around them: no grey, so a
+#: tile's black or white edge never merges with its neighbour's or the background.
+FRAME_COLOR = "#7d95b5"
 
 
 class FilterGrid(pg.GraphicsLayoutWidget):
@@ -19,8 +24,10 @@ class FilterGrid(pg.GraphicsLayoutWidget):
     white = most positive), as weights should be shown; with ``per_tile`` every tile is
     scaled by its own largest |value| (as ``filter_show`` in "Deep Learning from Scratch"
     lets each filter use the whole grey range), else one scale serves all tiles.
-    Otherwise black = 0 and white = the largest value (activations after ReLU). Gaps
-    between tiles are transparent. The item is created once; ``set_tiles`` only feeds it.
+    Otherwise black = 0 and white = the largest value (activations after ReLU). Tiles
+    are parted by gaps of at least one pixel (NaN in ``mosaic``, transparent) over a
+    coloured frame (``FRAME_COLOR``) that also borders the whole mosaic. The items are
+    created once; ``set_tiles`` only feeds them.
     """
 
     def __init__(self, name: str = "filterView", symmetric: bool = True,
@@ -37,8 +44,15 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self.view.invertY(True)
         self.view.setMouseEnabled(False, False)
         self.view.setMenuEnabled(False)
+        self.frame = QGraphicsRectItem()
+        self.frame.setPen(pg.mkPen(None))
+        self.frame.setBrush(pg.mkBrush(FRAME_COLOR))
+        self.frame.setZValue(-1)
+        self.frame.hide()
+        self.view.addItem(self.frame)
         self.image_item = pg.ImageItem()
         self.view.addItem(self.image_item)
+        self.gap = 1
         self._tiles_shape: tuple[int, ...] = ()
         self._mosaic = np.zeros((0, 0), np.float32)
         self._levels = (-1.0, 1.0)
@@ -59,7 +73,7 @@ class FilterGrid(pg.GraphicsLayoutWidget):
             self.clear_tiles()
             return
         n, h, w = tiles.shape
-        gap = 0 if max(h, w) == 1 else 1 if max(h, w) < 16 else 2
+        gap = 1 if max(h, w) < 16 else 2
         if cols is None:
             cols = grid_shape(n)[1]
         if self.symmetric and self.per_tile:
@@ -75,6 +89,10 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self._levels = levels
         self._mosaic = image
         self.image_item.setImage(image, levels=levels, autoLevels=False)
+        self.gap = gap
+        rows, width = image.shape
+        self.frame.setRect(QRectF(-gap, -gap, width + 2 * gap, rows + 2 * gap))
+        self.frame.show()
         shape = (n, h, w, cols)
         if shape != self._tiles_shape:
             self._tiles_shape = shape
@@ -89,3 +107,4 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self._mosaic = np.zeros((0, 0), np.float32)
         self._tiles_shape = ()
         self.image_item.clear()
+        self.frame.hide()

@@ -165,3 +165,49 @@ def test_a_source_cannot_change_while_training(make, qtbot):
     with qtbot.waitSignal(c.stopped, timeout=5000):
         c.stop()
     assert c.data_info["source"] == "sample" and c.errors == []
+
+
+def test_train_clicked_while_the_data_loads_starts_when_it_is_in(make, qtbot):
+    c = make()
+    pending: list[bool] = []
+    texts: list[str] = []
+    c.trainPending.connect(pending.append)
+    c.runTextChanged.connect(texts.append)
+    c.restore_source("sample")
+    c.train()  # the data is still loading: the click is kept, not dropped
+    assert c.train_pending and not c.is_training and c.errors == []
+    assert texts == ["Loading… training starts when the data is in."]
+    with qtbot.waitSignal(c.finished, timeout=30000):
+        pass
+    assert pending == [True, False] and not c.train_pending
+    assert c.errors == [] and c.data_info["source"] == "sample"
+
+
+def test_a_second_click_cancels_the_waiting_train(make, qtbot):
+    c = make()
+    started: list[bool] = []
+    c.runStarted.connect(started.append)
+    c.restore_source("sample")
+    c.toggle_training()
+    c.toggle_training()
+    assert not c.train_pending
+    with qtbot.waitSignal(c.modelReady, timeout=15000):
+        pass
+    assert started == [False] and not c.is_training  # only the preview ran
+
+
+def test_train_clicked_while_other_data_loads_names_that_data(make, qtbot, tmp_path):
+    from engine.build import load
+
+    c = loaded(qtbot, make(preset="mlp", hidden=16))
+    c.load_source("digits")
+    c.train()  # trains on the 8x8 digits, which arrive first
+    with qtbot.waitSignal(c.finished, timeout=30000):
+        pass
+    assert c.data_info["source"] == "digits"
+    saved: list[str] = []
+    c.worker.modelSaved.connect(saved.append)
+    c.save_model(str(tmp_path / "m.npz"))
+    qtbot.waitUntil(lambda: saved != [], timeout=5000)
+    assert load(tmp_path / "m.npz").config.data.name == "digits"
+    assert c.errors == []

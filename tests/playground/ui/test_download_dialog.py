@@ -119,10 +119,21 @@ def test_offline_gives_a_clear_message_and_retry(qtbot, monkeypatch, tmp_path):
     qtbot.waitUntil(lambda: dialog.state == "failed", timeout=10000)
     assert message.isVisible() and "offline" in message.text()
     assert "cannot connect" in message.text()
+    # the heading says what happened, and every line of the message is shown
+    heading = dialog.findChild(QLabel, "downloadHeading")
+    assert "No connection" in heading.text() and "Downloading" not in heading.text()
+    qtbot.wait(50)
+    for label in (heading, message):
+        assert label.height() >= label.heightForWidth(label.width()), label.objectName()
+        assert label.geometry().bottom() < dialog.height()
+    buttons = dialog.findChild(QPushButton, "downloadCancelButton")
+    assert buttons.geometry().top() > message.geometry().bottom()
     retry = dialog.findChild(QPushButton, "downloadRetryButton")
     assert retry.isVisible()
     qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
     assert dialog.state in ("running", "failed")
+    if dialog.state == "running":
+        assert "Downloading" in heading.text()
     qtbot.waitUntil(lambda: dialog.state == "failed", timeout=10000)
     close = dialog.findChild(QPushButton, "downloadCancelButton")
     assert close.text() == "Close"

@@ -193,7 +193,7 @@ def test_feature_maps_of_a_test_digit(open_page, mnist_settings, qtbot):
     grid = page.views.map_grid
     qtbot.waitUntil(lambda: page.views.map_input.count == 1 and grid.mosaic.size > 0,
                     timeout=5000)
-    qtbot.waitUntil(lambda: "true" in page.views.map_input.captions[0], timeout=5000)
+    qtbot.waitUntil(lambda: "→" in page.views.map_input.captions[0], timeout=5000)
     mosaic = grid.mosaic
     tiles = np.isfinite(mosaic).sum()
     assert tiles == 4 * 24 * 24          # four 24x24 maps of the 5x5 filters
@@ -292,3 +292,172 @@ def test_the_page_keeps_its_values_through_save_and_restore_settings(
     page.restore_settings(saved)
     assert epochs.value() == 1
     assert widget(page, QComboBox, "mnistModelCombo").currentData() == "simple-cnn"
+
+
+def test_train_clicked_right_after_opening_trains_once_the_data_is_in(
+        mnist_settings, qtbot):
+    page = MnistPage(settings=mnist_settings(**FAST))
+    qtbot.addWidget(page)
+    page.show()
+    button = widget(page, QPushButton, "mnistTrainButton")
+    assert page.data_info is None  # still loading
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.text().startswith("Loading…") and button.isEnabled()
+    assert "training starts when the data is in" in page.controls.run_label.text()
+    qtbot.waitUntil(lambda: page.is_training, timeout=15000)
+    qtbot.waitUntil(lambda: not page.is_training, timeout=30000)
+    assert button.text() == "Train"
+    assert page.controls.progress.value() == page.controls.progress.maximum() == 500
+    assert page.shutdown()
+
+
+def hostile_model_files(folder, good) -> dict[str, object]:
+    """Broken copies of the saved model ``good``: name -> path."""
+    raw = good.read_bytes()
+    with np.load(good, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    first = next(k for k in arrays if k.startswith("param/") and k.endswith(".W"))
+    files = {"truncated": folder / "truncated.npz", "text": folder / "text.npz",
+             "nan": folder / "nan.npz", "shapes": folder / "shapes.npz"}
+    files["truncated"].write_bytes(raw[:len(raw) // 2])
+    files["text"].write_text("These are not the weights you are looking for.\n")
+    np.savez(files["nan"], **dict(arrays, **{first: np.full_like(arrays[first], np.nan)}))
+    np.savez(files["shapes"], **dict(arrays, **{first: np.zeros((3, 3), np.float32)}))
+    return files
+
+
+def test_a_hostile_model_file_is_refused_with_a_message(open_page, mnist_settings, qtbot,
+                                                        tmp_path):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    qtbot.waitUntil(lambda: page.views.confusion.counts.sum() == 1000, timeout=5000)
+    good = tmp_path / "good.npz"
+    saved: list[str] = []
+    page.statusMessage.connect(saved.append)
+    page.save_model(str(good))
+    qtbot.waitUntil(lambda: any("Saved the model" in m for m in saved), timeout=5000)
+    counts = page.views.confusion.counts
+    mosaic = page.views.filter_grid.mosaic
+    summary = page.controls.summary_label.text()
+    for name, path in hostile_model_files(tmp_path, good).items():
+        messages: list[str] = []
+        page.statusMessage.connect(messages.append)
+        page.load_model(str(path))
+        qtbot.waitUntil(lambda m=messages: m != [], timeout=5000)
+        page.statusMessage.disconnect(messages.append)
+        assert path.name in messages[0], (name, messages)
+        assert page.controls.run_label.text() == messages[0]
+        # the trained network and its results are kept, and it still answers
+        np.testing.assert_array_equal(page.views.confusion.counts, counts)
+        np.testing.assert_array_equal(page.views.filter_grid.mosaic, mosaic)
+        assert page.controls.summary_label.text() == summary
+    assert len(open_page.errors) == 4
+    open_page.errors.clear()  # the four expected refusals
+    stroke(page.views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: page.views.bars.probabilities.sum() > 0.5, timeout=5000)
+
+
+def test_a_mistake_and_its_feature_maps_name_true_then_predicted_alike(
+        open_page, mnist_settings, qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.mistakes.count > 0, timeout=5000)
+    first = views.mistakes.captions[0]
+    views.mistakes.tileClicked.emit(0)
+    assert views.tabs.currentIndex() == 2
+    qtbot.waitUntil(lambda: views.map_input.captions == [first], timeout=5000)
+    true_name, predicted = first.split("→")
+    counts = views.confusion.counts  # rows: true class, columns: predicted
+    assert counts[views.class_names.index(true_name), views.class_names.index(predicted)] > 0
+    assert "true → predicted" in views.mistakes.toolTip().lower()
+    assert views.map_order.text() == "true → predicted"
+
+
+def test_after_a_source_change_no_view_shows_the_old_results(open_page, mnist_settings,
+                                                             qtbot):
+    page = open_page(mnist_settings(**dict(FAST, model="mlp", hidden=16)))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.confusion.counts.sum() == 1000, timeout=5000)
+    stroke(views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: "sure" in views.prediction_label.text(), timeout=5000)
+    views.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: views.map_input.count == 1, timeout=5000)
+    assert "epoch 1" in views.confusion_hint.text()
+    page.load_source("digits")
+    qtbot.waitUntil(lambda: page.data_info["input_shape"] == (1, 8, 8), timeout=10000)
+    qtbot.waitUntil(lambda: views.filter_grid.mosaic.shape == (35, 35), timeout=5000)
+    qtbot.waitUntil(lambda: np.isfinite(views.map_grid.mosaic).sum() == 16,  # re-asked
+                    timeout=5000)
+    assert "epoch" not in views.confusion_hint.text()
+    assert views.confusion.counts.sum() == 0 and views.mistakes.count == 0
+    assert views.map_input.count == 1 and views.map_input.captions[0] != ""
+    # the drawing is asked again of the fresh network: a guess, said as one
+    qtbot.waitUntil(lambda: "Untrained" in views.prediction_label.text(), timeout=5000)
+    assert "<b>" not in views.prediction_label.text()
+    assert "sure" not in views.prediction_label.text()
+
+
+def test_the_status_bar_keeps_the_page_s_message_on_return_to_the_tab(window, qtbot):
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    tabs.setCurrentIndex(1)
+    page = window.mnist_page
+    qtbot.waitUntil(lambda: page.data_info is not None, timeout=10000)
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage() == "Loaded 5,000 images.", timeout=5000)
+    for _ in range(2):
+        tabs.setCurrentIndex(0)
+        bar.showMessage("a message of the 2-D page")
+        tabs.setCurrentIndex(1)
+        assert bar.currentMessage() == page.status == "Loaded 5,000 images."
+    page.activated(False)  # leaving the tab says nothing
+    assert bar.currentMessage() == "Loaded 5,000 images."
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_controls_keep_their_place_when_the_model_changes(open_page, mnist_settings,
+                                                              qtbot, size):
+    page = open_page(mnist_settings(**FAST))
+    page.resize(*size)
+    button = widget(page, QPushButton, "mnistTrainButton")
+    combo = widget(page, QComboBox, "mnistModelCombo")
+    filters = widget(page, QSpinBox, "mnistFiltersSpin")
+    hidden = widget(page, QSpinBox, "mnistHiddenSpin")
+
+    filters_view = page.views.filter_grid
+
+    def place():
+        QApplication.processEvents()
+        return (button.mapTo(page, button.rect().topLeft()), button.size(),
+                filters_view.mapTo(page, filters_view.rect().topLeft()), filters_view.size())
+
+    start = place()
+    for preset, uses_filters, uses_hidden in (("mlp", False, True),
+                                              ("deep-cnn", False, False),
+                                              ("simple-cnn", True, True)):
+        combo.setCurrentIndex(combo.findData(preset))
+        name = {"mlp": "MLP ·", "deep-cnn": "DeepConvNet", "simple-cnn": "SimpleConvNet"}
+        qtbot.waitUntil(lambda n=name[preset]: n in page.controls.summary_label.text(),
+                        timeout=10000)  # the new model is shown
+        assert place() == start, preset
+        assert filters.isVisible() and hidden.isVisible()
+        assert (filters.isEnabled(), hidden.isEnabled()) == (uses_filters, uses_hidden)
+
+
+def test_after_a_model_change_no_view_shows_the_old_results(open_page, mnist_settings,
+                                                            qtbot):
+    page = open_page(mnist_settings(**FAST))
+    train(qtbot, page)
+    views = page.views
+    qtbot.waitUntil(lambda: views.confusion.counts.sum() == 1000, timeout=5000)
+    stroke(views.pad, [(0.5, 0.15), (0.52, 0.4), (0.5, 0.65), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: "sure" in views.prediction_label.text(), timeout=5000)
+    combo = widget(page, QComboBox, "mnistModelCombo")
+    combo.setCurrentIndex(combo.findData("mlp"))
+    qtbot.waitUntil(lambda: "MLP ·" in page.controls.summary_label.text(), timeout=5000)
+    assert "epoch" not in views.confusion_hint.text() and views.mistakes.count == 0
+    qtbot.waitUntil(lambda: "Untrained" in views.prediction_label.text(), timeout=5000)
+    assert "sure" not in views.prediction_label.text()
