@@ -27,6 +27,19 @@ def read_text(settings: QSettings, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def read_list(settings: QSettings, key: str) -> list[str]:
+    """A list of strings saved by ``write_list`` ([] when absent or unreadable)."""
+    try:
+        value = json.loads(read_text(settings, key) or "[]")
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def write_list(settings: QSettings, key: str, values: list[str]) -> None:
+    settings.setValue(key, json.dumps(list(values)))
+
+
 def read_bool(settings: QSettings, key: str, default: bool) -> bool:
     value = settings.value(key, default)
     if isinstance(value, str):

@@ -15,12 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.two_d.autosave import Autosaver
 from playground.two_d.session_file import SUFFIX, SessionError, load_session, save_session
 
 SESSION_FILTER = f"Playground sessions (*{SUFFIX})"
+#: files kept in File > Open Recent.
+MAX_RECENT = 8
 #: the strip under an exported image that says what it shows, or the height the block
 #: beside it needs under the curves.
 CAPTION_HEIGHT = 28
@@ -47,6 +49,12 @@ class FileCommands(QObject):
         self._plots = plots        # the decision region, the loss and the accuracy plots
         self._caption = caption
         self.autosaver: Autosaver | None = None
+        #: sessions and data files opened or saved, newest first (File > Open Recent)
+        self.recent: list[str] = []
+        self.recent_menu = QMenu("Open Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.menuAction().setObjectName("openRecentAction")
+        self._fill_recent()
 
     def _status(self, text: str, timeout_ms: int = 0) -> None:
         self.status.emit(text, timeout_ms)
@@ -68,6 +76,7 @@ class FileCommands(QObject):
             return a
 
         return [
+            self.recent_menu.menuAction(),
             action("Open session…", "Ctrl+Shift+O", lambda: self.open_session(),
                    "openSessionAction",
                    "Open a saved session: data, network, weights and loss curves"),
@@ -90,6 +99,42 @@ class FileCommands(QObject):
             action("Export image (PNG/SVG)…", "Ctrl+E", lambda: self.export_image(),
                    "exportImageAction", "Save the decision plot and curves as a PNG or SVG"),
         ]
+
+    # ------------------------------------------------------------------ recent files
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent = [p for p in paths if isinstance(p, str) and p][:MAX_RECENT]
+        self._fill_recent()
+
+    def remember(self, path: str) -> None:
+        """``path`` first in Open Recent (sessions and CSV files alike)."""
+        path = os.path.abspath(path)
+        self.recent = [path] + [p for p in self.recent if p != path][:MAX_RECENT - 1]
+        self._fill_recent()
+
+    def open_recent(self, path: str) -> bool:
+        if not os.path.isfile(path):
+            self.recent = [p for p in self.recent if p != path]
+            self._fill_recent()
+            self._error("Cannot open", f"{path} no longer exists; it was taken off the "
+                                       f"recent list.")
+            return False
+        if path.lower().endswith(SUFFIX):
+            return self.open_session(path)
+        return self.open_data(path)
+
+    def _fill_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        for i, path in enumerate(self.recent):
+            a = menu.addAction(f"&{i + 1}  {os.path.basename(path)}")
+            a.setToolTip(path)
+            a.setStatusTip(path)
+            a.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        if self.recent:
+            menu.addSeparator()
+            menu.addAction("Clear the list", lambda: self.set_recent([]))
+        menu.menuAction().setEnabled(bool(self.recent))
 
     # ------------------------------------------------------------------ autosave
 
@@ -148,6 +193,8 @@ class FileCommands(QObject):
         what = "the autosaved session" if autosave else os.path.basename(path)
         text = f"Restored {what} at epoch {session.epoch}."
         self._status(f"{text} {note}" if note else text, 0 if note else 8000)
+        if not autosave:
+            self.remember(path)
         return True
 
     def save_session_as(self, path: str | None = None) -> bool:
@@ -166,6 +213,7 @@ class FileCommands(QObject):
             return False
         self._status(f"Saved the session (epoch {session.epoch}) to "
                      f"{os.path.basename(path)}.", 8000)
+        self.remember(path)
         return True
 
     def export_model(self, path: str | None = None) -> bool:
@@ -219,6 +267,7 @@ class FileCommands(QObject):
             self.problem.emit(f"{text} {self.controller.data_problem}")
         else:
             self._status(text, 5000)
+        self.remember(path)
         return True
 
     def save_data(self, path: str | None = None) -> bool:
@@ -233,6 +282,7 @@ class FileCommands(QObject):
             self._error("Cannot save data", str(e))
             return False
         self._status(f"Saved {n} points to {os.path.basename(path)}.", 5000)
+        self.remember(path)
         return True
 
     def export_image(self, path: str | None = None) -> bool:

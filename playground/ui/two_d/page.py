@@ -143,6 +143,7 @@ class PlaygroundPage(QWidget):
                                     "Play (Space) to go on.", 0)
 
     def restore_settings(self, s: QSettings) -> None:
+        self.files.set_recent(store.read_list(s, "playground/recent"))
         self.set_speed(store.read_int(s, "playground/speed", DEFAULT_SPEED))
         self.auto_stop_combo.setCurrentIndex(
             min(max(store.read_int(s, "playground/autoStop", 0), 0),
@@ -155,6 +156,7 @@ class PlaygroundPage(QWidget):
 
     def save_settings(self, s: QSettings) -> None:
         c, dp = self.controller, self.data_panel
+        store.write_list(s, "playground/recent", self.files.recent)
         s.setValue("playground/config", c.config.to_json(indent=None))
         store.write_points(s, "playground/points", c.drawn.X, c.drawn.y, c.drawn.test_mask)
         s.setValue("playground/speed", int(self.speed_combo.currentData()))

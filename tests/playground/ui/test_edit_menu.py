@@ -1,4 +1,4 @@
-"""Undo/Redo (Ctrl+Z / Ctrl+Shift+Z) of point edits and settings edits."""
+"""Edit and File menus: Undo/Redo of point and settings edits, and Open Recent."""
 
 from __future__ import annotations
 
@@ -47,3 +47,23 @@ def test_a_spray_of_points_is_one_step(window):
     assert len(c.drawn) == n0
     stack.undo()
     assert c.config.data.name == "moons"
+
+
+def test_open_recent_lists_files_opened_and_saved_and_survives_a_restart(
+        open_window, settings, tmp_path):
+    w = open_window(settings)
+    data = tmp_path / "points.csv"
+    assert w.page.files.save_data(str(data))
+    session = tmp_path / "run.nnplay"
+    assert w.page.files.save_session_as(str(session))
+    menu = w.page.files.recent_menu
+    names = [a.text() for a in menu.actions() if a.text()]
+    assert names[:2] == ["&1  run.nnplay", "&2  points.csv"] and "Clear the list" in names
+    w.close()
+    again = open_window(settings)
+    files = again.page.files
+    assert files.recent == [str(session), str(data)]
+    assert files.open_recent(str(data)) and again.controller.config.data.name == "drawn"
+    data.unlink()
+    assert not files.open_recent(str(data))
+    assert "no longer exists" in again.last_problem and files.recent == [str(session)]
