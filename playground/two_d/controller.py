@@ -20,7 +20,6 @@ from playground.two_d.options import (
     GRID_SIZE,
     batch_note,
     choices,
-    grid_resolution,
     memory_problem,
     network_summary,
     saved_config,
@@ -28,9 +27,10 @@ from playground.two_d.options import (
 from playground.two_d.points import DEFAULT_BOUNDS, DrawnPoints, PageData
 from playground.two_d.session_file import Session
 from playground.two_d.sessions import SessionKeeper
+from playground.two_d.training_run import TrainingRun
 from playground.two_d.undo import PageState, UndoRecorder
 from playground.two_d.watch import RunWatch
-from playground.two_d.worker import ModelState, RunPlan, TrainingWorker
+from playground.two_d.worker import ModelState
 
 #: the default run: moons, a 2-8-8-2 tanh network, Adam at 0.03.
 DEFAULT_CONFIG = RunConfig()
@@ -53,18 +53,6 @@ class PlaygroundController(QObject):
     historyRestored = Signal(object)  # float64 (E, len(HISTORY_COLUMNS)) of a restored run
     undoableEdit = Signal(object, object, str)  # PageState before, after, what it was
 
-    # commands to the worker (queued across threads)
-    _configure = Signal(object)
-    _updateData = Signal(object)
-    _updateTraining = Signal(object)
-    _start = Signal()
-    _pause = Signal()
-    _step = Signal()
-    _setSpeed = Signal(int)
-    _setStopEpoch = Signal(int)
-    _setGridView = Signal(object, object)
-    _publishState = Signal(int)
-
     def __init__(self, config: RunConfig | None = None, points: tuple | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -77,14 +65,8 @@ class PlaygroundController(QObject):
         if self._config.data.name == "drawn" and len(self.drawn) == 0 and points is None:
             self._config = self._config.with_changes(data={"name": DEFAULT_CONFIG.data.name})
         self.grid_size = GRID_SIZE
-        self._run_id = 0
-        self._run_classes = 0
-        self._running = False
-        self._epoch = 0
         self._view = DEFAULT_BOUNDS
         self._baseline_on = False
-        self._closed = False
-        self._state_seq = 0
         #: auto-stop limits and the "stuck" / "oscillating" verdicts of the current run
         self.watch = RunWatch()
         #: records edits for undo (the page keeps the stack; ``undo.restore`` goes back)
@@ -94,7 +76,13 @@ class PlaygroundController(QObject):
         for signal in (self.configChanged, self.dataChanged, self.runReset,
                        self.epochFinished, self.historyRestored):
             signal.connect(self._changed)
-        self._start_thread()
+        #: the run on the worker thread (only the current run's replies come out of it)
+        self.run = TrainingRun(self)
+        self.run.runReset.connect(self.runReset)
+        self.run.runningChanged.connect(self.runningChanged)
+        self.run.gridReady.connect(self.gridReady)
+        self.run.epochFinished.connect(self._on_epoch)
+        self.run.failed.connect(self.problem)
 
     @classmethod
     def from_saved(cls, config_json: str, points: tuple | None,
@@ -104,26 +92,9 @@ class PlaygroundController(QObject):
         config, note = saved_config(config_json, DEFAULT_CONFIG.data.name)
         return cls(config, points, parent), note
 
-    # ------------------------------------------------------------------ thread
-
-    def _start_thread(self) -> None:
-        self.worker = w = TrainingWorker()
-        self.host = WorkerHost(w, "trainingThread", self)
-        self.host.commands([
-            (self._configure, w.configure), (self._updateData, w.updateData),
-            (self._updateTraining, w.updateTraining), (self._start, w.start),
-            (self._pause, w.pause), (self._step, w.step), (self._setSpeed, w.setSpeed),
-            (self._setStopEpoch, w.setStopEpoch),
-            (self._setGridView, w.setGridView), (self._publishState, w.publishState)])
-        self.host.listen([
-            (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
-            (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running)])
-        self.host.start()
-
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop the worker and join its thread; True if it ended within ``timeout_ms``."""
-        self._closed = True
-        return self.host.shutdown(timeout_ms)
+        return self.run.shutdown(timeout_ms)
 
     # ------------------------------------------------------------------ state
 
@@ -138,15 +109,23 @@ class PlaygroundController(QObject):
 
     @property
     def is_running(self) -> bool:
-        return self._running
+        return self.run.running
 
     @property
     def epoch(self) -> int:
-        return self._epoch
+        return self.run.epoch
 
     @property
     def run_id(self) -> int:
-        return self._run_id
+        return self.run.run_id
+
+    @property
+    def host(self) -> WorkerHost:
+        return self.run.host
+
+    @property
+    def worker(self):
+        return self.run.worker
 
     @property
     def drawn(self) -> DrawnPoints:
@@ -166,7 +145,7 @@ class PlaygroundController(QObject):
     @property
     def closed(self) -> bool:
         """The worker thread has been shut down."""
-        return self._closed
+        return self.run.closed
 
     def start(self) -> None:
         """Load the data and announce the initial state (call once the window listens)."""
@@ -213,7 +192,7 @@ class PlaygroundController(QObject):
         elif old.model != new.model:
             self._new_run()
         else:
-            self._updateTraining.emit(new)
+            self.run.update_training(new)
         note = batch_note(old, new, self.dataset)
         if note:
             self.message.emit(note)
@@ -226,29 +205,20 @@ class PlaygroundController(QObject):
     # ------------------------------------------------------------------ run control
 
     def play(self) -> None:
-        if self._running:
+        if self.run.running or not self._check_trainable():
             return
-        if not self._check_trainable():
-            return
-        self._running = True
-        self._start.emit()
-        self.runningChanged.emit(True)
+        self.run.play()
 
     def pause(self) -> None:
-        self._pause.emit()
-        if self._running:
-            self._running = False
-            self.runningChanged.emit(False)
+        self.run.pause()
 
     def toggle(self) -> None:
-        self.pause() if self._running else self.play()
+        self.pause() if self.run.running else self.play()
 
     def step(self) -> None:
         """Pause and train exactly one more epoch."""
-        if not self._check_trainable():
-            return
-        self.pause()
-        self._step.emit()
+        if self._check_trainable():
+            self.run.step()
 
     def reset(self) -> None:
         """Fresh weights (from the config's seed), epoch 0, paused."""
@@ -257,12 +227,18 @@ class PlaygroundController(QObject):
 
     def set_speed(self, epochs_per_frame: int) -> None:
         """Epochs trained per displayed frame; 0 = as fast as possible."""
-        self._setSpeed.emit(int(epochs_per_frame))
+        self.run.set_speed(epochs_per_frame)
+
+    def set_auto_stop(self, max_epochs: int = 0, patience: int = 0) -> None:
+        """Pause after ``max_epochs`` epochs, or when the test loss has not improved for
+        ``patience`` epochs (0: never), saying why."""
+        self.watch.set_limits(max_epochs, patience)
+        self.run.set_stop_epoch(max_epochs)  # exact: the worker pauses right there
 
     def set_view(self, bounds: tuple[float, float, float, float]) -> None:
         """The decision plot shows ``bounds``: compute grids over exactly that range."""
         self._view = tuple(float(b) for b in bounds)
-        self._setGridView.emit(self._view, grid_resolution(self._view, self.grid_size))
+        self.run.set_grid_view(self._view, self.grid_size)
         if self._baseline_on:
             self._emit_baseline()
 
@@ -363,8 +339,8 @@ class PlaygroundController(QObject):
         if ds is None:
             self.pause()
             self._new_run()
-        elif ds.n_classes == self._run_classes:
-            self._updateData.emit(RunPlan(self._run_id, self._config, ds))
+        elif ds.n_classes == self.run.classes:
+            self.run.update_data(self._config, ds)
         else:
             self._new_run()
 
@@ -376,11 +352,8 @@ class PlaygroundController(QObject):
     # ------------------------------------------------------------------ sessions
 
     def request_state(self, timeout: float) -> ModelState | None:
-        """Copies of the worker's model, epoch and history, asked for between two of its
-        ticks; None if it did not answer within ``timeout`` seconds."""
-        self._state_seq += 1
-        self._publishState.emit(self._state_seq)
-        return self.worker.wait_for_state(self._state_seq, timeout)
+        """Copies of the worker's model, epoch and history (``TrainingRun``)."""
+        return self.run.request_state(timeout)
 
     def adopt(self, config: RunConfig, drawn: DrawnPoints | None, dataset,
               problem: str, session: Session) -> None:
@@ -412,26 +385,11 @@ class PlaygroundController(QObject):
 
     def _new_run(self, weights: dict | None = None, epoch: int = 0,
                  history: np.ndarray | None = None, optimizer: dict | None = None) -> None:
-        """Fresh weights for the current config and data (or ``weights`` at ``epoch``
-        with ``history`` and the ``optimizer`` state, for a restored session); keeps
-        playing if it was."""
-        self._run_id += 1
-        self._epoch = epoch
+        """Fresh weights for the current config and data (or a restored session's)."""
         ds = self.dataset
-        self._run_classes = ds.n_classes if ds is not None else 0
-        self.watch.start(self._run_classes or 2, self._config.model.loss)
-        self.runReset.emit(self._run_id)
-        self._configure.emit(RunPlan(self._run_id, self._config, ds, weights, epoch,
-                                     history, optimizer))
+        self.watch.start(ds.n_classes if ds is not None else 2, self._config.model.loss)
+        self.run.new_run(self._config, ds, self._view, weights, epoch, history, optimizer)
         self._emit_summary()
-        if ds is None:  # no model: what the region showed belongs to no run now
-            self.gridReady.emit({"run_id": self._run_id, "epoch": epoch, "probs": None,
-                                 "bounds": self._view})
-        if ds is None and self._running:
-            self._running = False
-            self.runningChanged.emit(False)
-        elif self._running:
-            self._start.emit()
 
     def _emit_summary(self) -> None:
         ds = self.dataset
@@ -444,35 +402,12 @@ class PlaygroundController(QObject):
     def _emit_baseline(self) -> None:
         self.baselineReady.emit(baseline_overlay(self.dataset, self._view))
 
-    # ------------------------------------------------------------------ worker replies
+    # ------------------------------------------------------------------ run replies
 
     def _on_epoch(self, metrics: dict) -> None:
-        if metrics.get("run_id") != self._run_id:
-            return
-        self._epoch = int(metrics["epoch"])
         self.epochFinished.emit(metrics)
         verdict = self.watch.observe(metrics)
         if verdict is not None:
             if verdict.stop:
                 self.pause()
             self.problem.emit(verdict.text)
-
-    def set_auto_stop(self, max_epochs: int = 0, patience: int = 0) -> None:
-        """Pause after ``max_epochs`` epochs, or when the test loss has not improved for
-        ``patience`` epochs (0: never), saying why."""
-        self.watch.set_limits(max_epochs, patience)
-        self._setStopEpoch.emit(int(max_epochs))  # exact: the worker pauses right there
-
-    def _on_grid(self, payload: dict) -> None:
-        if payload.get("run_id") == self._run_id:
-            self.gridReady.emit(payload)
-
-    def _on_failed(self, text: str) -> None:
-        self.pause()
-        self.problem.emit(text)
-
-    def _on_worker_running(self, run_id: int, running: bool) -> None:
-        # Mirror the worker's reports in order, so the last one wins.
-        if run_id == self._run_id and running != self._running:
-            self._running = running
-            self.runningChanged.emit(running)

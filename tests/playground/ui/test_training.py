@@ -167,6 +167,6 @@ def test_stale_results_of_an_earlier_run_are_dropped(window, qtbot):
     c.reset()
     seen = []
     c.epochFinished.connect(seen.append)
-    c._on_epoch({"run_id": old, "epoch": 99, "train_loss": 1.0})
-    c._on_grid({"run_id": old, "probs": None})
+    c.run._on_epoch({"run_id": old, "epoch": 99, "train_loss": 1.0})  # what the worker sends
+    c.run._on_grid({"run_id": old, "probs": None})
     assert seen == [] and c.epoch == 0
