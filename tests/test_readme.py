@@ -1,0 +1,33 @@
+"""README's measured tables are the ones their scripts wrote (rerun the script, then copy
+its table; this fails when one was updated without the other)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_scikit_learn_parity_table_is_the_scripts():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = (ROOT / "docs" / "results" / "sklearn_parity.md").read_text(encoding="utf-8")
+    assert table.strip() in readme
+
+
+def test_the_parity_script_writes_the_table_in_readmes_form(tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import sklearn_parity
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    fake = {"train": 7, "test": 3, "engine": 0.9, "sklearn": 0.85, "engine_s": 1.0,
+            "sklearn_s": 2.0, "engine_runs": [0.9], "sklearn_runs": [0.85]}
+    monkeypatch.setattr(sklearn_parity, "compare", lambda *a: fake)
+    out = tmp_path / "t.md"
+    assert sklearn_parity.main(["--seeds", "1", "--datasets", "moons", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    readme_head = (ROOT / "docs" / "results" / "sklearn_parity.md").read_text().splitlines()[0]
+    assert lines[0] == readme_head
+    assert lines[2] == "| moons (noise 0.15) | 0.900 | 0.850 | +0.050 | 0.900 | 0.850 |"
