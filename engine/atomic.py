@@ -43,10 +43,13 @@ def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], object] | 
     renamed over ``path``. ``write`` is the bytes to write or a function given the open
     binary file. The file keeps the mode of the one it replaces (a new one gets the
     umask's default, not the temporary file's 0600). The temporary file is removed if
-    anything fails, leaving the old file as it was."""
+    anything fails, leaving the old file as it was; an ``OSError`` names ``path``."""
     path = Path(path)
     mode = new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise type(e)(e.errno, e.strerror or str(e), os.fspath(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if isinstance(write, (bytes, bytearray)):
@@ -57,6 +60,30 @@ def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], object] | 
             os.fsync(f.fileno())
             os.fchmod(f.fileno(), mode)
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        # name the target, not the temporary file the failure happened in
+        raise type(e)(e.errno, e.strerror or str(e), os.fspath(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_target(path: str | os.PathLike, what: str = "file") -> None:
+    """Raise ``DataError`` naming ``path`` when a file could not be written there: its
+    folder is missing, not a folder or not writable, or ``path`` is a folder. Called
+    before long work so it does not fail only at the end."""
+    from .errors import DataError
+
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise DataError(f"cannot save the {what} to {path}: it is a folder; give a file name")
+    if not folder.exists():
+        raise DataError(f"cannot save the {what} to {path}: the folder {folder} does not "
+                        f"exist; create it or choose another path")
+    if not folder.is_dir():
+        raise DataError(f"cannot save the {what} to {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(f"cannot save the {what} to {path}: the folder {folder} is not "
+                        f"writable")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._malloc import tune_allocator
+from .atomic import check_target, write_atomic
 from .errors import DataError, EngineError, SpecError, TrainingDiverged
 from .spec import DATASETS, PRESETS, RunConfig, defaults_for
 
@@ -174,8 +175,11 @@ def _train(args) -> int:
     from .trainer import Trainer
 
     config = config_from_args(args)
+    if args.save:
+        check_target(args.save, "model")
     if args.save_config:
-        Path(args.save_config).write_text(config.to_json())
+        check_target(args.save_config, "run config")
+        _write(args.save_config, "run config", config.to_json().encode("utf-8"))
     data = load_dataset(config, progress=_download_progress(args.json))
     model = build_model(config, data.input_shape, data.n_classes)
     trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
@@ -195,10 +199,23 @@ def _train(args) -> int:
                "parameters": model.num_parameters(), "dataset": data.name,
                "train_samples": len(data.x_train), "test_samples": len(data.x_test)}
     if args.save:
-        model.save(args.save)
+        _write(args.save, "model", model.save)
         summary["saved"] = args.save
     report.summary(summary)
     return 0
+
+
+def _write(path: str, what: str, content) -> None:
+    """Write ``content`` (bytes, or a function given the path) to ``path`` atomically;
+    ``DataError`` naming ``path`` when it fails (an old file there is left as it was)."""
+    try:
+        if callable(content):
+            content(path)
+        else:
+            write_atomic(path, content)
+    except OSError as e:
+        raise DataError(f"cannot save the {what} to {path}: {e.strerror or e}; any file "
+                        f"already there is unchanged") from None
 
 
 class _JsonReport:

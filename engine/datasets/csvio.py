@@ -10,12 +10,14 @@ sentence that names the file and the problem.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Iterator
 
 import numpy as np
 
+from ..atomic import write_atomic
 from ..errors import DataError, common_file_problem
 
 COLUMNS = ("x1", "x2", "label")
@@ -178,7 +180,8 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     Floats are written with ``repr`` (the shortest text that reads back to the same
     float64), so ``load_csv`` returns exactly the arrays saved. Any number of rows and
     classes may be saved. Raises ``DataError`` for arrays of the wrong shape, non-finite
-    points, labels outside 0..999, or a write that fails.
+    points, labels outside 0..999, or a write that fails (which leaves an old file at
+    ``path`` as it was: the file is written to a temporary one, then renamed).
     """
     name = _show(os.fspath(path), limit=200)
     X = np.asarray(X)
@@ -198,10 +201,16 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
         raise DataError(f"Cannot save CSV file {name}: points must be finite (no NaN or inf).")
     rows = ((repr(float(a)), repr(float(b)), str(int(c)))
             for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+
+    def write(binary) -> None:
+        fh = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        fh.flush()
+        fh.detach()
+
     try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
+        write_atomic(path, write)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise DataError(f"Cannot save CSV file {name}: {_one_line(exc)}.") from None

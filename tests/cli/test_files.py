@@ -1,0 +1,96 @@
+"""``python -m engine`` and the files it writes: targets checked before training, failed
+writes that keep the old file and name the target."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from engine.datasets.csvio import save_csv
+from engine.errors import DataError
+
+QUICK = ["--dataset", "xor", "--samples", "40", "--hidden", "4", "--epochs", "2",
+         "--seed", "1", "--json"]
+
+
+def call(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("flag", ["--save", "--save-config"])
+@pytest.mark.parametrize("where", ["missing", "file-as-folder", "folder"])
+def test_a_target_that_cannot_be_written_is_refused_before_training(
+        capsys, tmp_path, monkeypatch, flag, where):
+    (tmp_path / "plain").write_text("x")
+    target = {"missing": tmp_path / "missing" / "m.out",
+              "file-as-folder": tmp_path / "plain" / "m.out", "folder": tmp_path}[where]
+    import engine.trainer
+
+    def no_training(*a, **k):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(engine.trainer.Trainer, "run_epoch", no_training)
+    code, out, err = call(capsys, "train", *QUICK, flag, str(target))
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert str(target) in err
+    assert ".tmp" not in err
+
+
+def _run_limited(args: list[str], limit: int, cwd) -> subprocess.CompletedProcess:
+    """``python -m engine ARGS`` with files limited to ``limit`` bytes (EFBIG past it)."""
+    script = ("import resource, signal, sys\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+              "from engine.cli import main\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd, env=env, check=False)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE and SIGXFSZ")
+@pytest.mark.parametrize("flag", ["--save", "--save-config"])
+def test_a_write_that_fails_half_way_keeps_the_old_file_and_names_it(tmp_path, flag):
+    target = tmp_path / "old.out"
+    target.write_bytes(b"old contents")
+    proc = _run_limited(["train", *QUICK, flag, str(target)], 300, tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(target) in lines[0] and "File too large" in lines[0]
+    assert ".tmp" not in lines[0]
+    assert target.read_bytes() == b"old contents"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.out"]
+
+
+def test_a_failed_csv_export_keeps_the_old_file_and_names_it(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "points.csv"
+    save_csv(target, np.zeros((2, 2)), np.array([0, 1]))
+    before = target.read_bytes()
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(DataError) as info:
+        save_csv(target, np.ones((50, 2)), np.arange(50) % 2)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    message = str(info.value)
+    assert "points.csv" in message and "File too large" in message
+    assert ".tmp" not in message
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["points.csv"]
