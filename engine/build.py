@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, SpecError
+from .errors import DataError, SpecError, common_file_problem, open_regular
 from .layers import LAYERS
 from .losses import make_loss
 from .network import Sequential
@@ -21,6 +21,8 @@ from .spec import RunConfig
 
 # Refuse models whose weights alone would pass this many parameters (~1 GB in float32).
 MAX_PARAMETERS = 250_000_000
+#: largest model file opened: that many float64 weights, plus room for buffers.
+MAX_FILE_BYTES = 8 * MAX_PARAMETERS + 2**28
 #: layer kinds whose constructor takes the generator (weight init, dropout masks).
 _TAKES_RNG = frozenset({"dense", "conv2d", "dropout"})
 
@@ -85,12 +87,13 @@ def load(path) -> Sequential:
     ``DataError`` names the file when it is missing or not a model of this program."""
     path = Path(path)
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, MAX_FILE_BYTES) as f:
             desc, arrays = read_state(f, str(path))
     except FileNotFoundError:
         raise DataError(f"{path}: no such model file") from None
     except OSError as e:
-        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
+        problem = common_file_problem(e) or f"could not be read: {e.strerror or e}"
+        raise DataError(f"model file {path} {problem}") from None
     try:
         model = build_from_description(desc)
     except DataError:

@@ -11,16 +11,24 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ._malloc import tune_allocator
 from .atomic import check_target, write_atomic
-from .errors import DataError, EngineError, SpecError, TrainingDiverged
+from .errors import (
+    DataError,
+    EngineError,
+    SpecError,
+    TrainingDiverged,
+    common_file_problem,
+    read_regular,
+)
 from .spec import DATASETS, PRESETS, RunConfig, defaults_for
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
+#: largest run config read (a config is about 1 kB).
+MAX_CONFIG_BYTES = 2**20
 
 
 class _Parser(argparse.ArgumentParser):
@@ -138,9 +146,16 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
     dataset = "csv" if getattr(args, "data", None) else args.dataset
     if getattr(args, "config", None):
         try:
-            base = RunConfig.from_json(Path(args.config).read_text())
+            raw = read_regular(args.config, MAX_CONFIG_BYTES)
         except OSError as e:
-            raise SpecError(f"cannot read config {args.config}: {e.strerror}") from None
+            problem = common_file_problem(e) or f"cannot be read ({e.strerror or e})"
+            raise SpecError(f"run config {args.config} {problem}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise SpecError(f"run config {args.config} is not UTF-8 text (cannot decode "
+                            f"the byte at offset {e.start}); save it as UTF-8 JSON") from None
+        base = RunConfig.from_json(text)
     if base is None:
         base = defaults_for(dataset or "moons")
     sections: dict = {}

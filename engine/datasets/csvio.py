@@ -18,12 +18,14 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..atomic import write_atomic
-from ..errors import DataError, common_file_problem
+from ..errors import DataError, common_file_problem, open_regular
 
 COLUMNS = ("x1", "x2", "label")
 DEFAULT_MAX_ROWS = 1_000_000
 #: largest label accepted; a label names a class, so a huge one is a mistake in the file.
 MAX_LABEL = 999
+#: largest file read (a million rows of exact floats take ~45 MB).
+MAX_FILE_BYTES = 256 * 2**20
 
 PathLike = str | os.PathLike
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -50,11 +52,12 @@ class _Reader:
 
     def load(self) -> tuple[np.ndarray, np.ndarray]:
         try:
-            # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
-            fh = open(self.path, encoding="utf-8-sig", errors="strict", newline="")
+            raw = open_regular(self.path, MAX_FILE_BYTES)
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             problem = common_file_problem(exc) or f"cannot be opened ({_one_line(exc)})"
             raise self.fail(problem) from None
+        # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
+        fh = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
         with fh:
             try:
                 return self._parse(fh)

@@ -34,7 +34,7 @@ import numpy as np
 from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.build import build_model
-from engine.errors import DataError, EngineError, common_file_problem
+from engine.errors import DataError, EngineError, common_file_problem, open_regular
 from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, read_state, write_state
 from engine.spec import RunConfig
@@ -54,6 +54,8 @@ MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
                    "lr", "grad_norm", "steps", "seconds")
 MAX_MEMBERS = 64
+#: largest session file opened (its members together, stored uncompressed).
+MAX_FILE_BYTES = sum(MEMBER_LIMITS.values())
 MAX_CLASSES = 1000
 
 
@@ -153,7 +155,7 @@ class _Reader:
 
     def load(self) -> Session:
         try:
-            with open(self.path, "rb") as f:
+            with open_regular(self.path, MAX_FILE_BYTES) as f:
                 head = f.read(4)
                 if not head:
                     raise self.fail("is empty")

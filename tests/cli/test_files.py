@@ -94,3 +94,48 @@ def test_a_failed_csv_export_keeps_the_old_file_and_names_it(tmp_path, monkeypat
     assert ".tmp" not in message
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["points.csv"]
+
+
+@pytest.fixture
+def deadline():
+    """Fail (instead of hanging) if a call blocks for more than 20 s."""
+    import signal
+
+    def hung(*_):
+        raise TimeoutError("the reader blocked")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"),
+                    reason="FIFOs and /dev/zero")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("args", [
+    ["train", *QUICK, "--data", "{path}"],
+    ["train", "--config", "{path}"],
+    ["evaluate", "{path}", "--dataset", "xor"],
+    ["train", "--dataset", "mnist", "--data-dir", "{folder}", "--json"],
+], ids=["data", "config", "model", "mnist-file"])
+def test_a_file_that_is_not_a_regular_file_is_refused_unread(
+        capsys, tmp_path, deadline, kind, args):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    if kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+        os.mkfifo(folder / "train-images-idx3-ubyte")
+    else:
+        path = "/dev/zero"
+        os.symlink("/dev/zero", folder / "train-images-idx3-ubyte")
+    for name in ("train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        (folder / name).write_bytes(b"")
+    code, out, err = call(capsys, *(a.format(path=path, folder=folder) for a in args))
+    assert code == 2, err
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert "not a regular file" in err

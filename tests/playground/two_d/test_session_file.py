@@ -285,3 +285,17 @@ def test_a_restored_run_counts_its_steps_on_from_the_last_epoch():
     broken = history.copy()
     broken[-1, HISTORY_COLUMNS.index("steps")] = np.nan
     assert restored_steps(broken) == 0
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_session_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.nnplay"
+        os.mkfifo(path)  # opening it for reading would wait for a writer
+    else:
+        path = "/dev/zero"  # reading it would never end
+    with pytest.raises(SessionError, match="not a regular file"):
+        load_session(path)
