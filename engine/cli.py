@@ -334,7 +334,16 @@ def _evaluate(args) -> int:
         raise SpecError(f"{args.model_path} holds no run config; pass --dataset or --data")
     config = config_from_args(args, base=base)
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))
-    scores = model.predict(x)
+    where = config.data.path if config.data.name == "csv" else config.data.name
+    try:
+        scores = model.predict(x)
+    except ValueError:  # the first layer's matrix product: the inputs do not fit
+        raise DataError(f"{args.model_path} takes other inputs than {where} gives (samples "
+                        f"of shape {tuple(x.shape[1:])})") from None
+    classes = max(2, scores.shape[1])
+    if len(y) and int(y.max()) >= classes:
+        raise DataError(f"{where} has labels up to {int(y.max())} but {args.model_path} "
+                        f"tells {classes} classes apart (labels 0 to {classes - 1})")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = model.loss_fn.forward(scores, y)
     acc = float((predicted_classes(scores) == y).mean())

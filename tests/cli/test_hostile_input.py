@@ -1,0 +1,174 @@
+"""``python -m engine`` on configs, model files and data of the wrong types: every case
+is exit 2 and one sentence naming the key or file, never Python's words or a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine.build import build_model
+from engine.cli import main
+from engine.datasets.csvio import save_csv
+from engine.serialize import model_state, write_state
+from engine.spec import RunConfig
+
+QUICK = ["--dataset", "xor", "--samples", "40", "--hidden", "4", "--epochs", "1",
+         "--seed", "1", "--json"]
+PYTHON_WORDS = ("Traceback", "object of type", "not supported between", "unexpected keyword",
+                "invalid literal", "NoneType", "codec can't", "index ", "Errno")
+
+CONFIGS = {  # id -> (config text, words the message must hold)
+    "seed-string": ('{"seed": "3"}', "'seed'"),
+    "lr-string": ('{"optim": {"lr": "0.1"}}', "'optim.lr'"),
+    "hidden-string": ('{"model": {"hidden": "8"}}', "'model.hidden'"),
+    "dropout-string": ('{"model": {"dropout": "0.1"}}', "'model.dropout'"),
+    "float-width": ('{"model": {"hidden": [8.5]}}', "'model.hidden'"),
+    "float-epochs": ('{"epochs": 2.5}', "'epochs'"),
+    "whole-float-epochs": ('{"epochs": 2.0}', "'epochs'"),
+    "bool-epochs": ('{"epochs": true}', "'epochs'"),
+    "float-batch": ('{"batch_size": 16.0}', "'batch_size'"),
+    "object-activation": ('{"model": {"activation": {"a": 1}}}', "'model.activation'"),
+    "list-noise": ('{"data": {"noise": [0.1]}}', "'data.noise'"),
+    "number-features": ('{"model": {"features": 3}}', "'model.features'"),
+    "nan-l1": ('{"optim": {"l1": NaN}}', "'optim.l1'"),
+    "inf-l2": ('{"optim": {"l2": Infinity}}', "'optim.l2'"),
+    "nan-decay": ('{"schedule": {"name": "inverse-time", "decay": NaN}}', "'schedule.decay'"),
+    "inf-init-std": ('{"model": {"init": "std", "init_std": Infinity}}', "'model.init_std'"),
+    "string-schedule-step": ('{"schedule": {"step_size": "5"}}', "'schedule.step_size'"),
+    "deep-nesting": ("[" * 100_000 + "]" * 100_000, "nests"),
+}
+
+
+def call(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_sentence(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 2, err
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    for w in words:
+        assert w in lines[0], lines[0]
+    for w in PYTHON_WORDS:
+        assert w not in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_a_config_value_of_the_wrong_type_is_one_sentence(capsys, tmp_path, name):
+    text, words = CONFIGS[name]
+    path = tmp_path / "run.json"
+    path.write_text(text)
+    code, out, err = call(capsys, "train", "--config", str(path), "--json")
+    assert_one_sentence(code, out, err, words)
+
+
+def test_a_config_that_is_not_utf8_is_one_sentence(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    path.write_bytes(b'{"seed": "\xff\xfe"}')
+    code, out, err = call(capsys, "train", "--config", str(path))
+    assert_one_sentence(code, out, err, "run.json", "UTF-8")
+
+
+def _model_file(tmp_path, change) -> str:
+    model = build_model(RunConfig().with_changes(data={"name": "xor"}, model={"hidden": (4,)}),
+                        (2,), 2)
+    desc, arrays = model_state(model)
+    desc, arrays = change(desc, arrays)
+    path = tmp_path / "m.npz"
+    with open(path, "wb") as f:
+        if desc is None:
+            np.savez(f, **arrays)
+        else:
+            write_state(f, desc, arrays)
+    return str(path)
+
+
+def _spec_only(value):
+    def change(desc, arrays):
+        return None, {"spec": np.array(json.dumps(value)), **arrays}
+    return change
+
+
+def _with_layer_arg(desc, arrays):
+    desc["layers"][1]["bogus"] = 1
+    return desc, arrays
+
+
+def _with_array(dtype):
+    def change(desc, arrays):
+        key = next(k for k in arrays if k.startswith("param/"))
+        arrays[key] = np.array(["a"] * arrays[key].size, dtype=dtype).reshape(
+            arrays[key].shape)
+        return desc, arrays
+    return change
+
+
+MODELS = {
+    "description-list": _spec_only([1, 2]),
+    "description-number": _spec_only(3),
+    "layer-not-object": _spec_only({"format": 2, "dtype": "float32", "loss": "softmax-ce",
+                                    "layers": [7], "config": None}),
+    "layers-not-list": _spec_only({"format": 2, "dtype": "float32", "loss": "softmax-ce",
+                                   "layers": 7, "config": None}),
+    "object-dtype-model": _spec_only({"format": 2, "dtype": "object", "loss": "softmax-ce",
+                                      "layers": [], "config": None}),
+    "unknown-layer-argument": _with_layer_arg,
+    "str-array": _with_array("U1"),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_a_model_file_of_the_wrong_shape_is_one_sentence(capsys, tmp_path, name):
+    path = _model_file(tmp_path, MODELS[name])
+    code, out, err = call(capsys, "evaluate", path, "--dataset", "xor")
+    assert_one_sentence(code, out, err, "m.npz")
+
+
+def test_an_object_array_in_a_model_file_is_one_sentence(capsys, tmp_path):
+    model = build_model(RunConfig(), (2,), 2)
+    desc, arrays = model_state(model)
+    key = next(iter(arrays))
+    arrays[key] = np.empty(arrays[key].shape, dtype=object)
+    path = tmp_path / "m.npz"
+    np.savez(path, spec=np.array(json.dumps(desc)), **arrays)
+    code, out, err = call(capsys, "evaluate", str(path), "--dataset", "xor")
+    assert_one_sentence(code, out, err, "m.npz")
+
+
+def test_an_idx_file_with_255_dimensions_is_one_sentence(capsys, tmp_path):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    header = bytes([0, 0, 0x08, 255]) + (1).to_bytes(4, "big") * 255
+    (folder / "train-images-idx3-ubyte").write_bytes(header + b"\x00")
+    (folder / "train-labels-idx1-ubyte").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 0]))
+    code, out, err = call(capsys, "train", "--dataset", "mnist", "--data-dir", str(folder),
+                          "--epochs", "1", "--json")
+    assert_one_sentence(code, out, err, "train-images-idx3-ubyte")
+
+
+def test_a_two_class_model_on_five_class_points_is_one_sentence(capsys, tmp_path):
+    model_path = tmp_path / "m.npz"
+    code, _, err = call(capsys, "train", *QUICK, "--save", str(model_path))
+    assert code == 0, err
+    csv = tmp_path / "five.csv"
+    save_csv(csv, np.arange(20, dtype=float).reshape(10, 2), np.arange(10) % 5)
+    code, out, err = call(capsys, "evaluate", str(model_path), "--data", str(csv))
+    assert_one_sentence(code, out, err, "five.csv")
+
+
+def test_an_image_model_on_points_is_one_sentence(capsys, tmp_path):
+    from engine.spec import defaults_for
+
+    model = build_model(defaults_for("mnist"), (1, 28, 28), 10)
+    model.save(tmp_path / "m.npz")
+    csv = tmp_path / "points.csv"
+    save_csv(csv, np.arange(20, dtype=float).reshape(10, 2), np.arange(10) % 2)
+    code, out, err = call(capsys, "evaluate", str(tmp_path / "m.npz"), "--data", str(csv),
+                          "--split", "train")
+    assert_one_sentence(code, out, err, "points.csv")
