@@ -332,6 +332,13 @@ def _evaluate(args) -> int:
     base = model.config if model.config is not None else None
     if base is None and not (args.dataset or args.data):
         raise SpecError(f"{args.model_path} holds no run config; pass --dataset or --data")
+    if base is not None:
+        # The file says what it was trained on, never which local file to read or whether
+        # to download: those come from the command line only.
+        if base.data.name == "csv" and not (args.data or args.dataset):
+            raise SpecError(f"{args.model_path} was trained on points from a CSV file; "
+                            f"pass --data FILE.csv to name the file to evaluate it on")
+        base = base.with_changes(data={"path": "", "test_path": "", "download": False})
     config = config_from_args(args, base=base)
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))
     where = config.data.path if config.data.name == "csv" else config.data.name

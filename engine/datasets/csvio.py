@@ -24,6 +24,8 @@ COLUMNS = ("x1", "x2", "label")
 DEFAULT_MAX_ROWS = 1_000_000
 #: largest label accepted; a label names a class, so a huge one is a mistake in the file.
 MAX_LABEL = 999
+#: largest coordinate magnitude: float32's range (networks train in float32).
+MAX_COORDINATE = float(np.finfo(np.float32).max)
 #: largest file read (a million rows of exact floats take ~45 MB).
 MAX_FILE_BYTES = 256 * 2**20
 
@@ -136,6 +138,10 @@ class _Reader:
         if not math.isfinite(value):
             raise self.fail(f"has a non-finite value {_show(text.strip())} (NaN or inf) in "
                             f"column {column} on line {line}")
+        if abs(value) > MAX_COORDINATE:
+            raise self.fail(f"has the value {_show(text.strip())} in column {column} on line "
+                            f"{line}, beyond the {MAX_COORDINATE:.1e} that 32-bit floats "
+                            f"hold")
         return value
 
     def _label(self, text: str, line: int) -> int:
@@ -170,8 +176,8 @@ def load_csv(path: PathLike, max_rows: int = DEFAULT_MAX_ROWS, min_classes: int 
     """Read ``path`` into ``X`` float64 (N, 2) and ``y`` int64 (N,).
 
     Needs a header naming ``x1``, ``x2`` and ``label``, 1..``max_rows`` data rows of
-    finite numbers, labels that are whole numbers from 0 to 999, and at least
-    ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
+    finite numbers within float32's range, labels that are whole numbers from 0 to 999,
+    and at least ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
     ``DataError`` otherwise, and for a missing, unreadable or non-UTF-8 file.
     """
     return _Reader(path, int(max_rows), int(min_classes)).load()
@@ -183,8 +189,9 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     Floats are written with ``repr`` (the shortest text that reads back to the same
     float64), so ``load_csv`` returns exactly the arrays saved. Any number of rows and
     classes may be saved. Raises ``DataError`` for arrays of the wrong shape, non-finite
-    points, labels outside 0..999, or a write that fails (which leaves an old file at
-    ``path`` as it was: the file is written to a temporary one, then renamed).
+    points or points beyond float32's range, labels outside 0..999, or a write that fails
+    (which leaves an old file at ``path`` as it was: it is written to a temporary file,
+    then renamed).
     """
     name = _show(os.fspath(path), limit=200)
     X = np.asarray(X)
@@ -202,6 +209,9 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     X = X.astype(np.float64)
     if not np.isfinite(X).all():
         raise DataError(f"Cannot save CSV file {name}: points must be finite (no NaN or inf).")
+    if len(X) and np.abs(X).max() > MAX_COORDINATE:
+        raise DataError(f"Cannot save CSV file {name}: points must lie within "
+                        f"{MAX_COORDINATE:.1e}, the range of 32-bit floats.")
     rows = ((repr(float(a)), repr(float(b)), str(int(c)))
             for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
 

@@ -172,3 +172,52 @@ def test_an_image_model_on_points_is_one_sentence(capsys, tmp_path):
     code, out, err = call(capsys, "evaluate", str(tmp_path / "m.npz"), "--data", str(csv),
                           "--split", "train")
     assert_one_sentence(code, out, err, "points.csv")
+
+
+def test_coordinates_beyond_float32_are_refused_when_read_not_reported_as_divergence(
+        capsys, tmp_path):
+    csv = tmp_path / "huge.csv"
+    csv.write_text("x1,x2,label\n1e308,0,0\n0,1,1\n1,1,0\n")
+    code, out, err = call(capsys, "train", *QUICK[6:], "--data", str(csv))
+    assert_one_sentence(code, out, err, "huge.csv", "1e308", "line 2")
+    assert "diverged" not in err
+
+
+def _model_trained_on(tmp_path, data: dict) -> str:
+    config = RunConfig().with_changes(data=data, model={"hidden": (4,)})
+    model = build_model(config, (2,), 2)
+    path = tmp_path / "m.npz"
+    model.save(path)
+    return str(path)
+
+
+def test_a_model_file_never_chooses_the_local_file_evaluate_reads(capsys, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("SECRET-FIRST-LINE,hunter2\n1,2\n")
+    path = _model_trained_on(tmp_path, {"name": "csv", "path": str(secret),
+                                        "test_path": str(secret)})
+    code, out, err = call(capsys, "evaluate", path)
+    assert_one_sentence(code, out, err, "m.npz", "--data")
+    assert "SECRET" not in err and "secret.csv" not in err
+    good = tmp_path / "good.csv"
+    save_csv(good, np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 0]))
+    code, out, err = call(capsys, "evaluate", path, "--data", str(good), "--json",
+                          "--split", "train")
+    assert code == 0, err
+    assert json.loads(out)["dataset"] == "csv"
+
+
+def test_a_model_file_never_makes_evaluate_download(capsys, tmp_path, monkeypatch):
+    import engine.datasets.mnist as mnist
+
+    def no_download(*a, **k):
+        raise AssertionError("a download was started")
+
+    monkeypatch.setattr(mnist, "download", no_download)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = _model_trained_on(tmp_path, {"name": "fashion-mnist", "download": True,
+                                        "path": str(tmp_path / "elsewhere")})
+    code, out, err = call(capsys, "evaluate", path)
+    assert_one_sentence(code, out, err, "--download")
+    assert "elsewhere" not in err
