@@ -233,15 +233,30 @@ def _write(path: str, what: str, content) -> None:
                         f"already there is unchanged") from None
 
 
+def json_line(obj: dict) -> str:
+    """``obj`` as one line of strict JSON: NaN and inf (which JSON has no words for)
+    become ``null``."""
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(obj), allow_nan=False)
+
+
 class _JsonReport:
     def epoch_started(self):
         pass
 
     def epoch_finished(self, m):
-        print(json.dumps(m), flush=True)
+        print(json_line(m), flush=True)
 
     def summary(self, s):
-        print(json.dumps({"summary": True, **s}), flush=True)
+        print(json_line({"summary": True, **s}), flush=True)
 
     def close(self):
         pass
@@ -343,7 +358,8 @@ def _evaluate(args) -> int:
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))
     where = config.data.path if config.data.name == "csv" else config.data.name
     try:
-        scores = model.predict(x)
+        with np.errstate(over="ignore", invalid="ignore"):  # huge weights: loss null
+            scores = model.predict(x)
     except ValueError:  # the first layer's matrix product: the inputs do not fit
         raise DataError(f"{args.model_path} takes other inputs than {where} gives (samples "
                         f"of shape {tuple(x.shape[1:])})") from None
@@ -357,7 +373,7 @@ def _evaluate(args) -> int:
     result = {"loss": float(loss), "accuracy": acc, "samples": len(y), "split": args.split,
               "dataset": config.data.name}
     if args.json:
-        print(json.dumps(result))
+        print(json_line(result))
     else:
         print(f"{config.data.name} {args.split}: loss {loss:.4f}, accuracy {acc:.4f} "
               f"on {len(y)} samples")

@@ -87,9 +87,18 @@ def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
     return upgrade_description(desc), arrays
 
 
+def first_non_finite(arrays: dict[str, np.ndarray]) -> str | None:
+    """The name of the first floating-point array in ``arrays`` holding NaN or inf."""
+    for key, a in arrays.items():
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            return key
+    return None
+
+
 def copy_state_into(model, arrays: dict[str, np.ndarray], name: str) -> None:
     """Copy ``model_state``-style ``arrays`` into ``model``'s own arrays; ``DataError``
-    (before anything is copied) when a name, shape or dtype does not match."""
+    (before anything is copied) when a name, shape or dtype does not match or a value is
+    NaN or inf."""
     wanted = {f"param/{n}": p for n, p, _ in model.parameters()}
     wanted.update({f"buffer/{n}": b for n, b in model.buffers()})
     missing, extra = sorted(set(wanted) - set(arrays)), sorted(set(arrays) - set(wanted))
@@ -101,5 +110,9 @@ def copy_state_into(model, arrays: dict[str, np.ndarray], name: str) -> None:
         if src.shape != target.shape or src.dtype != target.dtype:
             raise DataError(f"{name}: weights {key} have shape {src.shape} and type "
                             f"{src.dtype}, the network needs {target.shape} {target.dtype}")
+    bad = first_non_finite(arrays)
+    if bad is not None:
+        raise DataError(f"{name} holds weights that are not finite numbers (NaN or inf in "
+                        f"{bad}); only finite weights are accepted")
     for key, target in wanted.items():
         target[...] = arrays[key]

@@ -221,3 +221,41 @@ def test_a_model_file_never_makes_evaluate_download(capsys, tmp_path, monkeypatc
     code, out, err = call(capsys, "evaluate", path)
     assert_one_sentence(code, out, err, "--download")
     assert "elsewhere" not in err
+
+
+def _strict_json(line: str):
+    def refuse(name):
+        raise AssertionError(f"{name} is not JSON")
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_a_model_with_non_finite_weights_is_refused_in_one_sentence(capsys, tmp_path):
+    def nan(desc, arrays):
+        key = next(k for k in arrays if k.startswith("param/"))
+        arrays[key] = np.full_like(arrays[key], np.nan)
+        return desc, arrays
+
+    path = _model_file(tmp_path, nan)
+    code, out, err = call(capsys, "evaluate", path, "--dataset", "xor", "--json")
+    assert_one_sentence(code, out, err, "m.npz", "not finite")
+
+
+def test_evaluate_json_prints_null_for_a_loss_that_overflows(capsys, tmp_path):
+    def huge(desc, arrays):
+        for key in arrays:
+            if key.startswith("param/"):
+                arrays[key] = np.full_like(arrays[key], 3e38)
+        return desc, arrays
+
+    path = _model_file(tmp_path, huge)
+    code, out, err = call(capsys, "evaluate", path, "--dataset", "xor", "--json")
+    assert code == 0, err
+    result = _strict_json(out)
+    assert result["loss"] is None
+
+
+def test_json_lines_have_no_nan_or_inf():
+    from engine.cli import json_line
+
+    line = json_line({"a": float("nan"), "b": [float("inf"), 1.5], "c": {"d": -float("inf")}})
+    assert _strict_json(line) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
