@@ -139,3 +139,32 @@ def test_a_file_that_is_not_a_regular_file_is_refused_unread(
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert "not a regular file" in err
+
+
+def test_train_help_gives_every_flag_a_text_and_its_default():
+    from engine.cli import build_parser
+
+    parser = build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    for action in train._actions:
+        if action.dest == "help":
+            continue
+        assert action.help, action.option_strings
+        assert "default" in action.help, action.option_strings
+
+
+def test_two_values_for_a_list_flag_point_at_train_help(capsys):
+    code, out, err = call(capsys, "train", "--dataset", "xor", "--hidden", "8", "8")
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1
+    assert "train --help" in err and "8,8" in err
+
+
+def test_settings_the_run_cannot_follow_are_noted_on_stderr(capsys):
+    code, out, err = call(capsys, "train", "--dataset", "moons", "--samples", "40",
+                          "--classes", "3", "--batch-size", "500", "--epochs", "1", "--json")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 2, err
+    assert "classes 3" in notes[0] and "moons" in notes[0]
+    assert "batch size 500" in notes[1] and "28" in notes[1]
