@@ -8,6 +8,8 @@ need ``parameters()``, ``buffers()``, ``layers``, ``loss_fn``, ``dtype`` and ``c
 from __future__ import annotations
 
 import json
+import math
+import zipfile
 
 import numpy as np
 
@@ -16,6 +18,8 @@ from .errors import DataError
 
 #: 2: layer kinds are lower-case and hyphenated ("relu"); 1 used class names ("ReLU").
 FORMAT = 2
+#: largest unpacked size of a model's arrays: 250M float64 weights and room for buffers.
+MAX_STATE_BYTES = 8 * 250_000_000 + 2**28
 #: format-1 layer kinds -> today's.
 _FORMAT_1_KINDS = {
     "Dense": "dense", "Dropout": "dropout", "BatchNorm": "batch-norm", "Conv2D": "conv2d",
@@ -69,9 +73,45 @@ def save(model, path) -> None:
     write_state(path, describe(model), arrays)
 
 
+def npz_size_problem(f, max_bytes: int) -> str | None:
+    """What is wrong with the sizes the ``.npz`` archive in the open binary file ``f``
+    announces, read from its zip directory and each array's header before anything is
+    inflated: members together over ``max_bytes`` unpacked, or an array header claiming
+    more data than its member holds. None when they are fine, or when ``f`` is no zip
+    (the reader says so). ``f`` is left at its start."""
+    try:
+        with zipfile.ZipFile(f) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > max_bytes:
+                return (f"announces {total:,} bytes of arrays, more than the {max_bytes:,} "
+                        f"accepted")
+            for info in infos:
+                if not info.filename.endswith(".npy"):
+                    continue
+                with zf.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                            else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read(member)
+                need = math.prod(shape) * dtype.itemsize
+                if need > info.file_size:
+                    return (f"has an array {info.filename[:-4]!r} announcing shape {shape} "
+                            f"({need:,} bytes) in {info.file_size:,} bytes")
+    except Exception:  # noqa: BLE001 - damage is reported by the reader itself
+        return None
+    finally:
+        f.seek(0)
+    return None
+
+
 def read_state(source, name: str) -> tuple[dict, dict[str, np.ndarray]]:
     """The description and arrays of the model file ``source`` (a path or an open binary
     file); ``DataError`` naming ``name`` when it is not one."""
+    if hasattr(source, "seek"):
+        problem = npz_size_problem(source, MAX_STATE_BYTES)
+        if problem:
+            raise DataError(f"{name} {problem}")
     try:
         with np.load(source, allow_pickle=False) as data:
             desc = json.loads(str(data["spec"]))

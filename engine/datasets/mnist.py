@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import DataError, FileRefused, common_file_problem, open_regular, read_regular
 from ..paths import asset
+from ..serialize import npz_size_problem
 from .download import FILES, MIRRORS, DownloadCancelled, cached_dir, download, idx_names
 
 __all__ = [
@@ -63,11 +64,16 @@ def _read_bytes(path: Path) -> bytes:
         raise DataError(f"{path} is not a gzip file although its name ends in .gz")
     if data.startswith(_GZIP_MAGIC):
         try:
-            return gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as z:
+                unpacked = z.read(MAX_FILE_BYTES + 1)  # a small file may unpack to anything
         except EOFError:
             raise DataError(f"{path} is truncated: the gzip stream ends early") from None
         except (OSError, zlib.error) as e:
             raise DataError(f"{path} is a damaged gzip file ({e})") from None
+        if len(unpacked) > MAX_FILE_BYTES:
+            raise DataError(f"{path} unpacks to more than the {MAX_FILE_BYTES:,} bytes "
+                            f"accepted")
+        return unpacked
     return data
 
 
@@ -135,12 +141,16 @@ def load_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
         # Open the file here: np.load leaks its own handle when the zip is unreadable.
-        with open_regular(path, MAX_FILE_BYTES) as f, np.load(f, allow_pickle=False) as z:
-            missing = [k for k in keys if k not in z.files]
-            if missing:
-                raise DataError(f"{path} has no {', '.join(missing)} array (it needs "
-                                "x_train, y_train, x_test, y_test)")
-            arrays = [z[k] for k in keys]
+        with open_regular(path, MAX_FILE_BYTES) as f:
+            problem = npz_size_problem(f, MAX_FILE_BYTES)
+            if problem:
+                raise DataError(f"{path} {problem}")
+            with np.load(f, allow_pickle=False) as z:
+                missing = [k for k in keys if k not in z.files]
+                if missing:
+                    raise DataError(f"{path} has no {', '.join(missing)} array (it needs "
+                                    "x_train, y_train, x_test, y_test)")
+                arrays = [z[k] for k in keys]
     except FileNotFoundError:
         raise DataError(f"{path} does not exist") from None
     except FileRefused as e:
