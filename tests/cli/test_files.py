@@ -52,9 +52,7 @@ def _run_limited(args: list[str], limit: int, cwd) -> subprocess.CompletedProces
               f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
               "from engine.cli import main\n"
               "sys.exit(main(sys.argv[1:]))\n")
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # PYTHONPATH: see conftest.py
     return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
                           text=True, timeout=120, cwd=cwd, env=env, check=False)
 
