@@ -45,6 +45,8 @@ IMAGE_SHAPE = (28, 28)
 # IDX type byte -> element dtype (big-endian, as the format stores numbers).
 _IDX_TYPES = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _GZIP_MAGIC = b"\x1f\x8b"
+#: most dimensions an IDX file may announce (NumPy arrays stop at 64).
+MAX_IDX_DIMS = 8
 #: largest file read (MNIST's training images take 47 MB unpacked, Keras' npz 11 MB).
 MAX_FILE_BYTES = 512 * 2**20
 
@@ -95,6 +97,9 @@ def load_idx(path: str | Path) -> np.ndarray:
         )
     dtype = np.dtype(_IDX_TYPES[data[2]])
     ndim = data[3]
+    if ndim > MAX_IDX_DIMS:
+        raise DataError(f"{path} announces {ndim} dimensions; IDX files of at most "
+                        f"{MAX_IDX_DIMS} are read (MNIST's have 1 or 3)")
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{path} is truncated inside its header ({ndim} dimensions announced)")

@@ -149,7 +149,7 @@ def test_an_idx_file_with_255_dimensions_is_one_sentence(capsys, tmp_path):
     (folder / "train-labels-idx1-ubyte").write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 1, 0]))
     code, out, err = call(capsys, "train", "--dataset", "mnist", "--data-dir", str(folder),
                           "--epochs", "1", "--json")
-    assert_one_sentence(code, out, err, "train-images-idx3-ubyte")
+    assert_one_sentence(code, out, err, "train-images-idx3-ubyte", "255 dimensions")
 
 
 def test_a_two_class_model_on_five_class_points_is_one_sentence(capsys, tmp_path):
