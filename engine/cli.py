@@ -464,17 +464,24 @@ def main(argv: list[str] | None = None) -> int:
         with limit:
             return _train(args) if args.command == "train" else _evaluate(args)
     except TrainingDiverged as e:
-        print(f"error: {e}", file=sys.stderr)
+        _say_error(str(e))
         return EXIT_DIVERGED
     except (EngineError, DataError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        _say_error(str(e))
         return EXIT_BAD_INPUT
     except OSError as e:
-        print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        _say_error(f"{e.filename or ''}: {e.strerror or e}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _say_error(message: str) -> None:
+    """``message`` as one line on stderr: line breaks and other control characters (a
+    file name may hold them) are shown escaped."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    print(f"error: {shown}", file=sys.stderr)
 
 
 def _thread_limit(threads: int | None):

@@ -259,3 +259,9 @@ def test_json_lines_have_no_nan_or_inf():
 
     line = json_line({"a": float("nan"), "b": [float("inf"), 1.5], "c": {"d": -float("inf")}})
     assert _strict_json(line) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line(capsys, tmp_path):
+    code, out, err = call(capsys, "evaluate", str(tmp_path / "two\nlines.npz"),
+                          "--dataset", "xor")
+    assert_one_sentence(code, out, err, "two\\nlines.npz")
