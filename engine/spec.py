@@ -232,6 +232,9 @@ class RunConfig:
             d = json.loads(text)
         except json.JSONDecodeError as e:
             raise SpecError(f"run config is not valid JSON ({e})") from None
+        except ValueError:  # a number of more digits than Python converts
+            raise SpecError("run config holds a number too long to read; numbers in a run "
+                            "config have at most a few digits") from None
         except RecursionError:
             raise SpecError("run config nests its JSON too deeply; a run config is an "
                             "object of sections holding plain values") from None

@@ -38,6 +38,7 @@ CONFIGS = {  # id -> (config text, words the message must hold)
     "inf-init-std": ('{"model": {"init": "std", "init_std": Infinity}}', "'model.init_std'"),
     "string-schedule-step": ('{"schedule": {"step_size": "5"}}', "'schedule.step_size'"),
     "deep-nesting": ("[" * 100_000 + "]" * 100_000, "nests"),
+    "endless-integer": ('{"seed": ' + "9" * 5000 + "}", "too long"),
 }
 
 
