@@ -423,9 +423,10 @@ def _evaluate(args) -> int:
     if base is not None:
         # The file says what it was trained on, never which local file to read or whether
         # to download: those come from the command line only.
-        if base.data.name == "csv" and not (args.data or args.dataset):
-            raise SpecError(f"{args.model_path} was trained on points from a CSV file; "
-                            f"pass --data FILE.csv to name the file to evaluate it on")
+        if base.data.name in ("csv", "drawn") and not (args.data or args.dataset):
+            source = "from a CSV file" if base.data.name == "csv" else "drawn in the app"
+            raise SpecError(f"{args.model_path} was trained on points {source}; pass "
+                            f"--data FILE.csv to name the file to evaluate it on")
         base = base.with_changes(data={"path": "", "test_path": "", "download": False})
     config = config_from_args(args, base=base)
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))

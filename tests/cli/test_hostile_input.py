@@ -208,6 +208,12 @@ def test_a_model_file_never_chooses_the_local_file_evaluate_reads(capsys, tmp_pa
     assert json.loads(out)["dataset"] == "csv"
 
 
+def test_a_model_trained_on_drawn_points_asks_for_a_file(capsys, tmp_path):
+    path = _model_trained_on(tmp_path, {"name": "drawn"})
+    code, out, err = call(capsys, "evaluate", path)
+    assert_one_sentence(code, out, err, "drawn in the app", "--data FILE.csv")
+
+
 def test_a_model_file_never_makes_evaluate_download(capsys, tmp_path, monkeypatch):
     import engine.datasets.mnist as mnist
 
