@@ -75,6 +75,9 @@ def check_target(path: str | os.PathLike, what: str = "file") -> None:
     before long work so it does not fail only at the end."""
     from .errors import DataError
 
+    if "\x00" in os.fsdecode(os.fspath(path)):
+        raise DataError(f"cannot save the {what} to {os.fspath(path)!r}: a file name cannot "
+                        f"hold a NUL byte")
     path = Path(path)
     folder = path.parent
     if path.is_dir():

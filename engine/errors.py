@@ -72,6 +72,8 @@ def open_regular(path, max_bytes: int) -> BinaryIO:
             raise FileRefused(path, f"is {st.st_size:,} bytes, more than the "
                                     f"{max_bytes:,} accepted")
 
+    if "\x00" in os.fsdecode(os.fspath(path)):
+        raise FileRefused(path, "cannot be opened (its name holds a NUL byte)")
     check(os.stat(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)

@@ -272,3 +272,14 @@ def test_a_file_name_with_a_line_break_stays_on_one_line(capsys, tmp_path):
     code, out, err = call(capsys, "evaluate", str(tmp_path / "two\nlines.npz"),
                           "--dataset", "xor")
     assert_one_sentence(code, out, err, "two\\nlines.npz")
+
+
+@pytest.mark.parametrize("args", [
+    ["evaluate", "x\x00y.npz"],
+    ["train", "--config", "x\x00y.json"],
+    ["train", "--dataset", "xor", "--save", "x\x00y.npz"],
+    ["train", "--dataset", "xor", "--save-config", "x\x00y.json"],
+], ids=["model", "config", "save", "save-config"])
+def test_a_file_name_with_a_nul_byte_is_one_sentence(capsys, args):
+    code, out, err = call(capsys, *args)
+    assert_one_sentence(code, out, err, "NUL byte")
