@@ -7,11 +7,12 @@ through ``engine.serialize``'s checked reader.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, SpecError
+from .errors import DataError, SpecError, common_file_problem, open_regular
 from .layers import LAYERS
 from .losses import make_loss
 from .network import Sequential
@@ -21,6 +22,8 @@ from .spec import RunConfig
 
 # Refuse models whose weights alone would pass this many parameters (~1 GB in float32).
 MAX_PARAMETERS = 250_000_000
+#: largest model file opened: that many float64 weights, plus room for buffers.
+MAX_FILE_BYTES = 8 * MAX_PARAMETERS + 2**28
 #: layer kinds whose constructor takes the generator (weight init, dropout masks).
 _TAKES_RNG = frozenset({"dense", "conv2d", "dropout"})
 
@@ -64,13 +67,28 @@ def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
 def build_from_description(desc: dict, rng: np.random.Generator | None = None) -> Sequential:
     """A freshly initialised model with the architecture in ``desc`` (today's format, see
     ``engine.serialize.upgrade_description``); weights drawn from ``rng`` in layer order."""
+    if desc.get("dtype", "float32") not in ("float32", "float64"):
+        raise DataError(f"saved model has the number type {_shown(desc.get('dtype'))}; "
+                        f"float32 or float64 is accepted")
     dtype = np.dtype(desc.get("dtype", "float32"))
+    if not isinstance(desc.get("layers"), list):
+        raise DataError("its description has no list of layers, so it is not a model file "
+                        "saved by this program")
     layers = []
-    for entry in desc["layers"]:
+    for i, entry in enumerate(desc["layers"]):
+        if not isinstance(entry, dict):
+            raise DataError(f"saved model's layer {i} is {_shown(entry)}, not an object "
+                            f"naming its kind and arguments")
         entry = dict(entry)
-        kind = entry.pop("kind")
-        if kind not in LAYERS:
-            raise DataError(f"unknown layer kind {kind!r} in saved model")
+        kind = entry.pop("kind", None)
+        if not isinstance(kind, str) or kind not in LAYERS:
+            raise DataError(f"unknown layer kind {_shown(kind)} in saved model")
+        accepted = set(inspect.signature(LAYERS[kind]).parameters) - {"rng", "dtype"}
+        unknown = sorted(set(entry) - accepted)
+        if unknown:
+            raise DataError(f"saved model's layer {i} ({kind}) has the argument "
+                            f"{_shown(unknown[0])}, which {kind} does not take (it takes "
+                            f"{', '.join(sorted(accepted)) or 'none'})")
         if rng is not None and kind in _TAKES_RNG:
             entry["rng"] = rng
         layers.append(LAYERS[kind](**entry, dtype=dtype))
@@ -80,21 +98,28 @@ def build_from_description(desc: dict, rng: np.random.Generator | None = None) -
     return model
 
 
+def _shown(value, limit: int = 30) -> str:
+    """A short one-line form of a value read from a file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def load(path) -> Sequential:
     """The model saved at ``path``, through the same checks as a session's weights;
     ``DataError`` names the file when it is missing or not a model of this program."""
     path = Path(path)
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, MAX_FILE_BYTES) as f:
             desc, arrays = read_state(f, str(path))
     except FileNotFoundError:
         raise DataError(f"{path}: no such model file") from None
     except OSError as e:
-        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
+        problem = common_file_problem(e) or f"could not be read: {e.strerror or e}"
+        raise DataError(f"model file {path} {problem}") from None
     try:
         model = build_from_description(desc)
-    except DataError:
-        raise
+    except DataError as e:
+        raise DataError(f"{path}: {e}") from None
     except (KeyError, ValueError, TypeError, AttributeError):
         raise DataError(f"{path} is not a model file saved by this program (no readable "
                         f"architecture and weights in it)") from None

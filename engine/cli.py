@@ -11,20 +11,42 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ._malloc import tune_allocator
-from .errors import DataError, EngineError, SpecError, TrainingDiverged
-from .spec import DATASETS, PRESETS, RunConfig, defaults_for
+from .atomic import check_target, write_atomic
+from .errors import (
+    DataError,
+    EngineError,
+    SpecError,
+    TrainingDiverged,
+    common_file_problem,
+    read_regular,
+)
+from .spec import DATASETS, PRESETS, TOY_DATASETS, RunConfig, defaults_for
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
+#: largest run config read (a config is about 1 kB).
+MAX_CONFIG_BYTES = 2**20
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not usage + error
         raise SpecError(f"{message} (see {self.prog} --help)")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but values left over after a command's flags (``--hidden 8 8``)
+        point at that command's help and at the comma-separated form."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = getattr(parsed, "command", None)
+            where = f"{self.prog} {command}" if command else self.prog
+            hint = ("; list values are comma-separated, e.g. --hidden 8,8"
+                    if any(not e.startswith("-") for e in extra) else "")
+            raise SpecError(f"unrecognized arguments: {' '.join(extra)}{hint} (see {where} "
+                            f"--help)")
+        return parsed
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -67,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m engine", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     t = sub.add_parser("train", help="train a network and print per-epoch metrics")
-    t.add_argument("--config", metavar="run.json", help="start from a saved run config")
+    t.add_argument("--config", metavar="run.json",
+                   help="start from a saved run config (default: the dataset's defaults)")
     _data_flags(t)
     g = t.add_argument_group("model")
     g.add_argument("--model", choices=PRESETS, help="mlp, or the book's simple-cnn/deep-cnn")
@@ -75,19 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--activation", help="relu, leaky-relu, tanh, sigmoid, elu, linear")
     g.add_argument("--features", help="2-D input features, e.g. x1,x2,x1^2,x1*x2,sin(x1)")
     g.add_argument("--init", help="auto, he, xavier or std")
-    g.add_argument("--init-std", type=float, help="sigma for --init std (default 0.01)")
+    g.add_argument("--init-std", type=float, help="sigma for --init std")
     g.add_argument("--loss", help="softmax-ce, sigmoid-bce or mse")
     g.add_argument("--dropout", type=float, help="dropout rate after hidden layers")
     g.add_argument("--batchnorm", action="store_true", default=None, help="batch norm")
     g.add_argument("--conv-filters", type=int, help="filters of simple-cnn's conv layer")
     g.add_argument("--conv-size", type=int, help="filter size of simple-cnn's conv layer")
-    g.add_argument("--dtype", choices=("float32", "float64"))
+    g.add_argument("--dtype", choices=("float32", "float64"), help="number type of the weights")
     g = t.add_argument_group("optimisation")
     g.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam")
     g.add_argument("--lr", type=float, help="learning rate")
-    g.add_argument("--momentum", type=float)
-    g.add_argument("--beta1", type=float)
-    g.add_argument("--beta2", type=float)
+    g.add_argument("--momentum", type=float, help="momentum of momentum and nesterov")
+    g.add_argument("--beta1", type=float, help="Adam's first-moment decay")
+    g.add_argument("--beta2", type=float, help="Adam's second-moment decay")
     g.add_argument("--l1", type=float, help="L1 penalty rate on weights")
     g.add_argument("--l2", type=float, help="L2 penalty (weight decay) rate on weights")
     g.add_argument("--clip-norm", type=float, help="clip the gradient norm to this")
@@ -97,18 +120,56 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--gamma", type=float, help="factor of 'step' and 'exponential'")
     g.add_argument("--period", type=int, help="epochs of one cosine cycle")
     g.add_argument("--batch-size", type=_batch, help="samples per step, or 'full'")
-    g.add_argument("--epochs", type=int)
+    g.add_argument("--epochs", type=int, help="passes over the training data")
     g.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     g = t.add_argument_group("output")
-    g.add_argument("--save", metavar="MODEL.npz", help="save the trained model")
-    g.add_argument("--save-config", metavar="run.json", help="write the run config as JSON")
-    g.add_argument("--json", action="store_true", help="one JSON object per line")
+    g.add_argument("--save", metavar="MODEL.npz",
+                   help="save the trained model (default: not saved)")
+    g.add_argument("--save-config", metavar="run.json",
+                   help="write the run config as JSON (default: not written)")
+    g.add_argument("--json", action="store_true",
+                   help="one JSON object per line (default: a readable table)")
     e = sub.add_parser("evaluate", help="loss and accuracy of a saved model")
     e.add_argument("model_path", metavar="MODEL.npz")
-    e.add_argument("--split", choices=("test", "train"), default="test")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--split", choices=("test", "train"), default="test",
+                   help="which part of the data to score (default: test)")
+    e.add_argument("--json", action="store_true", help="print the result as one JSON object")
     _data_flags(e)
+    _show_defaults(t)
     return parser
+
+
+def _default_text(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "none"
+    return str(value) if value != "" else "none"
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Append each config flag's default to its help: the 2-D sets' value, and the image
+    sets' where it differs."""
+    flat, image = defaults_for("moons"), defaults_for("mnist")
+
+    def value(config: RunConfig, section: str | None, name: str):
+        return getattr(config if section is None else getattr(config, section), name)
+
+    fields = {**_OVERRIDES, "dataset": ("data", "name"), "features": ("model", "features"),
+              "data": ("data", "path")}
+    for action in parser._actions:
+        if action.dest not in fields or action.help in (None, argparse.SUPPRESS):
+            continue
+        section, name = fields[action.dest]
+        a, b = value(flat, section, name), value(image, section, name)
+        if action.dest == "batch_size":
+            a, b = (v or "full" for v in (a, b))
+        if action.dest == "dataset":
+            continue  # its help says it
+        text = _default_text(a)
+        if a != b:
+            text += f"; {_default_text(b)} for image sets"
+        action.help = f"{action.help} (default: {text})"
 
 
 _OVERRIDES = {  # flag -> (section, field); section None means top level
@@ -137,9 +198,16 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
     dataset = "csv" if getattr(args, "data", None) else args.dataset
     if getattr(args, "config", None):
         try:
-            base = RunConfig.from_json(Path(args.config).read_text())
+            raw = read_regular(args.config, MAX_CONFIG_BYTES)
         except OSError as e:
-            raise SpecError(f"cannot read config {args.config}: {e.strerror}") from None
+            problem = common_file_problem(e) or f"cannot be read ({e.strerror or e})"
+            raise SpecError(f"run config {args.config} {problem}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise SpecError(f"run config {args.config} is not UTF-8 text (cannot decode "
+                            f"the byte at offset {e.start}); save it as UTF-8 JSON") from None
+        base = RunConfig.from_json(text)
     if base is None:
         base = defaults_for(dataset or "moons")
     sections: dict = {}
@@ -174,9 +242,15 @@ def _train(args) -> int:
     from .trainer import Trainer
 
     config = config_from_args(args)
+    if args.save:
+        check_target(args.save, "model")
     if args.save_config:
-        Path(args.save_config).write_text(config.to_json())
+        check_target(args.save_config, "run config")
+        _write(args.save_config, "run config", config.to_json().encode("utf-8"))
     data = load_dataset(config, progress=_download_progress(args.json))
+    batch_chosen = args.batch_size is not None or args.config is not None
+    for note in _notes(config, data, batch_chosen):
+        print(f"note: {note}", file=sys.stderr)
     model = build_model(config, data.input_shape, data.n_classes)
     trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
                       data.x_test, data.y_test, batch_size=config.batch_size,
@@ -195,10 +269,56 @@ def _train(args) -> int:
                "parameters": model.num_parameters(), "dataset": data.name,
                "train_samples": len(data.x_train), "test_samples": len(data.x_test)}
     if args.save:
-        model.save(args.save)
+        _write(args.save, "model", model.save)
         summary["saved"] = args.save
     report.summary(summary)
     return 0
+
+
+def _notes(config: RunConfig, data, batch_chosen: bool) -> list[str]:
+    """Settings that the run cannot follow as given, said rather than changed silently;
+    ``batch_chosen``: the batch size came from the user (a flag or a config file), not
+    from the defaults."""
+    from .datasets.toy2d import MULTICLASS_DATASETS
+
+    notes = []
+    name = config.data.name
+    if name in TOY_DATASETS and name not in MULTICLASS_DATASETS and config.data.classes != 2:
+        notes.append(f"{name} always has two classes, so classes {config.data.classes} has no "
+                     f"effect (only {' and '.join(MULTICLASS_DATASETS)} take 2-5)")
+    n = len(data.x_train)
+    if batch_chosen and config.batch_size > n:
+        notes.append(f"batch size {config.batch_size} is more than the {n:,} training "
+                     f"samples, so each step uses all {n:,} (a full batch)")
+    return notes
+
+
+def _write(path: str, what: str, content) -> None:
+    """Write ``content`` (bytes, or a function given the path) to ``path`` atomically;
+    ``DataError`` naming ``path`` when it fails (an old file there is left as it was)."""
+    try:
+        if callable(content):
+            content(path)
+        else:
+            write_atomic(path, content)
+    except OSError as e:
+        raise DataError(f"cannot save the {what} to {path}: {e.strerror or e}; any file "
+                        f"already there is unchanged") from None
+
+
+def json_line(obj: dict) -> str:
+    """``obj`` as one line of strict JSON: NaN and inf (which JSON has no words for)
+    become ``null``."""
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(obj), allow_nan=False)
 
 
 class _JsonReport:
@@ -206,10 +326,10 @@ class _JsonReport:
         pass
 
     def epoch_finished(self, m):
-        print(json.dumps(m), flush=True)
+        print(json_line(m), flush=True)
 
     def summary(self, s):
-        print(json.dumps({"summary": True, **s}), flush=True)
+        print(json_line({"summary": True, **s}), flush=True)
 
     def close(self):
         pass
@@ -300,16 +420,34 @@ def _evaluate(args) -> int:
     base = model.config if model.config is not None else None
     if base is None and not (args.dataset or args.data):
         raise SpecError(f"{args.model_path} holds no run config; pass --dataset or --data")
+    if base is not None:
+        # The file says what it was trained on, never which local file to read or whether
+        # to download: those come from the command line only.
+        if base.data.name in ("csv", "drawn") and not (args.data or args.dataset):
+            source = "from a CSV file" if base.data.name == "csv" else "drawn in the app"
+            raise SpecError(f"{args.model_path} was trained on points {source}; pass "
+                            f"--data FILE.csv to name the file to evaluate it on")
+        base = base.with_changes(data={"path": "", "test_path": "", "download": False})
     config = config_from_args(args, base=base)
     x, y = load_eval_split(config, args.split, progress=_download_progress(args.json))
-    scores = model.predict(x)
+    where = config.data.path if config.data.name == "csv" else config.data.name
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # huge weights: loss null
+            scores = model.predict(x)
+    except ValueError:  # the first layer's matrix product: the inputs do not fit
+        raise DataError(f"{args.model_path} takes other inputs than {where} gives (samples "
+                        f"of shape {tuple(x.shape[1:])})") from None
+    classes = max(2, scores.shape[1])
+    if len(y) and int(y.max()) >= classes:
+        raise DataError(f"{where} has labels up to {int(y.max())} but {args.model_path} "
+                        f"tells {classes} classes apart (labels 0 to {classes - 1})")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = model.loss_fn.forward(scores, y)
     acc = float((predicted_classes(scores) == y).mean())
     result = {"loss": float(loss), "accuracy": acc, "samples": len(y), "split": args.split,
               "dataset": config.data.name}
     if args.json:
-        print(json.dumps(result))
+        print(json_line(result))
     else:
         print(f"{config.data.name} {args.split}: loss {loss:.4f}, accuracy {acc:.4f} "
               f"on {len(y)} samples")
@@ -327,17 +465,24 @@ def main(argv: list[str] | None = None) -> int:
         with limit:
             return _train(args) if args.command == "train" else _evaluate(args)
     except TrainingDiverged as e:
-        print(f"error: {e}", file=sys.stderr)
+        _say_error(str(e))
         return EXIT_DIVERGED
     except (EngineError, DataError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        _say_error(str(e))
         return EXIT_BAD_INPUT
     except OSError as e:
-        print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        _say_error(f"{e.filename or ''}: {e.strerror or e}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _say_error(message: str) -> None:
+    """``message`` as one line on stderr: line breaks and other control characters (a
+    file name may hold them) are shown escaped."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    print(f"error: {shown}", file=sys.stderr)
 
 
 def _thread_limit(threads: int | None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -161,6 +162,12 @@ class RunConfig:
 
     def validate(self) -> RunConfig:
         """Raise ``SpecError`` naming the first bad value; return self for chaining."""
+        for name, section in _SECTIONS.items():
+            part = getattr(self, name)
+            check_types(section, {f.name: getattr(part, f.name) for f in fields(section)},
+                        name)
+        check_types(RunConfig, {"batch_size": self.batch_size, "epochs": self.epochs,
+                                "seed": self.seed}, None)
         self.data.validate()
         self.model.validate()
         self.optim.validate()
@@ -181,10 +188,13 @@ class RunConfig:
         kw = {}
         for key, value in sections.items():
             current = getattr(self, key)
-            if isinstance(value, dict):
+            if isinstance(value, dict) and key in _SECTIONS:
+                check_types(_SECTIONS[key], value, key)
                 if key == "model":
                     value = with_preset_defaults(current.preset, value)
                 value = replace(current, **value)
+            elif key not in _SECTIONS:
+                check_types(RunConfig, {key: value}, None)
             kw[key] = value
         return replace(self, **kw)
 
@@ -210,6 +220,7 @@ class RunConfig:
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown:
             raise SpecError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        check_types(cls, {k: v for k, v in kw.items() if k not in _SECTIONS}, None)
         try:
             return cls(**kw)
         except TypeError as e:
@@ -221,7 +232,52 @@ class RunConfig:
             d = json.loads(text)
         except json.JSONDecodeError as e:
             raise SpecError(f"run config is not valid JSON ({e})") from None
+        except ValueError:  # a number of more digits than Python converts
+            raise SpecError("run config holds a number too long to read; numbers in a run "
+                            "config have at most a few digits") from None
+        except RecursionError:
+            raise SpecError("run config nests its JSON too deeply; a run config is an "
+                            "object of sections holding plain values") from None
         return cls.from_dict(d)
+
+
+_WHAT = {"int": "a whole number", "float": "a finite number", "str": "a string",
+         "bool": "true or false", "tuple[int, ...]": "a list of whole numbers",
+         "tuple[str, ...]": "a list of strings"}
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = json.dumps(value) if isinstance(value, (bool, int, float, str, type(None))) \
+        else f"{type(value).__name__} {value!r}"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":  # numbers.Integral: NumPy integers too
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if kind == "float":
+        return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                and math.isfinite(value))
+    if kind == "str":
+        return isinstance(value, str)
+    if kind.startswith("tuple["):
+        item = kind[len("tuple["):-len(", ...]")]
+        return isinstance(value, (tuple, list)) and all(_fits(item, v) for v in value)
+    return True
+
+
+def check_types(cls, values: dict[str, Any], section: str | None) -> None:
+    """Raise ``SpecError`` naming the first of ``values`` (field name -> value of the
+    dataclass ``cls``) whose type is not the field's: bools are not numbers, whole numbers
+    are not written as floats, numbers are finite."""
+    kinds = {f.name: f.type for f in fields(cls)}
+    for name, value in values.items():
+        kind = kinds.get(name)
+        if kind in _WHAT and not _fits(kind, value):
+            key = f"{section}.{name}" if section else name
+            raise SpecError(f"config key {key!r} must be {_WHAT[kind]}, got {_shown(value)}")
 
 
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig,
@@ -237,6 +293,7 @@ def _section_from_dict(cls, d, section: str):
     if unknown:
         raise SpecError(f"unknown keys in config section {section!r}: "
                         f"{', '.join(sorted(unknown))}")
+    check_types(cls, d, section)
     kw = {k: tuple(v) if k in _TUPLES and isinstance(v, list) else v for k, v in d.items()}
     if cls is ModelConfig:
         kw = with_preset_defaults(ModelConfig.preset, kw)

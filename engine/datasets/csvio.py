@@ -10,18 +10,24 @@ sentence that names the file and the problem.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Iterator
 
 import numpy as np
 
-from ..errors import DataError, common_file_problem
+from ..atomic import write_atomic
+from ..errors import DataError, common_file_problem, open_regular
 
 COLUMNS = ("x1", "x2", "label")
 DEFAULT_MAX_ROWS = 1_000_000
 #: largest label accepted; a label names a class, so a huge one is a mistake in the file.
 MAX_LABEL = 999
+#: largest coordinate magnitude: float32's range (networks train in float32).
+MAX_COORDINATE = float(np.finfo(np.float32).max)
+#: largest file read (a million rows of exact floats take ~45 MB).
+MAX_FILE_BYTES = 256 * 2**20
 
 PathLike = str | os.PathLike
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -48,11 +54,12 @@ class _Reader:
 
     def load(self) -> tuple[np.ndarray, np.ndarray]:
         try:
-            # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
-            fh = open(self.path, encoding="utf-8-sig", errors="strict", newline="")
+            raw = open_regular(self.path, MAX_FILE_BYTES)
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             problem = common_file_problem(exc) or f"cannot be opened ({_one_line(exc)})"
             raise self.fail(problem) from None
+        # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
+        fh = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
         with fh:
             try:
                 return self._parse(fh)
@@ -131,6 +138,10 @@ class _Reader:
         if not math.isfinite(value):
             raise self.fail(f"has a non-finite value {_show(text.strip())} (NaN or inf) in "
                             f"column {column} on line {line}")
+        if abs(value) > MAX_COORDINATE:
+            raise self.fail(f"has the value {_show(text.strip())} in column {column} on line "
+                            f"{line}, beyond the {MAX_COORDINATE:.1e} that 32-bit floats "
+                            f"hold")
         return value
 
     def _label(self, text: str, line: int) -> int:
@@ -165,8 +176,8 @@ def load_csv(path: PathLike, max_rows: int = DEFAULT_MAX_ROWS, min_classes: int 
     """Read ``path`` into ``X`` float64 (N, 2) and ``y`` int64 (N,).
 
     Needs a header naming ``x1``, ``x2`` and ``label``, 1..``max_rows`` data rows of
-    finite numbers, labels that are whole numbers from 0 to 999, and at least
-    ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
+    finite numbers within float32's range, labels that are whole numbers from 0 to 999,
+    and at least ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
     ``DataError`` otherwise, and for a missing, unreadable or non-UTF-8 file.
     """
     return _Reader(path, int(max_rows), int(min_classes)).load()
@@ -178,7 +189,9 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     Floats are written with ``repr`` (the shortest text that reads back to the same
     float64), so ``load_csv`` returns exactly the arrays saved. Any number of rows and
     classes may be saved. Raises ``DataError`` for arrays of the wrong shape, non-finite
-    points, labels outside 0..999, or a write that fails.
+    points or points beyond float32's range, labels outside 0..999, or a write that fails
+    (which leaves an old file at ``path`` as it was: it is written to a temporary file,
+    then renamed).
     """
     name = _show(os.fspath(path), limit=200)
     X = np.asarray(X)
@@ -196,12 +209,21 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     X = X.astype(np.float64)
     if not np.isfinite(X).all():
         raise DataError(f"Cannot save CSV file {name}: points must be finite (no NaN or inf).")
+    if len(X) and np.abs(X).max() > MAX_COORDINATE:
+        raise DataError(f"Cannot save CSV file {name}: points must lie within "
+                        f"{MAX_COORDINATE:.1e}, the range of 32-bit floats.")
     rows = ((repr(float(a)), repr(float(b)), str(int(c)))
             for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+
+    def write(binary) -> None:
+        fh = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        fh.flush()
+        fh.detach()
+
     try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
+        write_atomic(path, write)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise DataError(f"Cannot save CSV file {name}: {_one_line(exc)}.") from None

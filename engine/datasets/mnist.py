@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, FileRefused, common_file_problem, open_regular, read_regular
 from ..paths import asset
+from ..serialize import npz_size_problem
 from .download import FILES, MIRRORS, DownloadCancelled, cached_dir, download, idx_names
 
 __all__ = [
@@ -44,6 +45,10 @@ IMAGE_SHAPE = (28, 28)
 # IDX type byte -> element dtype (big-endian, as the format stores numbers).
 _IDX_TYPES = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _GZIP_MAGIC = b"\x1f\x8b"
+#: most dimensions an IDX file may announce (NumPy arrays stop at 64).
+MAX_IDX_DIMS = 8
+#: largest file read (MNIST's training images take 47 MB unpacked, Keras' npz 11 MB).
+MAX_FILE_BYTES = 512 * 2**20
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -51,20 +56,26 @@ Split = tuple[np.ndarray, np.ndarray]
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, gunzipped when it is a gzip file (by name or by content)."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise DataError(f"{path} does not exist") from None
     except OSError as e:
-        raise DataError(f"{path} could not be read: {e.strerror or e}") from None
+        problem = common_file_problem(e) or f"could not be read: {e.strerror or e}"
+        raise DataError(f"{path} {problem}") from None
     if path.suffix == ".gz" and not data.startswith(_GZIP_MAGIC):
         raise DataError(f"{path} is not a gzip file although its name ends in .gz")
     if data.startswith(_GZIP_MAGIC):
         try:
-            return gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as z:
+                unpacked = z.read(MAX_FILE_BYTES + 1)  # a small file may unpack to anything
         except EOFError:
             raise DataError(f"{path} is truncated: the gzip stream ends early") from None
         except (OSError, zlib.error) as e:
             raise DataError(f"{path} is a damaged gzip file ({e})") from None
+        if len(unpacked) > MAX_FILE_BYTES:
+            raise DataError(f"{path} unpacks to more than the {MAX_FILE_BYTES:,} bytes "
+                            f"accepted")
+        return unpacked
     return data
 
 
@@ -86,6 +97,9 @@ def load_idx(path: str | Path) -> np.ndarray:
         )
     dtype = np.dtype(_IDX_TYPES[data[2]])
     ndim = data[3]
+    if ndim > MAX_IDX_DIMS:
+        raise DataError(f"{path} announces {ndim} dimensions; IDX files of at most "
+                        f"{MAX_IDX_DIMS} are read (MNIST's have 1 or 3)")
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{path} is truncated inside its header ({ndim} dimensions announced)")
@@ -132,14 +146,20 @@ def load_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
         # Open the file here: np.load leaks its own handle when the zip is unreadable.
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:
-            missing = [k for k in keys if k not in z.files]
-            if missing:
-                raise DataError(f"{path} has no {', '.join(missing)} array (it needs "
-                                "x_train, y_train, x_test, y_test)")
-            arrays = [z[k] for k in keys]
+        with open_regular(path, MAX_FILE_BYTES) as f:
+            problem = npz_size_problem(f, MAX_FILE_BYTES)
+            if problem:
+                raise DataError(f"{path} {problem}")
+            with np.load(f, allow_pickle=False) as z:
+                missing = [k for k in keys if k not in z.files]
+                if missing:
+                    raise DataError(f"{path} has no {', '.join(missing)} array (it needs "
+                                    "x_train, y_train, x_test, y_test)")
+                arrays = [z[k] for k in keys]
     except FileNotFoundError:
         raise DataError(f"{path} does not exist") from None
+    except FileRefused as e:
+        raise DataError(f"{path} {e.problem}") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         if isinstance(e, DataError):
             raise
@@ -197,8 +217,10 @@ def load_pickle(path: str | Path) -> dict[str, Split]:
 
 
 def _find(folder: Path, names: list[str]) -> Path | None:
+    """The first of ``names`` present in ``folder`` (a pipe or device too: the reader then
+    says what it is, rather than this saying the file is missing)."""
     for name in names:
-        if (folder / name).is_file():
+        if (folder / name).exists() and not (folder / name).is_dir():
             return folder / name
     return None
 

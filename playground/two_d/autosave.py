@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.errors import read_regular
 from playground.two_d.session_file import SessionError, save_session
 
 AUTOSAVE_NAME = "autosave.nnplay"
@@ -72,7 +73,8 @@ class Autosaver(QObject):
 
     def _lock_pid(self) -> int:
         try:
-            return int(self.lock_path.read_text().split()[0])
+            # a marker is a few bytes; a pipe or a device there must not hang start-up
+            return int(read_regular(self.lock_path, 4096).decode("ascii").split()[0])
         except (OSError, ValueError, IndexError):
             return 0
 

@@ -34,9 +34,9 @@ import numpy as np
 from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.build import build_model
-from engine.errors import DataError, EngineError, common_file_problem
+from engine.errors import DataError, EngineError, common_file_problem, open_regular
 from engine.presets import build_optimizer
-from engine.serialize import copy_state_into, read_state, write_state
+from engine.serialize import copy_state_into, first_non_finite, read_state, write_state
 from engine.spec import RunConfig
 from playground.history import HistoryBuffer
 
@@ -54,7 +54,11 @@ MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
                    "lr", "grad_norm", "steps", "seconds")
 MAX_MEMBERS = 64
+#: largest session file opened (its members together, stored uncompressed).
+MAX_FILE_BYTES = sum(MEMBER_LIMITS.values())
 MAX_CLASSES = 1000
+#: largest epoch count a session may record.
+MAX_EPOCH = 10**9
 
 
 class SessionError(DataError):
@@ -153,7 +157,7 @@ class _Reader:
 
     def load(self) -> Session:
         try:
-            with open(self.path, "rb") as f:
+            with open_regular(self.path, MAX_FILE_BYTES) as f:
                 head = f.read(4)
                 if not head:
                     raise self.fail("is empty")
@@ -207,8 +211,9 @@ class _Reader:
                 and all(type(v) is int and 1 <= v <= 4096 for v in shape)):
             raise self.fail(f"has an unusable input shape {shape!r}")
         epoch = meta.get("epoch", 0)
-        if not (type(epoch) is int and epoch >= 0):
-            raise self.fail(f"has an unusable epoch count {epoch!r}")
+        if not (type(epoch) is int and 0 <= epoch <= MAX_EPOCH):
+            raise self.fail(f"has an unusable epoch count {_short(epoch)} (expected 0 to "
+                            f"{MAX_EPOCH:,})")
         history = self._history(self._member(zf, HISTORY))
         session = Session(config, X, y, test, n_classes, history=history, epoch=epoch,
                           input_shape=tuple(shape), format=meta["format"])
@@ -284,6 +289,11 @@ class _Reader:
                 or history.shape[1] != len(HISTORY_COLUMNS):
             raise self.fail(f"has a loss history of shape {history.shape} and type "
                             f"{history.dtype}; expected (E, {len(HISTORY_COLUMNS)}) float64")
+        if np.isinf(history).any():  # NaN marks a metric not measured; inf is damage
+            raise self.fail("has a loss history holding infinite values")
+        counts = history[:, [HISTORY_COLUMNS.index("epoch"), HISTORY_COLUMNS.index("steps")]]
+        if (np.abs(counts[~np.isnan(counts)]) > MAX_EPOCH * 1e6).any():
+            raise self.fail("has a loss history with unusable epoch or step counts")
         return history
 
     def _optimizer(self, data: bytes) -> dict:
@@ -311,6 +321,10 @@ class _Reader:
             spec, arrays = read_state(io.BytesIO(data), f"its {MODEL}")
         except DataError as e:
             raise self.fail(f"has an unreadable model ({e})") from None
+        bad = first_non_finite(arrays)
+        if bad is not None:
+            raise self.fail(f"holds weights that are not finite numbers (NaN or inf in "
+                            f"{bad})")
         session.model_spec, session.weights = spec, arrays
         try:
             return check_weights(session)
@@ -338,6 +352,11 @@ def restored_steps(history: np.ndarray | None) -> int:
         return 0
     steps = history[-1, HISTORY_COLUMNS.index("steps")]
     return int(steps) if np.isfinite(steps) and steps >= 0 else 0
+
+
+def _short(value, limit: int = 30) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _reason(error: Exception) -> str:

@@ -285,3 +285,45 @@ def test_a_restored_run_counts_its_steps_on_from_the_last_epoch():
     broken = history.copy()
     broken[-1, HISTORY_COLUMNS.index("steps")] = np.nan
     assert restored_steps(broken) == 0
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_session_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.nnplay"
+        os.mkfifo(path)  # opening it for reading would wait for a writer
+    else:
+        path = "/dev/zero"  # reading it would never end
+    with pytest.raises(SessionError, match="not a regular file"):
+        load_session(path)
+
+
+def _nan_weights(session: Session) -> Session:
+    key = next(iter(session.weights))
+    session.weights[key][...] = np.nan
+    return session
+
+
+def _inf_history(session: Session) -> Session:
+    session.history[1, HISTORY_COLUMNS.index("train_loss")] = np.inf
+    return session
+
+
+def _huge_epoch(session: Session) -> Session:
+    session.epoch = 2**70
+    return session
+
+
+@pytest.mark.parametrize("damage, match", [
+    (_nan_weights, "not finite numbers"),
+    (_inf_history, "infinite values"),
+    (_huge_epoch, "epoch count"),
+], ids=["nan-weights", "inf-history", "epoch-2**70"])
+def test_non_finite_or_absurd_numbers_are_refused(tmp_path, damage, match):
+    path = tmp_path / "run.nnplay"
+    save_session(path, damage(make_session()))
+    with pytest.raises(SessionError, match=match):
+        load_session(path)
