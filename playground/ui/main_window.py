@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from playground import settings as store
 from playground.ui.help_text import HOW_TO_USE, about_html
-from playground.ui.page import MENU_ORDER, Page
+from playground.ui.page import MENU_ORDER, Page, make_action
 
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)
 
@@ -109,16 +110,7 @@ class MainWindow(QMainWindow):
             error.connect(self._error)
 
     def _make_window_actions(self) -> None:
-        def action(text: str, key, slot, name: str, tip: str) -> QAction:
-            a = QAction(text, self)
-            a.setObjectName(name)
-            if key is not None:
-                a.setShortcut(QKeySequence(key))
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            return a
-
+        action = functools.partial(make_action, self)
         self.quit_action = action("Quit", "Ctrl+Q", self.close,
                                   "quitAction", "Close the window (stops training)")
         self.help_action = action("How to use", QKeySequence.StandardKey.HelpContents,

@@ -9,10 +9,11 @@ settings and shutdown hooks. The window never reaches into a page's widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 #: the menus pages contribute to, in the order the menu bar shows them.
@@ -43,3 +44,18 @@ class Page(Protocol):
 
     def shutdown(self) -> None:
         """End the page's threads (the window is closing); safe to call twice."""
+
+
+def make_action(parent: QObject, text: str, key, slot: Callable, name: str,
+                tip: str) -> QAction:
+    """A menu action named ``name`` with ``tip`` as tooltip and status tip, and ``key``
+    (None for none) as a shortcut of the whole window."""
+    a = QAction(text, parent)
+    a.setObjectName(name)
+    if key is not None:
+        a.setShortcut(QKeySequence(key))
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    a.triggered.connect(slot)
+    return a

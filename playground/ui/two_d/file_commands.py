@@ -8,6 +8,7 @@ parented to the page's widget.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.two_d.autosave import Autosaver
 from playground.two_d.session_file import SUFFIX, SessionError, load_session, save_session
+from playground.ui.page import make_action
 
 SESSION_FILTER = f"Playground sessions (*{SUFFIX})"
 #: files kept in File > Open Recent.
@@ -64,17 +66,7 @@ class FileCommands(QObject):
 
     def make_actions(self) -> list[QAction | None]:
         """The File menu's actions of this page (None: a separator)."""
-        def action(text: str, key, slot, name: str, tip: str) -> QAction:
-            a = QAction(text, self._widget)
-            a.setObjectName(name)
-            if key is not None:
-                a.setShortcut(QKeySequence(key))
-                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            return a
-
+        action = functools.partial(make_action, self._widget)
         return [
             self.recent_menu.menuAction(),
             action("Open session…", "Ctrl+Shift+O", lambda: self.open_session(),

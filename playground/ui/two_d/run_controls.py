@@ -5,8 +5,10 @@ any window width)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from playground.ui.page import make_action
 
 #: (label, epochs per displayed frame); 0 = as fast as the machine goes.
 SPEEDS = (("1 epoch/frame", 1), ("2 epochs/frame", 2), ("5 epochs/frame", 5),
@@ -112,21 +114,11 @@ class RunControls:
     def _make_run_actions(self) -> list[QAction]:
         c = self.controller
 
-        def action(text: str, key, slot, name: str, tip: str) -> QAction:
-            a = QAction(text, self._parent)
-            a.setObjectName(name)
-            a.setShortcut(QKeySequence(key))
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            a.setToolTip(tip)
-            a.setStatusTip(tip)
-            a.triggered.connect(slot)
-            return a
-
-        return [action("Play / Pause", Qt.Key.Key_Space, c.toggle, "playAction",
+        return [make_action(self._parent, "Play / Pause", Qt.Key.Key_Space, c.toggle, "playAction",
                        "Start or pause training"),
-                action("Step one epoch", Qt.Key.Key_S, c.step, "stepAction",
+                make_action(self._parent, "Step one epoch", Qt.Key.Key_S, c.step, "stepAction",
                        "Train exactly one more epoch"),
-                action("Reset weights", Qt.Key.Key_R, c.reset, "resetAction",
+                make_action(self._parent, "Reset weights", Qt.Key.Key_R, c.reset, "resetAction",
                        "Fresh initial weights, epoch 0")]
 
     def set_speed(self, epochs_per_frame: int) -> None:
