@@ -257,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def _on_tab(self, index: int) -> None:
         current = self._page_at(index)
+        # another page's progress is no news here; the page coming up posts its own
+        self.statusBar().clearMessage()
         for page in self.pages:
             on = page is current
             for a in self._toolbar_actions[id(page)]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.history import HistoryBuffer
 from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_plot
@@ -25,8 +25,6 @@ class StepCurves(QWidget):
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
-        self.loss_plot.addLegend(offset=(-6, 6), labelTextColor="#333")
-        self.acc_plot.addLegend(offset=(-6, -6), labelTextColor="#333")
         line = pg.mkPen(TRAIN_COLOR, width=1.5)
         test = pg.mkPen(TEST_COLOR, width=2)
         sym = {"symbol": "o", "symbolSize": 7, "symbolBrush": TEST_COLOR,
@@ -38,6 +36,12 @@ class StepCurves(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        # the key above the plots: a legend inside them sat on the curves
+        key = QLabel(f'<span style="color:{TRAIN_COLOR}">━━</span> train (smoothed over '
+                     f'steps)&nbsp;&nbsp;<span style="color:{TEST_COLOR}">━●━</span> test '
+                     f'(each epoch)')
+        key.setObjectName("mnistCurvesLegend")
+        layout.addWidget(key)
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.acc_plot, 1)
         self.clear()

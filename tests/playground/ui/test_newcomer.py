@@ -149,3 +149,14 @@ def test_the_region_is_scaled_smoothly_not_in_blocks(qtbot):
     painter.end()
     row = [image.pixelColor(x, 200).red() for x in range(60, 380)]
     assert len(set(row)) > 10
+
+
+def test_another_pages_status_does_not_stay_after_a_tab_switch(window, qtbot):
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    tabs.setCurrentIndex(1)
+    window.mnist_page.statusMessage.emit("Epoch 4/5 · 2,172 samples/s · ETA 0:03")
+    assert "Epoch 4/5" in window.statusBar().currentMessage()
+    tabs.setCurrentIndex(0)
+    assert "Epoch 4/5" not in window.statusBar().currentMessage()

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from playground.ui.main_window import setup_pyqtgraph
 from playground.ui.plots.colors import hex_to_rgb, region_rgba
@@ -273,3 +273,13 @@ def test_the_accuracy_axis_follows_the_run_down_to_a_floor(qtbot):
     lo, hi = curves.acc_plot.getPlotItem().getViewBox().viewRange()[1]
     assert 0.88 < lo < 0.9 and 1.0 < hi < 1.01
     assert curves.loss_plot.getPlotItem().legend is None   # the key is beside the title
+
+
+def test_the_mnist_curves_key_is_above_the_plots_not_on_them(qtbot):
+    from playground.ui.plots.step_curves import StepCurves
+
+    curves = StepCurves()
+    qtbot.addWidget(curves)
+    assert curves.loss_plot.getPlotItem().legend is None
+    assert curves.acc_plot.getPlotItem().legend is None
+    assert "train" in curves.findChild(QLabel, "mnistCurvesLegend").text()
