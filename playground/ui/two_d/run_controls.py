@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.ui.page import make_action
 
@@ -108,7 +115,12 @@ class RunControls:
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(0)
         for lab in (self.epoch_label, self.train_label, self.test_label):
+            # text that changes every frame must not re-lay out the plots below it:
+            # the labels' size never follows their text
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            lab.setFixedHeight(lab.fontMetrics().height() + 2)
             lay.addWidget(lab)
+        box.setFixedHeight(3 * (self.epoch_label.fontMetrics().height() + 2) + 4)
         return box
 
     def _make_run_actions(self) -> list[QAction]:
