@@ -96,3 +96,20 @@ def check_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: int
             f"{format_bytes(est.activation_bytes)}), more than the "
             f"{format_bytes(budget)} allowed; use fewer or smaller layers or a smaller batch")
     return est
+
+
+def check_run_memory(config: RunConfig, data) -> MemoryEstimate:
+    """``check_memory`` for training ``config`` on ``data`` (a ``Dataset``) the way the
+    ``Trainer`` will: batches of ``batch_size`` rows (all the training rows for full
+    batch), and the largest inference pass, which is the test set or the training set
+    evaluated whole (2-D points go through in one pass; images in chunks)."""
+    from .network import _IMAGE_CHUNK
+    from .trainer import FULL_TRAIN_EVAL_LIMIT
+
+    n_train = len(data.x_train)
+    batch = min(config.batch_size or n_train, n_train)
+    n_test = len(data.x_test) if data.x_test is not None else 0
+    inference = max(n_test, min(n_train, FULL_TRAIN_EVAL_LIMIT))
+    if len(data.input_shape) > 1:
+        inference = min(inference, _IMAGE_CHUNK)
+    return check_memory(config, data.input_shape, data.n_classes, batch, inference)

@@ -32,6 +32,7 @@ def _fmt(v) -> str:
 
 
 def _train(args) -> int:
+    from .budget import check_run_memory
     from .build import build_model
     from .datasets.loader import load_dataset
     from .presets import build_optimizer
@@ -47,6 +48,7 @@ def _train(args) -> int:
     batch_chosen = args.batch_size is not None or args.config is not None
     for note in _notes(config, data, batch_chosen):
         print(f"note: {note}", file=sys.stderr)
+    check_run_memory(config, data)  # before anything big is allocated
     model = build_model(config, data.input_shape, data.n_classes)
     trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
                       data.x_test, data.y_test, batch_size=config.batch_size,
