@@ -177,15 +177,43 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
             return _codecs.encode  # how protocol-2 pickles from Python 3 store bytes
         allowed = {"_reconstruct", "scalar", "_frombuffer", "ndarray", "dtype"}
         if module.split(".")[0] == "numpy" and name in allowed:
-            if name in ("ndarray", "dtype"):
-                return getattr(np, name)
+            if name == "dtype":
+                return np.dtype
+            if name == "ndarray":
+                return _CheckedArray
             # Old pickles name numpy.core, which NumPy 2 renamed numpy._core.
             try:
                 from numpy._core import multiarray, numeric
             except ImportError:  # NumPy < 1.26
                 from numpy.core import multiarray, numeric
-            return getattr(multiarray if hasattr(multiarray, name) else numeric, name)
+            found = getattr(multiarray if hasattr(multiarray, name) else numeric, name)
+            if name == "_reconstruct":
+                return lambda subtype, shape, dtype: found(
+                    subtype, _checked_shape(shape, dtype), dtype)
+            return found
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+
+def _checked_shape(shape, dtype) -> tuple:
+    """``shape`` if an array of it fits in ``MAX_FILE_BYTES``: a pickle may announce any
+    shape, and an array is allocated before its data is read (3 million images from a
+    342-byte file)."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not all(isinstance(d, (int, np.integer)) and d >= 0 for d in dims):
+        raise pickle.UnpicklingError(f"an array shape of {shape!r}")
+    size = math.prod(int(d) for d in dims) * np.dtype(dtype).itemsize
+    if size > MAX_FILE_BYTES:
+        raise pickle.UnpicklingError(
+            f"an array of shape {tuple(int(d) for d in dims)} ({size:,} bytes) announced, "
+            f"more than the {MAX_FILE_BYTES:,} a data file may hold")
+    return dims
+
+
+class _CheckedArray(np.ndarray):
+    """``numpy.ndarray`` as a pickle may call it, after its shape has been checked."""
+
+    def __new__(cls, shape, dtype=float, *args, **kwargs):
+        return np.ndarray.__new__(cls, _checked_shape(shape, dtype), dtype, *args, **kwargs)
 
 
 def load_pickle(path: str | Path) -> dict[str, Split]:
