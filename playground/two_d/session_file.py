@@ -36,9 +36,16 @@ from engine.budget import check_memory
 from engine.build import build_model
 from engine.errors import DataError, EngineError, common_file_problem, open_regular
 from engine.presets import build_optimizer
-from engine.serialize import copy_state_into, first_non_finite, read_state, write_state
+from engine.serialize import (
+    copy_state_into,
+    first_non_finite,
+    npz_size_problem,
+    read_state,
+    write_state,
+)
 from engine.spec import RunConfig
 from playground.history import HistoryBuffer
+from playground.two_d.points import MAX_CSV_ROWS
 
 #: the session format this version writes and the newest it reads.
 FORMAT = 1
@@ -256,6 +263,9 @@ class _Reader:
             raise self.fail(f"holds an unusable run config ({e})") from None
 
     def _points(self, data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        problem = npz_size_problem(io.BytesIO(data), MEMBER_LIMITS[POINTS])
+        if problem:  # an array inside may inflate far past the member's own size
+            raise self.fail(f"has a {POINTS} that {problem}")
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 X, y, test = z["X"], z["y"], z["test"]
@@ -269,6 +279,9 @@ class _Reader:
         if X.dtype != np.float64 or y.dtype != np.int64 or test.dtype != np.bool_:
             raise self.fail(f"has points of types {X.dtype}, {y.dtype}, {test.dtype}; "
                             f"expected float64, int64 and bool")
+        if len(X) > MAX_CSV_ROWS:  # the drawing's own limit: more is not interactive
+            raise self.fail(f"has {len(X):,} points; the playground holds at most "
+                            f"{MAX_CSV_ROWS:,}")
         if not np.isfinite(X).all():
             raise self.fail("has points that are not finite numbers (NaN or inf)")
         if len(y) and (y.min() < 0 or y.max() >= MAX_CLASSES):
@@ -276,6 +289,9 @@ class _Reader:
         return X, y, test
 
     def _history(self, data: bytes) -> np.ndarray:
+        problem = npz_size_problem(io.BytesIO(data), MEMBER_LIMITS[HISTORY])
+        if problem:
+            raise self.fail(f"has a {HISTORY} that {problem}")
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 history, columns = z["history"], z["columns"]

@@ -327,3 +327,39 @@ def test_non_finite_or_absurd_numbers_are_refused(tmp_path, damage, match):
     save_session(path, damage(make_session()))
     with pytest.raises(SessionError, match=match):
         load_session(path)
+
+
+def test_a_session_of_more_points_than_the_drawing_holds_is_refused(tmp_path):
+    s = make_session()
+    n = 100_001
+    big = Session(s.config, np.zeros((n, 2)), np.arange(n, dtype=np.int64) % 3,
+                  np.zeros(n, bool), 3)
+    path = tmp_path / "big.nnplay"
+    save_session(path, big)
+    with pytest.raises(SessionError, match="100,001 points.*at most 100,000"):
+        load_session(path)
+
+
+def test_a_points_member_announcing_a_huge_array_is_refused_before_inflating(tmp_path):
+    import io
+    import zipfile
+
+    path = tmp_path / "bomb.nnplay"
+    save_session(path, make_session())
+    # a points.npz whose X announces 250 million rows in a few bytes of data
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (250_000_000, 2)})
+    npz = io.BytesIO()
+    with zipfile.ZipFile(npz, "w") as z:
+        z.writestr("X.npy", header.getvalue() + b"\0" * 16)
+        z.writestr("y.npy", b"")
+        z.writestr("test.npy", b"")
+    with zipfile.ZipFile(path) as old:
+        members = {i.filename: old.read(i.filename) for i in old.infolist()}
+    members["points.npz"] = npz.getvalue()
+    with zipfile.ZipFile(path, "w") as new:
+        for name, data in members.items():
+            new.writestr(name, data)
+    with pytest.raises(SessionError, match="points.npz.*250000000"):
+        load_session(path)
