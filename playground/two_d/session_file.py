@@ -34,6 +34,7 @@ import numpy as np
 from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.build import build_model
+from engine.datasets.csvio import MAX_COORDINATE
 from engine.errors import DataError, EngineError, common_file_problem, open_regular
 from engine.presets import build_optimizer
 from engine.serialize import (
@@ -284,6 +285,9 @@ class _Reader:
                             f"{MAX_CSV_ROWS:,}")
         if not np.isfinite(X).all():
             raise self.fail("has points that are not finite numbers (NaN or inf)")
+        if len(X) and np.abs(X).max() > MAX_COORDINATE:  # the network computes in float32
+            raise self.fail(f"has a point at {np.abs(X).max():.3g}, beyond the "
+                            f"{MAX_COORDINATE:.1e} that 32-bit floats hold")
         if len(y) and (y.min() < 0 or y.max() >= MAX_CLASSES):
             raise self.fail(f"has labels outside 0 to {MAX_CLASSES - 1}")
         return X, y, test

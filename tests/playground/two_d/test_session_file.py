@@ -363,3 +363,13 @@ def test_a_points_member_announcing_a_huge_array_is_refused_before_inflating(tmp
             new.writestr(name, data)
     with pytest.raises(SessionError, match="points.npz.*250000000"):
         load_session(path)
+
+
+def test_a_session_with_points_beyond_float32_is_refused(tmp_path):
+    s = make_session()
+    X = s.X.copy()
+    X[0, 0] = 1e308
+    path = tmp_path / "far.nnplay"
+    save_session(path, Session(s.config, X, s.y, s.test, s.n_classes))
+    with pytest.raises(SessionError, match="1e\\+308.*32-bit"):
+        load_session(path)
