@@ -45,8 +45,8 @@ from engine.serialize import (
     write_state,
 )
 from engine.spec import RunConfig
-from playground.history import HistoryBuffer
 from playground.two_d.points import MAX_CSV_ROWS
+from playground.two_d.run_history import HISTORY_COLUMNS, empty_history, history_csv
 
 #: the session format this version writes and the newest it reads.
 FORMAT = 1
@@ -59,8 +59,6 @@ OPTIMIZER = "optimizer.npz"
 MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
                  MODEL: 1024 * 2**20, OPTIMIZER: 2 * 1024 * 2**20}
 #: the metrics kept per epoch, in the order of the history array's columns.
-HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
-                   "lr", "grad_norm", "steps", "seconds")
 MAX_MEMBERS = 64
 #: largest session file opened (its members together, stored uncompressed).
 MAX_FILE_BYTES = sum(MEMBER_LIMITS.values())
@@ -366,14 +364,6 @@ def check_weights(session: Session):
     return model
 
 
-def restored_steps(history: np.ndarray | None) -> int:
-    """The training steps a restored run has taken: the last epoch's count, else 0."""
-    if history is None or not len(history):
-        return 0
-    steps = history[-1, HISTORY_COLUMNS.index("steps")]
-    return int(steps) if np.isfinite(steps) and steps >= 0 else 0
-
-
 def _short(value, limit: int = 30) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
@@ -392,38 +382,6 @@ def load_session(path: str | os.PathLike) -> Session:
 
 
 # ---------------------------------------------------------------------- history
-
-
-def empty_history() -> np.ndarray:
-    """A history of no epochs: float64 (0, len(HISTORY_COLUMNS))."""
-    return np.zeros((0, len(HISTORY_COLUMNS)))
-
-
-def history_rows(history: np.ndarray) -> list[dict]:
-    """The history as metrics dicts (``epoch``/``steps`` as ints, NaN as None)."""
-    out = []
-    for row in np.asarray(history):
-        m: dict = {}
-        for key, value in zip(HISTORY_COLUMNS, row.tolist()):
-            m[key] = None if value != value else (
-                int(value) if key in ("epoch", "steps") else value)
-        out.append(m)
-    return out
-
-
-def epoch_history(history: np.ndarray | None = None) -> HistoryBuffer:
-    """A buffer of per-epoch rows under ``HISTORY_COLUMNS`` (starting from ``history``)."""
-    return HistoryBuffer(HISTORY_COLUMNS, history)
-
-
-def history_csv(history: np.ndarray) -> str:
-    """The loss history as CSV text: a header of ``HISTORY_COLUMNS``, one row per epoch,
-    floats written with ``repr`` (exact), missing values empty."""
-    lines = [",".join(HISTORY_COLUMNS)]
-    for m in history_rows(history):
-        lines.append(",".join("" if v is None else repr(v) if isinstance(v, float)
-                              else str(v) for v in m.values()))
-    return "\n".join(lines) + "\n"
 
 
 def save_history_csv(path: str | os.PathLike, history: np.ndarray) -> None:

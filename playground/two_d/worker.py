@@ -26,7 +26,7 @@ from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
-from playground.two_d.session_file import epoch_history, restored_steps
+from playground.two_d.run_history import epoch_history, restored_steps
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).

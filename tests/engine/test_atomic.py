@@ -41,7 +41,8 @@ def test_a_replaced_file_keeps_its_mode(tmp_path, umask_022):
 
 
 def test_a_saved_model_and_loss_history_are_readable_by_the_group(tmp_path, umask_022):
-    from playground.two_d.session_file import empty_history, save_history_csv
+    from playground.two_d.run_history import empty_history
+    from playground.two_d.session_file import save_history_csv
 
     model = build_model(RunConfig(), (2,), 2)
     model.save(tmp_path / "m.npz")

@@ -268,7 +268,7 @@ class PlaygroundPage(QWidget):
 
     def _on_history(self, history) -> None:
         """A restored run: its whole loss history at once (E, len(columns)) float64."""
-        from playground.two_d.session_file import HISTORY_COLUMNS, history_rows
+        from playground.two_d.run_history import HISTORY_COLUMNS, history_rows
 
         self.curves.set_history({k: history[:, i] for i, k in enumerate(HISTORY_COLUMNS)})
         last = history_rows(history[-1:])[0] if len(history) else None

@@ -14,14 +14,16 @@ from engine.build import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
 from playground.two_d import session_file as S
-from playground.two_d.session_file import (
-    FORMAT,
+from playground.two_d.run_history import (
     HISTORY_COLUMNS,
-    Session,
-    SessionError,
     epoch_history,
     history_csv,
     history_rows,
+)
+from playground.two_d.session_file import (
+    FORMAT,
+    Session,
+    SessionError,
     load_session,
     save_history_csv,
     save_session,
@@ -277,7 +279,7 @@ def test_history_as_rows_and_csv(tmp_path):
 
 
 def test_a_restored_run_counts_its_steps_on_from_the_last_epoch():
-    from playground.two_d.session_file import restored_steps
+    from playground.two_d.run_history import restored_steps
 
     history = make_session(epochs=3).history
     assert restored_steps(history) == 6          # make_session records 2 steps an epoch

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from engine.build import build_model
 from engine.serialize import model_state
 from engine.spec import RunConfig
-from playground.two_d.session_file import Session, epoch_history, load_session, session_bytes
+from playground.two_d.run_history import epoch_history
+from playground.two_d.session_file import Session, load_session, session_bytes
 
 
 def _valid_session() -> bytes:

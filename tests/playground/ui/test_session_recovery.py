@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from engine import load as load_model
-from playground.two_d.session_file import HISTORY_COLUMNS, Session, load_session
+from playground.two_d.run_history import HISTORY_COLUMNS
+from playground.two_d.session_file import Session, load_session
 from playground.ui.main_window import MainWindow
 
 
