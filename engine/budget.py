@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .build import MAX_PARAMETERS
+from .build import check_parameter_count
 from .errors import SpecError
 from .losses import make_loss
 from .presets import layer_sizes, layer_specs
@@ -84,9 +84,7 @@ def check_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: int
     """``estimate_memory``, raising ``SpecError`` with the numbers when the network has
     more than ``MAX_PARAMETERS`` weights or the estimate passes ``budget`` bytes."""
     est = estimate_memory(config, input_shape, n_classes, batch_rows, inference_rows)
-    if est.parameters > MAX_PARAMETERS:
-        raise SpecError(f"this network has {est.parameters:,} parameters, more than the "
-                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
+    check_parameter_count(est.parameters)
     if est.total_bytes > budget:
         rows = max(int(batch_rows), 1)
         raise SpecError(

@@ -39,6 +39,14 @@ def describe_config(config: RunConfig, input_shape: tuple[int, ...], n_classes: 
             "config": config.to_dict()}
 
 
+def check_parameter_count(n_params: int) -> None:
+    """``SpecError`` naming the count when a network would have more than
+    ``MAX_PARAMETERS`` weights (the one wording of that limit)."""
+    if n_params > MAX_PARAMETERS:
+        raise SpecError(f"this network has {n_params:,} parameters, more than the "
+                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
+
+
 def count_parameters(config: RunConfig, input_shape: tuple[int, ...], n_classes: int) -> int:
     """How many trained parameters ``build_model(config, input_shape, n_classes)`` would
     make, computed from the description without allocating any weights."""
@@ -55,9 +63,7 @@ def build_model(config: RunConfig, input_shape: tuple[int, ...], n_classes: int,
     """
     desc = describe_config(config, input_shape, n_classes)
     n_params = sum(s.parameters for s in layer_sizes(desc["layers"], tuple(input_shape)))
-    if n_params > MAX_PARAMETERS:
-        raise SpecError(f"this network has {n_params:,} parameters, more than the "
-                        f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
+    check_parameter_count(n_params)
     rng = rng if rng is not None else np.random.default_rng(config.seed)
     model = build_from_description({**desc, "config": None}, rng)
     model.config = config

@@ -168,10 +168,6 @@ class TickLoop(QObject):
         """No further tick until ``arm`` (worker thread only)."""
         self._timer.stop()
 
-    @property
-    def ticking(self) -> bool:
-        return self._timer.isActive()
-
     def tick(self) -> int | None:
         """One slice of work (about ``TICK_SECONDS``); the next delay in ms, or None."""
         raise NotImplementedError

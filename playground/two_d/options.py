@@ -62,17 +62,15 @@ def memory_problem(config, dataset, n_points: int) -> str:
 def network_summary(config, n_classes: int) -> str:
     """The 2-D network in one line ("3 → 8 → 8 → 2 · 114 parameters"), or why it cannot
     be built; counted from the description, without making the network."""
-    from engine.build import MAX_PARAMETERS, count_parameters
+    from engine.build import check_parameter_count, count_parameters
     from engine.losses import make_loss
 
     try:
         n_params = count_parameters(config, (2,), n_classes)
+        check_parameter_count(n_params)
         outputs = make_loss(config.model.loss).output_size(n_classes)
     except ValueError as e:  # SpecError and the like: say what is wrong instead
         return str(e)
-    if n_params > MAX_PARAMETERS:
-        return (f"this network has {n_params:,} parameters, more than the "
-                f"{MAX_PARAMETERS:,} allowed; use fewer or smaller layers")
     m = config.model
     widths = [str(len(m.features)), *map(str, m.hidden), str(outputs)]
     return f"{' → '.join(widths)}  ·  {n_params:,} parameters"
