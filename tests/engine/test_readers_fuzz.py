@@ -9,10 +9,8 @@ bytes overwritten. CSV files are fuzzed in ``test_csvio.py``, sessions in
 from __future__ import annotations
 
 import gzip
-import tempfile
 
 import numpy as np
-import pytest
 from fuzzing import FUZZ, loads_or_says_why, mutations, write
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -22,12 +20,6 @@ from engine.datasets.mnist import load_idx
 
 VALID_IDX = idx_bytes(np.arange(2 * 4 * 3, dtype=np.uint8).reshape(2, 4, 3))
 VALID_IDX_GZ = gzip.compress(VALID_IDX)
-
-
-@pytest.fixture(scope="module")
-def scratch():
-    with tempfile.TemporaryDirectory() as d:
-        yield d
 
 
 @FUZZ

@@ -4,11 +4,9 @@ session or raises the project's own error with a message, never anything else.""
 from __future__ import annotations
 
 import io
-import tempfile
 import zipfile
 
 import numpy as np
-import pytest
 from fuzzing import FUZZ, loads_or_says_why, mutations, write
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,12 +29,6 @@ def _valid_session() -> bytes:
 
 
 VALID_SESSION = _valid_session()
-
-
-@pytest.fixture(scope="module")
-def scratch():
-    with tempfile.TemporaryDirectory() as d:
-        yield d
 
 
 @FUZZ
