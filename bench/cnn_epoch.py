@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_machine, synthetic_mnist  # noqa: E402
+from common import add_out_argument, print_machine, publish, synthetic_mnist  # noqa: E402
 
 BATCH, FILTERS, KERNEL, HIDDEN, CLASSES, LR = 100, 30, 5, 100, 10, 1e-3
 ENGINE = "engine (float32)"
@@ -363,17 +363,15 @@ def run_child(name: str, samples: int, args) -> dict:
 
 # --- parent: rounds over the contenders, then the table ----------------------------------
 
-def print_results(rows: list[tuple[str, list[float], float]]) -> None:
+def result_lines(rows: list[tuple[str, list[float], float]]) -> list[str]:
     ref = min(rows[0][1])
-    width = max(34, *(len(name) for name, _, _ in rows))
-    print(f"| {'contender':<{width}} | {'min s':>7} | {'median s':>8} | {'max s':>7} | "
-          f"{'time / engine':>13} | {'peak RSS MB':>11} |")
-    print(f"|{'-' * (width + 2)}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 15}|{'-' * 13}|")
+    lines = ["| contender | min s | median s | max s | time / engine | peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, times, peak in rows:
         lo, med, hi = min(times), statistics.median(times), max(times)
-        mem = f"{peak:11.0f}" if peak is not None else f"{'n/a':>11}"
-        print(f"| {name:<{width}} | {lo:7.2f} | {med:8.2f} | {hi:7.2f} | {lo / ref:13.2f} | "
-              f"{mem} |")
+        mem = f"{peak:.0f}" if peak is not None else "n/a"
+        lines.append(f"| {name} | {lo:.2f} | {med:.2f} | {hi:.2f} | {lo / ref:.2f} | {mem} |")
+    return lines
 
 
 def main() -> None:
@@ -390,6 +388,7 @@ def main() -> None:
                     help="untimed batches before each timed epoch")
     ap.add_argument("--untuned-allocator", action="store_true",
                     help="also time the engine with glibc's default malloc thresholds")
+    add_out_argument(ap)
     ap.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -432,7 +431,7 @@ def main() -> None:
         peaks = [r["peak_rss_mb"] for r in results[n] if r["peak_rss_mb"] is not None]
         rows.append((label, [r["seconds"] * scale for r in results[n]],
                      max(peaks) if peaks else None))
-    print_results(rows)
+    publish(result_lines(rows), args.out)
     before = [r["rss_before_mb"] for r in results["engine"] if r["rss_before_mb"]]
     data_mb = args.samples * 28 * 28 * 4 / 2**20  # MB here and in the table: 2**20 bytes
     if before:

@@ -7,6 +7,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -75,15 +76,31 @@ def summary(times: list[float]) -> tuple[float, float, float]:
     return min(times), statistics.median(times), max(times)
 
 
-def print_table(rows: list[tuple[str, list[float]]], reference: str) -> None:
+def table_lines(rows: list[tuple[str, list[float]]], reference: str) -> list[str]:
     """Min/median/max per contender and the ratio of its minimum to ``reference``'s."""
     ref = min(dict(rows)[reference])
-    print(f"| {'contender':<34} | {'min s':>7} | {'median s':>8} | {'max s':>7} | "
-          f"{'time / ' + reference:>16} |")
-    print(f"|{'-' * 36}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 18}|")
+    lines = ["| contender | min s | median s | max s | time / engine |",
+             "|---|---:|---:|---:|---:|"]
     for name, times in rows:
         lo, med, hi = summary(times)
-        print(f"| {name:<34} | {lo:7.3f} | {med:8.3f} | {hi:7.3f} | {lo / ref:16.2f} |")
+        lines.append(f"| {name} | {lo:.3f} | {med:.3f} | {hi:.3f} | {lo / ref:.2f} |")
+    return lines
+
+
+def publish(lines: list[str], out: str | None) -> None:
+    """Print a results table and, with ``--out``, write it as the file README quotes
+    (``tests/test_readme.py`` checks that README holds exactly that table)."""
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8")
+
+
+def add_out_argument(ap) -> None:
+    ap.add_argument("--out", metavar="FILE.md",
+                    help="also write the table to this file (README quotes "
+                         "docs/results/<script>.md)")
 
 
 def synthetic_mnist(n: int = 60_000, seed: int = 0, image: bool = True):

@@ -21,7 +21,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_machine, synthetic_mnist, time_runs  # noqa: E402
+from common import (  # noqa: E402
+    add_out_argument,
+    print_machine,
+    publish,
+    synthetic_mnist,
+    time_runs,
+)
 
 B = 100
 
@@ -72,6 +78,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-cnn", action="store_true")
     ap.add_argument("--skip-torch", action="store_true")
+    add_out_argument(ap)
     args = ap.parse_args()
     import cnn_epoch
     import mlp_epoch
@@ -109,12 +116,12 @@ def main() -> None:
           f"measured again just before each of the {args.repeats} epochs (a shared machine's "
           f"speed drifts); the row is the epoch with the best fraction, the last column "
           f"the median fraction\n")
-    print("| model | contender | epoch GFLOP | epoch s | achieved GFLOP/s | GEMM GFLOP/s | "
-          "fraction | median |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    lines = ["| model | contender | epoch GFLOP | epoch s | achieved GFLOP/s | GEMM GFLOP/s | "
+             "fraction | median |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for name, who, work, t, rate, median in rows:
-        print(f"| {name} | {who} | {work / 1e9:.1f} | {t:.2f} | {work / t / 1e9:.1f} | "
-              f"{rate / 1e9:.1f} | {work / t / rate:.0%} | {median:.0%} |")
+        lines.append(f"| {name} | {who} | {work / 1e9:.1f} | {t:.2f} | {work / t / 1e9:.1f} | "
+                     f"{rate / 1e9:.1f} | {work / t / rate:.0%} | {median:.0%} |")
+    publish(lines, args.out)
 
 
 def _interleaved(run, gemms, steps: int, repeats: int) -> tuple[float, float, float]:

@@ -17,7 +17,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import interleaved_runs, print_machine, print_table, synthetic_mnist  # noqa: E402
+from common import (  # noqa: E402
+    add_out_argument,
+    interleaved_runs,
+    print_machine,
+    publish,
+    synthetic_mnist,
+    table_lines,
+)
 
 BATCH, HIDDEN, LR = 100, 100, 1e-3
 
@@ -80,6 +87,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--samples", type=int, default=60_000)
+    add_out_argument(ap)
     args = ap.parse_args()
     x, y = synthetic_mnist(args.samples, image=False)
     with threadpool_limits(limits=args.threads, user_api="blas"):
@@ -96,7 +104,8 @@ def main() -> None:
         else:
             contenders.append(("PyTorch CPU (float32)", torch_epoch(x, y, args.threads)))
         times = interleaved_runs([run for _, run in contenders], args.repeats, warmup=1)
-    print_table([(name, t) for (name, _), t in zip(contenders, times)], "engine (float32)")
+    publish(table_lines([(name, t) for (name, _), t in zip(contenders, times)], "engine (float32)"),
+            args.out)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = t.add_argument_group("model")
     g.add_argument("--model", choices=PRESETS, help="mlp, or the book's simple-cnn/deep-cnn")
     g.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 8,8")
-    g.add_argument("--activation", help="relu, leaky-relu, tanh, sigmoid, elu, linear")
+    g.add_argument("--activation",
+                   help="relu, leaky-relu, tanh, sigmoid, elu, linear; one for every "
+                        "hidden layer, or one per layer comma-separated (relu,tanh)")
     g.add_argument("--features", help="2-D input features, e.g. x1,x2,x1^2,x1*x2,sin(x1)")
     g.add_argument("--init", help="auto, he, xavier or std")
     g.add_argument("--init-std", type=float, help="sigma for --init std")

@@ -35,19 +35,23 @@ class LayerSize:
     scratch: int = 0
 
 
-def resolved_init(m: ModelConfig) -> str:
-    """``auto`` means He for ReLU-family activations and the CNNs, Xavier otherwise."""
+def resolved_init(m: ModelConfig, activation: str | None = None) -> str:
+    """``auto`` means He for ReLU-family activations and the CNNs, Xavier otherwise;
+    per layer, for the layer feeding ``activation`` (default: the first layer's)."""
     if m.init != "auto":
         return m.init
-    relu_like = m.activation in ("relu", "leaky-relu", "elu") or m.preset != "mlp"
+    if activation is None:
+        activation = m.layer_activations()[0] if m.hidden else m.activation
+    relu_like = activation in ("relu", "leaky-relu", "elu") or m.preset != "mlp"
     return "he" if relu_like else "xavier"
 
 
 def layer_specs(m: ModelConfig, input_shape: tuple[int, ...], n_out: int) -> list[dict]:
     """The layers ``m`` describes for samples of ``input_shape`` and ``n_out`` scores."""
-    m = replace(m, init=resolved_init(m))
     if m.preset != "mlp":
         m = replace(m, activation="relu")  # the book's CNNs are ReLU networks
+    if m.preset != "mlp" or not m.hidden:
+        m = replace(m, init=resolved_init(m))
     shape = tuple(int(v) for v in input_shape)
     builders = {"mlp": _mlp, "simple-cnn": _simple_cnn, "deep-cnn": _deep_cnn}
     return builders[m.preset](m, shape, n_out)
@@ -99,12 +103,13 @@ def _size(spec: dict, shape: tuple[int, ...]) -> LayerSize:
     return LayerSize(0, shape)  # activations and dropout keep the shape
 
 
-def _activation(m: ModelConfig) -> dict:
-    return {"kind": ACTIVATIONS[m.activation].kind}
+def _activation(m: ModelConfig, name: str | None = None) -> dict:
+    return {"kind": ACTIVATIONS[name or m.activation].kind}
 
 
-def _dense(n_in: int, n_out: int, m: ModelConfig) -> dict:
-    return {"kind": "dense", "in_features": n_in, "out_features": n_out, "init": m.init,
+def _dense(n_in: int, n_out: int, m: ModelConfig, activation: str | None = None) -> dict:
+    init = m.init if activation is None else resolved_init(m, activation)
+    return {"kind": "dense", "in_features": n_in, "out_features": n_out, "init": init,
             "std": m.init_std}
 
 
@@ -120,15 +125,17 @@ def _mlp(m: ModelConfig, shape: tuple[int, ...], n_out: int) -> list[dict]:
     elif len(shape) > 1:
         layers.append({"kind": "flatten"})
     width = _width(layers, shape)
-    for h in m.hidden:
-        layers.append(_dense(width, h, m))
+    activations = m.layer_activations()
+    for h, act in zip(m.hidden, activations):
+        layers.append(_dense(width, h, m, act))
         if m.batchnorm:
             layers.append({"kind": "batch-norm", "num_features": h})
-        layers.append(_activation(m))
+        layers.append(_activation(m, act))
         if m.dropout:
             layers.append({"kind": "dropout", "rate": m.dropout})
         width = h
-    layers.append(_dense(width, n_out, m))
+    # the output layer takes the last hidden layer's rule (as a single activation did)
+    layers.append(_dense(width, n_out, m, activations[-1] if activations else None))
     return layers
 
 

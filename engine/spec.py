@@ -69,6 +69,18 @@ class DataConfig:
         return self.name in IMAGE_DATASETS
 
 
+def split_activations(text: str) -> tuple[str, ...]:
+    """``"relu, tanh"`` -> ("relu", "tanh"): one activation for all hidden layers, or one
+    per layer, comma-separated."""
+    return tuple(part.strip() for part in str(text).split(","))
+
+
+def join_activations(names) -> str:
+    """The ``activation`` text for per-layer ``names``: one name if they are all equal."""
+    names = tuple(names)
+    return names[0] if names and len(set(names)) == 1 else ",".join(names)
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     preset: str = "mlp"
@@ -84,6 +96,13 @@ class ModelConfig:
     conv_size: int = 5
     dtype: str = "float32"
 
+    def layer_activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer (a single name applies to all)."""
+        names = split_activations(self.activation)
+        if len(names) == 1:
+            return names * len(self.hidden)
+        return names
+
     def validate(self) -> None:
         from .activations import ACTIVATIONS
         from .features import check_features
@@ -97,9 +116,16 @@ class ModelConfig:
         for h in self.hidden:
             if not 1 <= h <= MAX_WIDTH:
                 raise SpecError(f"hidden layer sizes must be between 1 and {MAX_WIDTH}, got {h}")
-        if self.activation not in ACTIVATIONS:
-            raise SpecError(f"unknown activation {self.activation!r}; choose one of "
-                            f"{', '.join(ACTIVATIONS)}")
+        names = split_activations(self.activation)
+        for name in names:
+            if name not in ACTIVATIONS:
+                raise SpecError(f"unknown activation {name!r}; choose one of "
+                                f"{', '.join(ACTIVATIONS)} (or one per hidden layer, "
+                                f"comma-separated)")
+        if len(names) > 1 and self.preset == "mlp" and len(names) != len(self.hidden):
+            raise SpecError(f"{len(names)} activations ({self.activation}) for "
+                            f"{len(self.hidden)} hidden layers: give one for all, or one "
+                            f"per hidden layer")
         check_features(self.features)
         if self.init not in INITIALIZERS + ("auto",):
             raise SpecError(f"unknown initialiser {self.init!r}; choose one of "

@@ -31,3 +31,28 @@ def test_the_parity_script_writes_the_table_in_readmes_form(tmp_path, monkeypatc
     readme_head = (ROOT / "docs" / "results" / "sklearn_parity.md").read_text().splitlines()[0]
     assert lines[0] == readme_head
     assert lines[2] == "| moons (noise 0.15) | 0.900 | 0.850 | +0.050 | 0.900 | 0.850 |"
+
+
+BENCH_TABLES = ["mlp_epoch", "cnn_epoch", "gemm_fraction", "sklearn_parity"]
+
+
+def test_every_measured_table_in_readme_is_the_one_its_script_wrote():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in BENCH_TABLES:
+        table = (ROOT / "docs" / "results" / f"{name}.md").read_text(encoding="utf-8")
+        assert table.strip() in readme, f"README's {name} table differs from its script's"
+
+
+def test_the_benchmarks_write_their_table_with_out(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "mlp.md"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "mlp_epoch.py"), "--samples",
+                          "300", "--repeats", "1", "--threads", "1", "--out", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "| contender | min s | median s | max s | time / engine |"
+    assert lines[2].startswith("| engine (float32) | ") and lines[2].endswith(" | 1.00 |")
+    assert "\n".join(lines) in run.stdout

@@ -37,6 +37,9 @@ class TrainingRun(QObject):
     _setStopEpoch = Signal(int)
     _setGridView = Signal(object, object)
     _publishState = Signal(int)
+    _setGraphGrid = Signal(int)
+    _setFocus = Signal(object)
+    _setWeight = Signal(int, int, int, float)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +56,9 @@ class TrainingRun(QObject):
             (self._updateTraining, w.updateTraining), (self._start, w.start),
             (self._pause, w.pause), (self._step, w.step), (self._setSpeed, w.setSpeed),
             (self._setStopEpoch, w.setStopEpoch),
-            (self._setGridView, w.setGridView), (self._publishState, w.publishState)])
+            (self._setGridView, w.setGridView), (self._publishState, w.publishState),
+            (self._setGraphGrid, w.setGraphGrid), (self._setFocus, w.setFocus),
+            (self._setWeight, w.setWeight)])
         self.host.listen([
             (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
             (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running)])
@@ -116,6 +121,18 @@ class TrainingRun(QObject):
 
     def set_grid_view(self, bounds: tuple, size: int) -> None:
         self._setGridView.emit(bounds, grid_resolution(bounds, size))
+
+    def set_graph_grid(self, coarse: int) -> None:
+        """Grids carry every unit's map on a ``coarse`` x ``coarse`` grid (0: not)."""
+        self._setGraphGrid.emit(int(coarse))
+
+    def set_focus(self, unit: tuple[int, int] | None) -> None:
+        """Grids carry (column, unit)'s values at full resolution (None: not)."""
+        self._setFocus.emit(unit)
+
+    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        """The worker sets that weight of dense layer ``layer`` before its next step."""
+        self._setWeight.emit(int(layer), int(row), int(col), float(value))
 
     def request_state(self, timeout: float) -> ModelState | None:
         """Copies of the worker's model, epoch and history, asked for between two of its

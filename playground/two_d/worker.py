@@ -25,6 +25,7 @@ from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
+from engine.unit_grid import dense_layers, network_grid
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 from playground.two_d.run_history import epoch_history, restored_steps
 
@@ -76,7 +77,9 @@ class TrainingWorker(TickLoop):
     ``closed`` come from ``TickLoop``."""
 
     epochFinished = Signal(dict)   # the trainer's epoch metrics plus "run_id"
-    gridReady = Signal(object)     # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32}
+    # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32, and with the graph on
+    #  "graph" (an engine.unit_grid.NetworkGrid of copies; its focus: the hovered unit)}
+    gridReady = Signal(object)
     runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
 
     def __init__(self) -> None:
@@ -93,6 +96,8 @@ class TrainingWorker(TickLoop):
         self._resolution: tuple[int, int] = (160, 160)
         self._grid_dirty = False
         self._last_grid = 0.0
+        self._graph_size = 0       # coarse grid of the network graph (0: graph hidden)
+        self._focus: tuple[int, int] | None = None
         self._history = epoch_history()
         self._restored_epoch = 0
         # the last published ModelState and the request it answered (any thread reads)
@@ -223,6 +228,36 @@ class TrainingWorker(TickLoop):
         if self._model is not None:
             self._emit_grid()
 
+    @Slot(int)
+    def setGraphGrid(self, coarse: int) -> None:
+        """Also compute every unit's map on a ``coarse`` x ``coarse`` grid (0: not)."""
+        self._graph_size = max(0, int(coarse))
+        if self._model is not None:
+            self._emit_grid()
+
+    @Slot(object)
+    def setFocus(self, unit) -> None:
+        """Send (column, unit)'s values at the grid's full resolution too (None: not)."""
+        self._focus = None if unit is None else (int(unit[0]), int(unit[1]))
+        if self._model is not None:
+            self._emit_grid()
+
+    @Slot(int, int, int, float)
+    def setWeight(self, layer: int, row: int, col: int, value: float) -> None:
+        """Set weight (row, col) of dense layer ``layer`` (the graph's link from unit
+        ``row`` of column ``layer`` to unit ``col`` of the next) to ``value``. The
+        optimiser's moments stay as they were; the next step starts from the new value."""
+        if self._model is None:
+            return
+        dense = dense_layers(self._model)
+        if not 0 <= layer < len(dense):
+            return
+        w = dense[layer].params["W"]
+        if not (0 <= row < w.shape[0] and 0 <= col < w.shape[1]) or not np.isfinite(value):
+            return
+        w[row, col] = value
+        self._emit_grid()
+
     def on_shutdown(self) -> None:
         """The thread ends: stop training and drop the model."""
         self._running = False
@@ -313,9 +348,15 @@ class TrainingWorker(TickLoop):
         if self._model is None:
             return
         self._last_grid = time.perf_counter()
+        graph = None
         with quiet():  # a diverged model's NaNs are shown, not raised
-            probs = decision_grid(self._model, self._bounds, self._resolution)
+            if self._graph_size or self._focus is not None:
+                graph = network_grid(self._model, self._bounds, self._resolution,
+                                     max(2, self._graph_size), self._focus)
+                probs = graph.probs
+            else:
+                probs = decision_grid(self._model, self._bounds, self._resolution)
         self._grid_dirty = False
         epoch = self._trainer.epoch if self._trainer is not None else 0
         self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "bounds": self._bounds,
-                             "probs": probs})
+                             "probs": probs, "graph": graph})

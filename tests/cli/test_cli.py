@@ -221,3 +221,14 @@ def test_divergence_in_process_matches_the_process(capsys):
     code, _, err = call(capsys, *DIVERGING)
     assert code == 3
     assert DIVERGED_LINE.match(err.strip())
+
+
+def test_one_activation_per_layer_from_the_command_line(capsys, tmp_path):
+    cfg = tmp_path / "c.json"
+    code, _, err = call(capsys, "train", *QUICK[:4], "--hidden", "6,4", "--activation",
+                        "relu,tanh", "--epochs", "1", "--save-config", str(cfg), "--json")
+    assert code == 0, err
+    assert RunConfig.from_json(cfg.read_text()).model.layer_activations() == ("relu", "tanh")
+    code, _, err = call(capsys, "train", *QUICK[:4], "--hidden", "6,4", "--activation",
+                        "relu,tanh,elu", "--json")
+    assert code == EXIT_BAD_INPUT and "3 activations" in err and "\n" not in err.strip()

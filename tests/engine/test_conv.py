@@ -58,7 +58,10 @@ CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
 def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w):
     layer = make_conv(cin, cout, k, stride, pad)
     x = np.random.default_rng(1).standard_normal((2, cin, h, w))
-    errors = check_layer(layer, x)
+    # A convolution is linear in x and W, so central differences have no truncation
+    # error and a larger step only shrinks rounding noise: at 1e-6, a gradient of 1e-4
+    # came out 2.7e-6 off under OpenBLAS's AVX-512 kernels (summation order).
+    errors = check_layer(layer, x, eps=1e-5)
     assert set(errors) == {"x", "W", "b"}
     assert max(errors.values()) < TOL, errors
 
