@@ -12,6 +12,8 @@ from engine.init import INITIALIZERS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
+from engine.spec import ModelConfig
+from engine.spec import join_activations as join
 from engine.trainer import FULL_TRAIN_EVAL_LIMIT
 
 #: grid cells along the longer side of the view (the shorter side keeps cells square).
@@ -99,3 +101,14 @@ def batch_note(old, new, dataset) -> str:
         return ""
     return (f"Batch size {new.batch_size} is more than the {len(dataset.x_train)} training "
             f"points: each step uses all of them (full batch).")
+
+
+def layer_activations(model: dict) -> tuple[str, ...]:
+    """One activation per hidden layer of a ``RunConfig.to_dict()["model"]``."""
+    return ModelConfig(hidden=tuple(model["hidden"]),
+                       activation=model["activation"]).layer_activations()
+
+
+def join_activations(names) -> str:
+    """The ``activation`` text for per-layer ``names`` (one name if all are equal)."""
+    return join(names)

@@ -106,12 +106,14 @@ class TrainingCurves(QWidget):
         self.test_loss = self.loss_plot.plot(pen=dashed, name="test")
         self.train_acc = self.acc_plot.plot(pen=solid)
         self.test_acc = self.acc_plot.plot(pen=dashed)
-        self.log_check = QCheckBox("Log-scale loss")
+        self.log_check = QCheckBox("Log loss")
         self.log_check.setObjectName("logLossCheck")
         self.log_check.setToolTip("Show the loss on a logarithmic axis (useful once it is "
                                   "small); off: a linear axis.")
         self.log_check.toggled.connect(self.set_log_y)
-        title = QLabel("<b>Loss and accuracy per epoch</b>")
+        title = QLabel("<b>Loss, accuracy</b>")
+        title.setToolTip("Loss (top) and accuracy (bottom) of every epoch, on the training "
+                         "and the test points.")
         key = QLabel(legend_html())
         key.setObjectName("curvesLegend")
         head = QHBoxLayout()

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.plots.colors import region_rgba
 from playground.ui.plots.contour import class_boundaries
+from playground.ui.plots.plot_overlay import OverlayLabel, UnitViewLabel, probe_text
 from playground.ui.plots.style import (
     BASELINE_COLOR,
     BOUNDARY_COLOR,
     CLASS_COLORS,
     OwnMenuViewBox,
 )
+from playground.ui.plots.unit_colors import unit_rgba
 
 #: brush radius for erasing and spraying, in screen pixels.
 ERASE_RADIUS_PX = 12
@@ -95,6 +97,7 @@ class DecisionRegionPlot(pg.PlotWidget):
     drawRequested = Signal(object, object)
     eraseRequested = Signal(float, float, float)
     viewBoundsChanged = Signal(object)
+    unitViewClosed = Signal()     # the user asked to see the classes again
 
     def __init__(self, parent=None) -> None:
         self._vb = DrawingViewBox()
@@ -155,6 +158,15 @@ class DecisionRegionPlot(pg.PlotWidget):
         self._vb.sigResized.connect(self._view_moved)
         self._vb.drawAt.connect(self._on_draw)
         self._vb.eraseAt.connect(self.eraseRequested)
+        # one unit's output instead of the classes (from the network graph), and a read-out
+        # of the probabilities and the nearest point under the cursor
+        self._unit: tuple | None = None  # label, values, levels, lut
+        self.unit_label = UnitViewLabel(self)
+        self.unit_label.backRequested.connect(self.unitViewClosed)
+        self.probe = OverlayLabel("probeLabel", self, "bottom-left")
+        self._overlays = (self.unit_label, self.probe)
+        self._points: list[tuple[np.ndarray, np.ndarray, str]] = []
+        self.scene().sigMouseMoved.connect(self._probe_at)
         self.setToolTip("The decision region: colours show the class the network predicts, "
                         "paler where it is unsure; the dark line is the class boundary.\n"
                         "Filled dots are training points, ringed dots test points.\n"
@@ -168,10 +180,11 @@ class DecisionRegionPlot(pg.PlotWidget):
         """Points (N, 2) with labels (N,) 0..4."""
         y_train = np.clip(np.asarray(y_train, np.intp), 0, len(CLASS_COLORS) - 1)
         y_test = np.clip(np.asarray(y_test, np.intp), 0, len(CLASS_COLORS) - 1)
-        self.train_points.setData(pos=np.asarray(x_train, np.float64).reshape(-1, 2),
-                                  brush=self._brushes[y_train], pen=self._outline)
-        self.test_points.setData(pos=np.asarray(x_test, np.float64).reshape(-1, 2),
-                                 brush=self._test_brush, pen=self._test_pens[y_test])
+        train = np.asarray(x_train, np.float64).reshape(-1, 2)
+        test = np.asarray(x_test, np.float64).reshape(-1, 2)
+        self._points = [(train, y_train, "train"), (test, y_test, "test")]
+        self.train_points.setData(pos=train, brush=self._brushes[y_train], pen=self._outline)
+        self.test_points.setData(pos=test, brush=self._test_brush, pen=self._test_pens[y_test])
 
     def set_probabilities(self, probs: np.ndarray | None,
                           bounds: tuple[float, float, float, float]) -> None:
@@ -182,10 +195,36 @@ class DecisionRegionPlot(pg.PlotWidget):
             self.boundary.setData([], [])
             return
         xmin, xmax, ymin, ymax = self._bounds
-        self.image.setImage(region_rgba(probs, self.discretize), levels=(0, 255))
+        if self._unit is not None and self._unit[1].shape == probs.shape[:2]:
+            rgba = unit_rgba(*self._unit[1:])
+        else:
+            rgba = region_rgba(probs, self.discretize)
+        self.image.setImage(rgba, levels=(0, 255))
         self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
         x, y = class_boundaries(probs, self._bounds)
         self.boundary.setData(x, y)
+
+    def set_unit(self, label: str | None, values: np.ndarray | None = None,
+                 levels: tuple[float, float] = (-1.0, 1.0), lut=None) -> None:
+        """Show one unit's ``values`` (ny, nx) over the grid's bounds on the graph's colour
+        scale (``lut``, default the diverging one) instead of the classes, saying ``label``
+        ("showing neuron 2.5"); None: the classes again. Takes effect with the next
+        ``set_probabilities``."""
+        if label is None or values is None:
+            was = self._unit is not None
+            self._unit = None
+            self.unit_label.hide()
+            if was and self._probs is not None:
+                self.set_probabilities(self._probs, self._bounds)
+            return
+        self._unit = (label, values, levels, lut)
+        if self.unit_label.isHidden() or label not in self.unit_label.text():
+            self.unit_label.show_unit(label)
+
+    @property
+    def shown_unit(self) -> str | None:
+        """The label of the unit shown instead of the classes, or None."""
+        return self._unit[0] if self._unit is not None else None
 
     def set_baseline(self, probs: np.ndarray | None,
                      bounds: tuple[float, float, float, float] | None = None) -> None:
@@ -231,6 +270,30 @@ class DecisionRegionPlot(pg.PlotWidget):
         return self.mapFromScene(self._vb.mapViewToScene(QPointF(x, y)))
 
     # ------------------------------------------------------------------ internals
+
+    def _probe_at(self, scene_pos) -> None:
+        if not self._vb.sceneBoundingRect().contains(scene_pos):
+            self.probe.hide()
+            return
+        p = self._vb.mapSceneToView(scene_pos)
+        unit = None
+        if self._unit is not None:
+            unit = (self._unit[0].replace("showing ", ""), self._unit[1])
+        text = probe_text(self._probs, self._bounds, p.x(), p.y(), self._points, unit)
+        if text:
+            self.probe.show_text(text)
+        else:
+            self.probe.hide()
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        for label in self.__dict__.get("_overlays", ())[1:]:
+            label.hide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        for label in self.__dict__.get("_overlays", ()):  # none yet while being built
+            label.place()
 
     def _view_moved(self, *_args) -> None:
         if not self._debounce.isActive():

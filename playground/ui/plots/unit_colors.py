@@ -15,9 +15,13 @@ from playground.ui.plots.colors import palette
 #: what made a column -> fixed levels; the others are scaled per layer.
 FIXED_LEVELS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "output": (0.0, 1.0),
                 "step": (0.0, 1.0)}
-SCALE_NOTE = ("Node colours: orange −, white 0, blue + (tanh −1…1; sigmoid and outputs "
-              "0…1, white at 0.5; features, ReLU, ELU and linear scaled per layer to ± "
-              "their largest value).")
+SCALE_NOTE = ("orange −, white 0, blue +; tanh ±1, sigmoid 0…1, others scaled per layer; "
+              "outputs: white to the class colour")
+SCALE_TIP = ("Node colours: orange negative, white 0, blue positive. tanh units run from −1 "
+             "to 1; sigmoid units from 0 to 1 (white at 0.5); the input features and ReLU, ELU "
+             "and linear units are scaled per layer to ± their largest value over the "
+             "visible plane. An output node runs from white (probability 0) to its "
+             "class's colour (probability 1).")
 
 
 def diverging_lut(steps: int = 256) -> np.ndarray:
@@ -27,6 +31,14 @@ def diverging_lut(steps: int = 256) -> np.ndarray:
     t = np.linspace(-1.0, 1.0, steps, dtype=np.float32)[:, None]
     rgb = np.where(t < 0, white + (white - orange) * t, white + (blue - white) * t)
     return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+
+
+def class_lut(k: int, steps: int = 256) -> np.ndarray:
+    """(steps, 3) uint8 from white (probability 0) to class ``k``'s colour (1): an
+    output node's map."""
+    colour = palette()[k % len(palette())]
+    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+    return np.clip(255 + (colour - 255) * t + 0.5, 0, 255).astype(np.uint8)
 
 
 def grey_lut(steps: int = 256) -> np.ndarray:
@@ -49,3 +61,17 @@ def dead_units(kind: str, column: np.ndarray) -> np.ndarray:
     if kind != "relu":
         return np.zeros(len(column), bool)
     return ~(column.reshape(len(column), -1) > 0).any(axis=1)
+
+
+def unit_rgba(values: np.ndarray, levels: tuple[float, float],
+              lut: np.ndarray | None = None) -> np.ndarray:
+    """RGBA uint8 (ny, nx, 4) of ``values`` on ``lut`` (default: the diverging scale) over
+    ``levels``; NaN (a diverged model) comes out in the middle colour."""
+    lo, hi = levels
+    lut = diverging_lut() if lut is None else lut
+    t = (np.nan_to_num(values, nan=(lo + hi) / 2) - lo) / ((hi - lo) or 1.0)
+    index = np.clip((t * (len(lut) - 1) + 0.5).astype(np.intp), 0, len(lut) - 1)
+    out = np.empty(values.shape + (4,), np.uint8)
+    out[..., :3] = lut[index]
+    out[..., 3] = 255
+    return out

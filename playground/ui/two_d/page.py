@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 from playground import settings as store
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
+from playground.ui.plots.unit_colors import class_lut, unit_levels
 from playground.ui.two_d.data_panel import DataPanel
 from playground.ui.two_d.edit_history import EditHistory
 from playground.ui.two_d.file_commands import FileCommands
+from playground.ui.two_d.graph_panel import GraphPanel
 from playground.ui.two_d.network_panel import NetworkPanel
 from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
 
@@ -36,6 +38,11 @@ FRAME_MS = 25
 CURVES_MS = 100
 #: how soon after a decision-region frame the curves may have theirs.
 CURVES_GAP_MS = 6
+#: the network graph's nodes are fed at most this often (20 a second), from the newest
+#: grid; the worker computes their maps on a GRAPH_GRID x GRAPH_GRID grid.
+GRAPH_MS = 50
+GRAPH_GRID = 24
+
 def _scroll(widget: QWidget, width: int) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
@@ -68,6 +75,7 @@ class PlaygroundPage(QWidget):
         self.data_panel = DataPanel(choices)
         self.network_panel = NetworkPanel(choices)
         self.decision_plot = DecisionRegionPlot()
+        self.graph_panel = GraphPanel(choices["activations"])
         self.curves = TrainingCurves()
         self.run = RunControls(c, self)
         # the page's own names for them (tests and the benchmarks reach them here)
@@ -94,7 +102,15 @@ class PlaygroundPage(QWidget):
         self.splitter.setObjectName("pageSplitter")
         self.splitter.addWidget(_scroll(self.data_panel,
                                         self.data_panel.sizeHint().width() + 12))
-        self.splitter.addWidget(self.decision_plot)
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setObjectName("centerSplitter")
+        centre.addWidget(self.graph_panel)
+        centre.addWidget(self.decision_plot)
+        centre.setStretchFactor(0, 2)
+        centre.setStretchFactor(1, 3)
+        centre.setChildrenCollapsible(False)
+        self._centre = centre
+        self.splitter.addWidget(centre)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -110,6 +126,21 @@ class PlaygroundPage(QWidget):
         self._metrics_dirty = False
         self._last_frame = 0.0
         self._last_curves = 0.0
+        self._last_graph = 0.0
+        self._graph_shown = True
+        self.graph_frames = 0     # network-graph updates (read by the UI benchmark)
+        self._pending_graph = None
+        self._graph_timer = QTimer(self)
+        self._graph_timer.setSingleShot(True)
+        self._graph_timer.timeout.connect(self._flush_graph)
+        self.graph_action = QAction("Show &Network Graph", self)
+        self.graph_action.setObjectName("showGraphAction")
+        self.graph_action.setCheckable(True)
+        self.graph_action.setChecked(True)
+        self.graph_action.setShortcut("Ctrl+G")
+        self.graph_action.setToolTip("Show or hide the network graph above the decision "
+                                     "plot (hidden, the worker skips the units' maps).")
+        self.graph_action.toggled.connect(self.show_graph)
         self._region_went_last = False  # which of region / curves the last frame drew
         self.frames = 0           # decision images drawn (read by the UI benchmark)
         self._frame = QTimer(self)
@@ -126,7 +157,7 @@ class PlaygroundPage(QWidget):
 
     def actions(self) -> dict[str, list[QAction | None]]:
         return {"&File": self._file_actions, "&Edit": self.edits.actions(),
-                "&Run": self.run.actions}
+                "&Run": self.run.actions, "&View": [self.graph_action]}
 
     def toolbar_widgets(self) -> list[QWidget | None]:
         return self.run.toolbar_widgets()
@@ -149,6 +180,7 @@ class PlaygroundPage(QWidget):
             min(max(store.read_int(s, "playground/autoStop", 0), 0),
                 self.auto_stop_combo.count() - 1))
         self.curves.set_log_y(store.read_bool(s, "playground/logY", False))
+        self.graph_action.setChecked(store.read_bool(s, "playground/showGraph", True))
         dp = self.data_panel
         dp.show_test_check.setChecked(store.read_bool(s, "playground/showTest", True))
         dp.discretize_check.setChecked(store.read_bool(s, "playground/discretize", False))
@@ -162,6 +194,7 @@ class PlaygroundPage(QWidget):
         s.setValue("playground/speed", int(self.speed_combo.currentData()))
         s.setValue("playground/autoStop", self.auto_stop_combo.currentIndex())
         s.setValue("playground/logY", self.curves.log_check.isChecked())
+        s.setValue("playground/showGraph", self.graph_action.isChecked())
         s.setValue("playground/showTest", dp.show_test_check.isChecked())
         s.setValue("playground/discretize", dp.discretize_check.isChecked())
         s.setValue("playground/baseline", dp.baseline_check.isChecked())
@@ -169,6 +202,7 @@ class PlaygroundPage(QWidget):
     def start(self, data_dir=None, ask_restore=None) -> None:
         """Load the data, announce the first state and start autosaving (call once the
         window listens to the page's signals)."""
+        self.controller.run.set_graph_grid(GRAPH_GRID if self._graph_shown else 0)
         self.controller.start()
         if self.startup_note:
             self.problemRaised.emit(self.startup_note)
@@ -189,6 +223,12 @@ class PlaygroundPage(QWidget):
             self.decision_plot
         c.configChanged.connect(dp.set_config)
         c.configChanged.connect(npnl.set_config)
+        c.configChanged.connect(self.graph_panel.set_config)
+        gp = self.graph_panel
+        gp.configEdited.connect(c.edit)
+        gp.weightEdited.connect(c.run.set_weight)
+        gp.focusChanged.connect(self._on_focus)
+        plot.unitViewClosed.connect(self._close_unit_view)
         c.dataChanged.connect(self._on_data)
         c.gridReady.connect(self._on_grid)
         c.baselineReady.connect(self._on_baseline)
@@ -223,11 +263,45 @@ class PlaygroundPage(QWidget):
             # Sizes are only right once the widgets are polished, i.e. after showing.
             QTimer.singleShot(0, self._fit_network_panel)
 
+    def show_graph(self, on: bool) -> None:
+        """Show or hide the network graph; hidden, the worker computes no unit maps."""
+        self._graph_shown = bool(on)
+        self.graph_panel.setVisible(self._graph_shown)
+        if self.graph_action.isChecked() != self._graph_shown:
+            self.graph_action.setChecked(self._graph_shown)
+        self.controller.run.set_graph_grid(GRAPH_GRID if self._graph_shown else 0)
+        if not self._graph_shown:
+            self._close_unit_view()
+
+    def _on_focus(self, unit) -> None:
+        """The graph's hovered or pinned unit: the decision plot shows it (via the worker,
+        which sends its values at full resolution with the next grid)."""
+        self.controller.run.set_focus(unit)
+        if unit is None:
+            self.decision_plot.set_unit(None)
+
+    def _close_unit_view(self) -> None:
+        self.graph_panel.clear_pin()
+        self.controller.run.set_focus(None)
+        self.decision_plot.set_unit(None)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.decision_plot.shown_unit:
+            self._close_unit_view()
+            return
+        super().keyPressEvent(event)
+
     def _fit_network_panel(self) -> None:
         """Give the network panel the height it needs and the curves the rest."""
         need = self.network_panel.sizeHint().height() + 4
         total = max(sum(self._right.sizes()), need + 200)
         self._right.setSizes([need, total - need])
+        # the decision plot keeps most of the centre; the graph gets the rest (>= its
+        # minimum), so at 1280x800 the plot is ~460 px tall and the graph ~240
+        centre = sum(self._centre.sizes())
+        graph_min = self.graph_panel.minimumSizeHint().height()
+        plot = max(min(460, centre - graph_min), int(centre * 0.6))
+        self._centre.setSizes([centre - plot, plot])
 
     # ------------------------------------------------------------------ controller replies
 
@@ -304,6 +378,7 @@ class PlaygroundPage(QWidget):
         grid = self._pending_grid
         if grid is not None and not (curves_due and self._region_went_last):
             self._pending_grid = None
+            self._show_graph_of(grid)
             self.decision_plot.set_probabilities(grid["probs"], grid["bounds"])
             self.frames += 1
             self._region_went_last = True
@@ -318,6 +393,39 @@ class PlaygroundPage(QWidget):
         if self._metrics_dirty:
             self._metrics_dirty = False
             self.run.show_metrics(self._last_metrics)
+
+    def _show_graph_of(self, payload: dict) -> None:
+        """Feed the graph (at most every GRAPH_MS) and the unit view from a grid."""
+        graph = payload.get("graph")
+        if payload.get("probs") is None:
+            self.graph_panel.set_grid(None)
+            self.decision_plot.set_unit(None)
+            return
+        if graph is None:
+            return
+        unit = self.graph_panel.focus
+        if unit is not None and graph.focus is not None and unit[0] < len(graph.columns):
+            kind = graph.kinds[unit[0]]
+            self.decision_plot.set_unit(
+                self.graph_panel.unit_label(unit), graph.focus,
+                unit_levels(kind, graph.columns[unit[0]]),
+                class_lut(unit[1]) if kind == "output" else None)
+        elif unit is None:
+            self.decision_plot.set_unit(None)
+        self._pending_graph = graph
+        wait = GRAPH_MS - (time.perf_counter() - self._last_graph) * 1000
+        if wait <= 1:
+            self._flush_graph()
+        elif not self._graph_timer.isActive():
+            self._graph_timer.start(int(wait))  # the newest grid gets there, even paused
+
+    def _flush_graph(self) -> None:
+        graph, self._pending_graph = self._pending_graph, None
+        if graph is None or not self._graph_shown:
+            return
+        self._last_graph = time.perf_counter()
+        self.graph_panel.set_grid(graph)
+        self.graph_frames += 1
 
     def set_speed(self, epochs_per_frame: int) -> None:
         """Epochs trained per displayed frame (0: as fast as possible)."""

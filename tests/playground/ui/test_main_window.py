@@ -89,12 +89,12 @@ def test_configuration_and_view_options_are_remembered(qtbot, open_window, setti
     assert again.findChild(QComboBox, "activationCombo").currentText() == "relu"
     assert again.page.data_panel.discretize_check.isChecked()
     assert again.page.speed_combo.currentData() == 5
-    again.resize(again.width(), 540)
+    again.resize(again.width(), 590)
     again.close()
     third = MainWindow(settings)
     qtbot.addWidget(third)
     # the height comes back (the width is clamped to the 800x600 offscreen screen)
-    assert third.height() == 540
+    assert third.height() == 590
 
 
 def test_unusable_saved_settings_fall_back_to_the_defaults(open_window, tmp_path):
