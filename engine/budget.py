@@ -14,8 +14,7 @@ import numpy as np
 
 from .build import check_parameter_count
 from .errors import SpecError
-from .losses import make_loss
-from .presets import layer_sizes, layer_specs
+from .presets import layer_sizes, layer_specs, output_width
 from .spec import RunConfig
 
 #: default limit on the estimated memory of one run (weights, gradients, optimiser state
@@ -68,7 +67,7 @@ def estimate_memory(config: RunConfig, input_shape: tuple[int, ...], n_classes: 
                     batch_rows: int, inference_rows: int = 0) -> MemoryEstimate:
     """The memory ``config``'s network needs on samples of ``input_shape``: training on
     ``batch_rows`` samples at a time and predicting ``inference_rows`` at once."""
-    n_out = make_loss(config.model.loss).output_size(int(n_classes))
+    n_out = output_width(config, n_classes)
     params, per_sample, scratch = _layer_sizes(config, tuple(input_shape), n_out)
     itemsize = np.dtype(config.model.dtype).itemsize
     batch_rows, inference_rows = max(int(batch_rows), 1), max(int(inference_rows), 0)

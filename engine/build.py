@@ -16,7 +16,7 @@ from .errors import DataError, SpecError, common_file_problem, open_regular
 from .layers import LAYERS
 from .losses import make_loss
 from .network import Sequential
-from .presets import layer_sizes, layer_specs
+from .presets import layer_sizes, layer_specs, output_width
 from .serialize import FORMAT, copy_state_into, read_state
 from .spec import RunConfig
 
@@ -31,12 +31,21 @@ _TAKES_RNG = frozenset({"dense", "conv2d", "dropout"})
 def describe_config(config: RunConfig, input_shape: tuple[int, ...], n_classes: int
                     ) -> dict:
     """The description (``engine.serialize`` form) of the network ``config`` builds for
-    samples of ``input_shape`` and ``n_classes`` classes."""
-    loss = make_loss(config.model.loss)
-    return {"format": FORMAT, "dtype": config.model.dtype, "loss": config.model.loss,
+    samples of ``input_shape`` and ``n_classes`` classes (ignored for regression, whose
+    network ends in one linear output)."""
+    loss = loss_from_config(config)
+    desc = {"format": FORMAT, "dtype": config.model.dtype, "loss": config.model.loss,
             "layers": layer_specs(config.model, tuple(input_shape),
-                                  loss.output_size(int(n_classes))),
+                                  output_width(config, n_classes)),
             "config": config.to_dict()}
+    if loss.options():
+        desc["loss_options"] = loss.options()
+    return desc
+
+
+def loss_from_config(config: RunConfig):
+    """The loss ``config.model`` names, with its settings (huber's delta)."""
+    return make_loss(config.model.loss, delta=config.model.huber_delta)
 
 
 def check_parameter_count(n_params: int) -> None:
@@ -98,7 +107,15 @@ def build_from_description(desc: dict, rng: np.random.Generator | None = None) -
         if rng is not None and kind in _TAKES_RNG:
             entry["rng"] = rng
         layers.append(LAYERS[kind](**entry, dtype=dtype))
-    model = Sequential(layers, make_loss(desc["loss"]))
+    options = desc.get("loss_options") or {}
+    if not isinstance(options, dict) or set(options) - {"delta"}:
+        raise DataError(f"saved model's loss settings {_shown(options)} are not ones this "
+                        f"program writes (huber's delta)")
+    try:
+        loss = make_loss(desc["loss"], **options)
+    except SpecError as e:
+        raise DataError(f"saved model: {e}") from None
+    model = Sequential(layers, loss)
     if desc.get("config"):
         model.config = RunConfig.from_dict(desc["config"])
     return model

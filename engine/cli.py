@@ -52,7 +52,8 @@ def _train(args) -> int:
     model = build_model(config, data.input_shape, data.n_classes)
     trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
                       data.x_test, data.y_test, batch_size=config.batch_size,
-                      schedule=config.schedule, rng=np.random.default_rng(config.seed))
+                      schedule=config.schedule, rng=np.random.default_rng(config.seed),
+                      task=config.data.task)
     report = _JsonReport() if args.json else _TableReport(trainer, config, data, model)
     start = time.perf_counter()
     metrics = None
@@ -133,8 +134,14 @@ class _JsonReport:
         pass
 
 
+#: the table's score columns after each loss: (metric name, heading, width)
+_TABLE_SCORES = {"classification": (("acc", "acc", 9),),
+                 "regression": (("rmse", "rmse", 10), ("r2", "r2", 8))}
+
+
 class _TableReport:
-    """A readable table; a tqdm bar per epoch for image sets, one over epochs for 2-D."""
+    """A readable table; a tqdm bar per epoch for image sets, one over epochs for 2-D.
+    Classification shows accuracy after each loss, regression rmse and R²."""
 
     def __init__(self, trainer, config, data, model):
         from tqdm import tqdm
@@ -144,7 +151,12 @@ class _TableReport:
         self.every = 1 if data.is_image else max(1, config.epochs // 20)
         print(f"{data.name}: {len(data.x_train)} train / {len(data.x_test)} test samples, "
               f"{model.num_parameters():,} parameters")
-        print("epoch  train_loss  train_acc  test_loss  test_acc        lr  seconds")
+        self.regression = config.data.is_regression
+        if self.regression:
+            print("epoch  train_loss  train_rmse  train_r2  test_loss   test_rmse   test_r2"
+                  "        lr  seconds")
+        else:
+            print("epoch  train_loss  train_acc  test_loss  test_acc        lr  seconds")
         self.bar = None
         if not self.per_epoch_bar:
             self.bar = tqdm(total=config.epochs, unit="epoch", leave=False, file=sys.stderr,
@@ -171,15 +183,29 @@ class _TableReport:
             self.bar = None
         else:
             self.bar.update(1)
-        if m["epoch"] % self.every == 0 or m["epoch"] == self.config.epochs:
+        if not (m["epoch"] % self.every == 0 or m["epoch"] == self.config.epochs):
+            return
+        if self.regression:
+            self.tqdm.write(f"{m['epoch']:5d}  {m['train_loss']:10.4f}  {m['train_rmse']:10.4f}"
+                            f"  {m['train_r2']:8.4f}  {_fmt(m['test_loss']):>9}"
+                            f"  {_fmt(m['test_rmse']):>10}  {_fmt(m['test_r2']):>8}"
+                            f"  {m['lr']:8.2e}  {m['seconds']:7.2f}")
+        else:
             self.tqdm.write(f"{m['epoch']:5d}  {m['train_loss']:10.4f}  {m['train_acc']:9.4f}"
                             f"  {_fmt(m['test_loss']):>9}  {_fmt(m['test_acc']):>8}"
                             f"  {m['lr']:8.2e}  {m['seconds']:7.2f}")
 
     def summary(self, s):
+        saved = f"; saved {s['saved']}" if "saved" in s else ""
+        if self.regression:
+            test = ("" if s["test_rmse"] is None
+                    else f"; test rmse {s['test_rmse']:.4f}, r2 {s['test_r2']:.4f}")
+            print(f"done: {s['epoch']} epochs in {s['seconds']:.1f} s, train rmse "
+                  f"{s['train_rmse']:.4f}, r2 {s['train_r2']:.4f}{test}{saved}")
+            return
         test = "" if s["test_acc"] is None else f", test accuracy {s['test_acc']:.4f}"
         print(f"done: {s['epoch']} epochs in {s['seconds']:.1f} s, train accuracy "
-              f"{s['train_acc']:.4f}{test}" + (f"; saved {s['saved']}" if "saved" in s else ""))
+              f"{s['train_acc']:.4f}{test}" + saved)
 
     def close(self):
         if self.bar is not None:
@@ -235,6 +261,12 @@ def _evaluate(args) -> int:
     except ValueError:  # the first layer's matrix product: the inputs do not fit
         raise DataError(f"{args.model_path} takes other inputs than {where} gives (samples "
                         f"of shape {tuple(x.shape[1:])})") from None
+    if config.data.task != model.task:
+        holds = "real values" if config.data.is_regression else "class labels"
+        raise DataError(f"{args.model_path} is a {model.task} model, but {where} holds "
+                        f"{holds}; evaluate it on {model.task} data")
+    if model.task == "regression":
+        return _evaluate_values(args, config, model, scores, y)
     classes = max(2, scores.shape[1])
     if len(y) and int(y.max()) >= classes:
         raise DataError(f"{where} has labels up to {int(y.max())} but {args.model_path} "
@@ -249,6 +281,23 @@ def _evaluate(args) -> int:
     else:
         print(f"{config.data.name} {args.split}: loss {loss:.4f}, accuracy {acc:.4f} "
               f"on {len(y)} samples")
+    return 0
+
+
+def _evaluate_values(args, config: RunConfig, model, scores, y) -> int:
+    """Print a regression model's loss, rmse and R² on the split (its one output)."""
+    from .metrics import regression_scores
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss = model.loss_fn.forward(scores, y.astype(scores.dtype))
+        rmse, r2 = regression_scores(scores, y)
+    result = {"loss": float(loss), "rmse": rmse, "r2": r2, "samples": len(y),
+              "split": args.split, "dataset": config.data.name}
+    if args.json:
+        print(json_line(result))
+    else:
+        print(f"{config.data.name} {args.split}: loss {loss:.4f}, rmse {rmse:.4f}, r2 "
+              f"{r2:.4f} on {len(y)} samples")
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from .errors import SpecError, common_file_problem, read_regular
-from .spec import DATASETS, PRESETS, RunConfig, defaults_for
+from .spec import DATASETS, PRESETS, REGRESSION_DATASETS, TASKS, RunConfig, defaults_for
 
 #: largest run config read (a config is about 1 kB).
 MAX_CONFIG_BYTES = 2**20
@@ -52,7 +52,8 @@ def _data_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=[d for d in DATASETS if d != "drawn"],
                    help="a generated 2-D set or an image set (default: moons)")
-    g.add_argument("--data", metavar="FILE.csv", help="2-D points from a CSV (x1,x2,label)")
+    g.add_argument("--data", metavar="FILE.csv",
+                   help="2-D points from a CSV (x1,x2,label; x1,x2,y for regression)")
     g.add_argument("--test-data", metavar="FILE.csv", help="test points from a CSV")
     g.add_argument("--test-ratio", type=float, help="fraction held out for testing (0-0.9)")
     g.add_argument("--samples", type=int, help="points to generate")
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--config", metavar="run.json",
                    help="start from a saved run config (default: the dataset's defaults)")
     _data_flags(t)
+    t.add_argument("--task", choices=TASKS,
+                   help=f"learn class labels or one real value per point (default: the "
+                        f"dataset's: regression for {', '.join(REGRESSION_DATASETS)} and "
+                        f"CSV files with a y column, else classification)")
     g = t.add_argument_group("model")
     g.add_argument("--model", choices=PRESETS, help="mlp, or the book's simple-cnn/deep-cnn")
     g.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 8,8")
@@ -81,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--features", help="2-D input features, e.g. x1,x2,x1^2,x1*x2,sin(x1)")
     g.add_argument("--init", help="auto, he, xavier or std")
     g.add_argument("--init-std", type=float, help="sigma for --init std")
-    g.add_argument("--loss", help="softmax-ce, sigmoid-bce or mse")
+    g.add_argument("--loss", help="softmax-ce, sigmoid-bce or mse; for regression mse or "
+                                  "huber (default: softmax-ce; mse for regression)")
+    g.add_argument("--huber-delta", type=float,
+                   help="huber loss: errors beyond this count linearly, not squared")
     g.add_argument("--dropout", type=float, help="dropout rate after hidden layers")
     g.add_argument("--batchnorm", action="store_true", default=None, help="batch norm")
     g.add_argument("--conv-filters", type=int, help="filters of simple-cnn's conv layer")
@@ -146,7 +154,7 @@ def _show_defaults(parser: argparse.ArgumentParser) -> None:
         a, b = value(flat, section, name), value(image, section, name)
         if action.dest == "batch_size":
             a, b = (v or "full" for v in (a, b))
-        if action.dest == "dataset":
+        if action.dest in ("dataset", "loss"):
             continue  # its help says it
         text = _default_text(a)
         if a != b:
@@ -162,6 +170,7 @@ _OVERRIDES = {  # flag -> (section, field); section None means top level
     "model": ("model", "preset"), "hidden": ("model", "hidden"),
     "activation": ("model", "activation"), "init": ("model", "init"),
     "init_std": ("model", "init_std"), "loss": ("model", "loss"),
+    "huber_delta": ("model", "huber_delta"),
     "dropout": ("model", "dropout"), "batchnorm": ("model", "batchnorm"),
     "conv_filters": ("model", "conv_filters"), "conv_size": ("model", "conv_size"),
     "dtype": ("model", "dtype"), "optimizer": ("optim", "name"), "lr": ("optim", "lr"),
@@ -176,7 +185,10 @@ _OVERRIDES = {  # flag -> (section, field); section None means top level
 
 def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) -> RunConfig:
     """The run config: ``--config`` (or ``base``, or the dataset's defaults) with every
-    flag given on the command line applied on top."""
+    flag given on the command line applied on top. Training on ``--data`` without
+    ``--task`` takes the task from the file's header; ``base`` (a saved model's config,
+    for ``evaluate``) keeps its own."""
+    is_evaluate = base is not None
     dataset = "csv" if getattr(args, "data", None) else args.dataset
     if getattr(args, "config", None):
         try:
@@ -197,6 +209,13 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
         sections.setdefault("data", {})["name"] = dataset
     if getattr(args, "data", None):
         sections.setdefault("data", {})["path"] = args.data
+    task = getattr(args, "task", None)
+    if task is None and getattr(args, "data", None) and not is_evaluate:
+        from .datasets.csvio import csv_task
+
+        task = csv_task(args.data)  # a y column means values: regression
+    if task is not None:
+        sections.setdefault("data", {})["task"] = task
     if getattr(args, "features", None):
         sections.setdefault("model", {})["features"] = tuple(args.features.split(","))
     for flag, (section, name) in _OVERRIDES.items():

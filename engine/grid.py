@@ -1,4 +1,5 @@
-"""Decision grids: class probabilities over a rectangle of the input plane."""
+"""Decision grids: class probabilities (or a regression model's values) over a rectangle of
+the input plane."""
 
 from __future__ import annotations
 
@@ -28,3 +29,18 @@ def decision_grid(model, bounds: tuple[float, float, float, float],
     pts = grid_points(bounds, (nx, ny), model.dtype)
     probs = model.predict_proba(pts)
     return probs.reshape(ny, nx, -1).astype(np.float32, copy=False)
+
+
+def value_grid(model, bounds: tuple[float, float, float, float],
+               resolution: int | tuple[int, int] = 100) -> np.ndarray:
+    """A regression model's predicted values (ny, nx) float32 over ``bounds``, in one
+    batched forward pass, laid out as ``decision_grid``'s rows. ``SpecError`` for a
+    classification model (its grid is ``decision_grid``)."""
+    from .errors import SpecError
+
+    if model.task != "regression":
+        raise SpecError("value_grid needs a regression model (one output fitted by mse or "
+                        "huber); a classifier's grid is decision_grid")
+    nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
+    values = model.predict(grid_points(bounds, (nx, ny), model.dtype))
+    return values.reshape(ny, nx).astype(np.float32, copy=False)

@@ -1,7 +1,8 @@
 """Losses: ``value = loss.forward(scores, targets)``, ``dscores = loss.backward()``.
 
-Targets are integer labels (N,) or arrays shaped like the scores (N, K). Every value is the
-mean over the batch; ``backward`` returns the gradient of that mean.
+Targets are integer labels (N,) or arrays shaped like the scores (N, K); the regression
+losses (``mse`` on one output, ``huber``) also take real values (N,) for one output. Every
+value is the mean over the batch; ``backward`` returns the gradient of that mean.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Loss:
     def output_size(self, n_classes: int) -> int:
         """Width of the score layer this loss needs for ``n_classes`` classes."""
         return n_classes
+
+    def options(self) -> dict:
+        """The loss's settings as saved with a model ({} for losses without any)."""
+        return {}
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -146,14 +151,28 @@ class SigmoidBinaryCrossEntropy(Loss):
         return p / p.sum(axis=1, keepdims=True)
 
 
+def _value_targets(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Targets shaped like ``scores``: integer labels (N,) become one-hot rows, real values
+    (N,) the one column of a single-output (regression) network."""
+    if targets.ndim != 1:
+        return targets
+    if scores.shape[1] == 1:
+        return targets.astype(scores.dtype, copy=False).reshape(-1, 1)
+    if not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(f"real-valued targets (N,) fit a network with one output, not "
+                         f"{scores.shape[1]}")
+    return _one_hot(targets, scores.shape[1], scores.dtype)
+
+
 class MeanSquaredError(Loss):
     """Half the squared error summed over outputs, averaged over samples (the book's
-    ``0.5 * sum((y - t)**2)``); integer labels become one-hot targets."""
+    ``0.5 * sum((y - t)**2)``, and scikit-learn's squared loss for one output); integer
+    labels become one-hot targets, real values (N,) fit a single output."""
 
     kind = "mse"
 
     def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
-        t = _one_hot(targets, scores.shape[1], scores.dtype) if targets.ndim == 1 else targets
+        t = _value_targets(scores, targets)
         self._diff = scores - t
         return float(0.5 * (self._diff * self._diff).sum() / scores.shape[0])
 
@@ -166,13 +185,59 @@ class MeanSquaredError(Loss):
         return p / p.sum(axis=1, keepdims=True)
 
 
+class Huber(Loss):
+    """Huber loss: per output 0.5*d**2 where |d| <= delta and delta*(|d| - delta/2)
+    beyond, summed over outputs and averaged over samples (d = score - target). Equal to
+    ``mse`` for small errors, it grows only linearly for outliers, whose gradient is
+    capped at +-delta. Real targets (N,) fit a single output."""
+
+    kind = "huber"
+
+    def __init__(self, delta: float = 1.0):
+        if not (isinstance(delta, (int, float)) and np.isfinite(delta) and delta > 0):
+            raise SpecError(f"huber delta must be a positive number, got {delta!r}")
+        self.delta = float(delta)
+
+    def options(self) -> dict:
+        return {"delta": self.delta}
+
+    def forward(self, scores: np.ndarray, targets: np.ndarray) -> float:
+        d = scores - _value_targets(scores, targets)
+        self._diff = d
+        a = np.abs(d)
+        delta = d.dtype.type(self.delta)
+        # 0.5*min(a, delta)**2 + delta*max(a - delta, 0) is both branches in one formula
+        small = np.minimum(a, delta)
+        per = 0.5 * small * small + delta * (a - small)
+        return float(per.sum() / scores.shape[0])
+
+    def backward(self) -> np.ndarray:
+        d = self._diff
+        g = np.clip(d, -self.delta, self.delta)
+        g *= d.dtype.type(1.0 / d.shape[0])
+        return g
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        raise SpecError("a network trained with the huber loss predicts values, not class "
+                        "probabilities")
+
+    def output_size(self, n_classes: int) -> int:
+        return 1
+
+
 LOSSES: dict[str, type[Loss]] = {
-    cls.kind: cls for cls in (SoftmaxCrossEntropy, SigmoidBinaryCrossEntropy, MeanSquaredError)
+    cls.kind: cls
+    for cls in (SoftmaxCrossEntropy, SigmoidBinaryCrossEntropy, MeanSquaredError, Huber)
 }
+#: losses that fit real values (a regression network's single linear output).
+REGRESSION_LOSSES = ("mse", "huber")
 
 
-def make_loss(name: str) -> Loss:
+def make_loss(name: str, **options) -> Loss:
+    """The loss registered as ``name``; ``options`` are its settings (huber: ``delta``),
+    ignored by losses that have none."""
     try:
-        return LOSSES[name]()
+        cls = LOSSES[name]
     except KeyError:
         raise SpecError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
+    return cls(**options) if cls is Huber else cls()

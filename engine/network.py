@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from .base import Layer
-from .losses import Loss
+from .errors import SpecError
+from .losses import REGRESSION_LOSSES, Loss
 from .penalty import penalty_value
 from .serialize import save
 
@@ -60,8 +61,21 @@ class Sequential:
                                for i in range(0, len(x), batch_size)])
 
     def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        """Class probabilities (N, K), K >= 2."""
+        """Class probabilities (N, K), K >= 2. A regression model has none: ``SpecError``
+        (its ``predict`` gives the values, (N, 1))."""
+        if self.task == "regression":
+            raise SpecError("a regression model predicts values (predict, or "
+                            "engine.grid.value_grid), not class probabilities")
         return self.loss_fn.probabilities(self.predict(x, batch_size))
+
+    @property
+    def task(self) -> str:
+        """"regression" when one output is fitted by a regression loss (mse or huber),
+        else "classification" (mse on classes has an output per class, at least two)."""
+        if self.loss_fn.kind not in REGRESSION_LOSSES:
+            return "classification"
+        widths = [l.out_features for l in self.layers if hasattr(l, "out_features")]
+        return "regression" if widths and widths[-1] == 1 else "classification"
 
     def loss(self, x: np.ndarray, t: np.ndarray, train: bool = True) -> float:
         """Mean data loss of a batch; remembers what ``backward`` needs."""

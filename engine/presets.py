@@ -57,6 +57,17 @@ def layer_specs(m: ModelConfig, input_shape: tuple[int, ...], n_out: int) -> lis
     return builders[m.preset](m, shape, n_out)
 
 
+def output_width(config: RunConfig, n_classes: int) -> int:
+    """Scores the network ends in: one linear output for regression, else what the loss
+    needs for ``n_classes`` classes (sigmoid-bce: one for two classes)."""
+    from .losses import make_loss
+
+    if config.data.is_regression:
+        return 1
+    return make_loss(config.model.loss, delta=config.model.huber_delta).output_size(
+        int(n_classes))
+
+
 def build_optimizer(config: RunConfig):
     """The optimiser ``config.optim`` describes."""
     from .optimizers import make_optimizer

@@ -31,13 +31,17 @@ _FORMAT_1_KINDS = {
 
 def describe(model) -> dict:
     """JSON-able architecture of ``model`` (layers, loss, dtype, run config if any)."""
-    return {
+    desc = {
         "format": FORMAT,
         "dtype": str(model.dtype),
         "loss": model.loss_fn.kind,
         "layers": [{"kind": l.kind, **l.config()} for l in model.layers],
         "config": model.config.to_dict() if model.config is not None else None,
     }
+    options = model.loss_fn.options()
+    if options:  # only huber has any; older readers never see the key otherwise
+        desc["loss_options"] = options
+    return desc
 
 
 def model_state(model) -> tuple[dict, dict[str, np.ndarray]]:

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .config_types import check_types
+from .datasets.regression2d import REGRESSION_GENERATORS
 from .datasets.toy2d import GENERATORS
 from .errors import SpecError
 from .schedules import Schedule
 
-#: the generated 2-D sets, in the generators' order (toy2d imports only NumPy).
+#: the generated 2-D classification sets, in the generators' order (toy2d imports only
+#: NumPy).
 TOY_DATASETS = tuple(GENERATORS)
+#: the generated 2-D regression sets (real-valued targets).
+REGRESSION_DATASETS = tuple(REGRESSION_GENERATORS)
 IMAGE_DATASETS = ("mnist-sample", "mnist", "fashion-mnist", "digits")
 #: "csv" reads ``path``; "drawn" means points supplied by the caller (the app's drawing).
-DATASETS = TOY_DATASETS + ("csv", "drawn") + IMAGE_DATASETS
+DATASETS = TOY_DATASETS + REGRESSION_DATASETS + ("csv", "drawn") + IMAGE_DATASETS
+#: what a run learns: class labels, or one real value per point.
+TASKS = ("classification", "regression")
+#: the losses each task accepts; the first is what a change of task switches to.
+TASK_LOSSES = {"classification": ("softmax-ce", "sigmoid-bce", "mse"),
+               "regression": ("mse", "huber")}
 PRESETS = ("mlp", "simple-cnn", "deep-cnn")
 #: what choosing a preset sets unless the same change gives it, so a preset is the same
 #: network whoever builds it (CLI, Python, the app): the book's SimpleConvNet has a dense
@@ -43,10 +52,25 @@ class DataConfig:
     test_path: str = ""   # optional CSV of test points (else test_ratio splits)
     download: bool = False
     train_limit: int = 0  # image sets: use only the first N training images (0 = all)
+    #: "classification" (integer labels) or "regression" (one real value per point); a
+    #: generated set's task follows its name (see ``dataset_task``)
+    task: str = "classification"
 
     def validate(self) -> None:
         if self.name not in DATASETS:
             raise SpecError(f"unknown dataset {self.name!r}; choose one of {', '.join(DATASETS)}")
+        if self.task not in TASKS:
+            raise SpecError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)}")
+        fixed = dataset_task(self.name)
+        if fixed is not None and fixed != self.task:
+            if fixed == "regression":
+                raise SpecError(f"dataset {self.name!r} has real-valued targets, so its task "
+                                f"is regression, not {self.task}; the classification sets "
+                                f"are {', '.join(TOY_DATASETS)}")
+            raise SpecError(f"dataset {self.name!r} has class labels, so its task is "
+                            f"classification, not regression; the regression sets are "
+                            f"{', '.join(REGRESSION_DATASETS)} (or a CSV file with a y "
+                            f"column)")
         if not 2 <= self.samples <= 1_000_000:
             raise SpecError(f"samples must be between 2 and 1,000,000, got {self.samples}")
         if not (self.noise >= 0 and math.isfinite(self.noise)):
@@ -67,6 +91,20 @@ class DataConfig:
     @property
     def is_image(self) -> bool:
         return self.name in IMAGE_DATASETS
+
+    @property
+    def is_regression(self) -> bool:
+        return self.task == "regression"
+
+
+def dataset_task(name: str) -> str | None:
+    """The task a generated or image set always has; None for "csv" and "drawn", whose
+    task is whatever their points are (a CSV file says it in its header)."""
+    if name in REGRESSION_DATASETS:
+        return "regression"
+    if name in TOY_DATASETS or name in IMAGE_DATASETS:
+        return "classification"
+    return None
 
 
 def split_activations(text: str) -> tuple[str, ...]:
@@ -95,6 +133,8 @@ class ModelConfig:
     conv_filters: int = 30
     conv_size: int = 5
     dtype: str = "float32"
+    huber_delta: float = 1.0  # loss "huber": quadratic within +-delta, linear beyond
+
 
     def layer_activations(self) -> tuple[str, ...]:
         """One activation name per hidden layer (a single name applies to all)."""
@@ -142,6 +182,8 @@ class ModelConfig:
             raise SpecError(f"conv filter size must be between 1 and 9, got {self.conv_size}")
         if self.dtype not in DTYPES:
             raise SpecError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        if not (self.huber_delta > 0 and math.isfinite(self.huber_delta)):
+            raise SpecError(f"huber delta must be a positive number, got {self.huber_delta}")
 
 
 @dataclass(frozen=True)
@@ -207,11 +249,18 @@ class RunConfig:
         if self.model.preset != "mlp" and not self.data.is_image:
             raise SpecError(f"model {self.model.preset!r} needs an image dataset "
                             f"({', '.join(IMAGE_DATASETS)})")
+        accepted = TASK_LOSSES[self.data.task]
+        if self.model.loss not in accepted:
+            what = ("fits real values" if self.model.loss == "huber"
+                    else "scores class labels")
+            raise SpecError(f"loss {self.model.loss!r} {what}; {self.data.task} takes "
+                            f"{', '.join(accepted[:-1])} or {accepted[-1]}")
         return self
 
     def with_changes(self, **sections: Any) -> RunConfig:
         """A copy with fields changed, e.g. ``with_changes(optim={"lr": 0.1}, seed=3)``."""
         kw = {}
+        sections = _with_task_defaults(self.data.task, sections)
         for key, value in sections.items():
             current = getattr(self, key)
             if isinstance(value, dict) and key in _SECTIONS:
@@ -235,6 +284,7 @@ class RunConfig:
         if not isinstance(d, dict):
             raise SpecError("a run config must be a JSON object")
         kw = {}
+        d = _with_task_defaults(DataConfig.task, d)
         for f in fields(cls):
             if f.name not in d:
                 continue
@@ -267,45 +317,6 @@ class RunConfig:
         return cls.from_dict(d)
 
 
-_WHAT = {"int": "a whole number", "float": "a finite number", "str": "a string",
-         "bool": "true or false", "tuple[int, ...]": "a list of whole numbers",
-         "tuple[str, ...]": "a list of strings"}
-
-
-def _shown(value: Any, limit: int = 40) -> str:
-    text = json.dumps(value) if isinstance(value, (bool, int, float, str, type(None))) \
-        else f"{type(value).__name__} {value!r}"
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _fits(kind: str, value: Any) -> bool:
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "int":  # numbers.Integral: NumPy integers too
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if kind == "float":
-        return (isinstance(value, numbers.Real) and not isinstance(value, bool)
-                and math.isfinite(value))
-    if kind == "str":
-        return isinstance(value, str)
-    if kind.startswith("tuple["):
-        item = kind[len("tuple["):-len(", ...]")]
-        return isinstance(value, (tuple, list)) and all(_fits(item, v) for v in value)
-    return True
-
-
-def check_types(cls, values: dict[str, Any], section: str | None) -> None:
-    """Raise ``SpecError`` naming the first of ``values`` (field name -> value of the
-    dataclass ``cls``) whose type is not the field's: bools are not numbers, whole numbers
-    are not written as floats, numbers are finite."""
-    kinds = {f.name: f.type for f in fields(cls)}
-    for name, value in values.items():
-        kind = kinds.get(name)
-        if kind in _WHAT and not _fits(kind, value):
-            key = f"{section}.{name}" if section else name
-            raise SpecError(f"config key {key!r} must be {_WHAT[kind]}, got {_shown(value)}")
-
-
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig,
              "schedule": Schedule}
 _TUPLES = {"hidden", "features"}
@@ -324,6 +335,32 @@ def _section_from_dict(cls, d, section: str):
     if cls is ModelConfig:
         kw = with_preset_defaults(ModelConfig.preset, kw)
     return cls(**kw)
+
+
+def _with_task_defaults(current_task: str, sections: dict[str, Any]) -> dict[str, Any]:
+    """``sections`` (changes to a config of ``current_task``, or a whole config's dict)
+    with what a change of dataset or task implies and does not say itself: naming a
+    generated set sets its task, and a new task whose loss is not given brings that
+    task's default loss (mse for regression, softmax-ce for classification), so going
+    from ripple back to moons is the moons defaults again. Explicit values (and a whole
+    ``ModelConfig`` given as the model section) always win, and are then checked."""
+    data = sections.get("data")
+    if not isinstance(data, dict):
+        return sections
+    data = dict(data)
+    if "task" not in data and isinstance(data.get("name"), str):
+        fixed = dataset_task(data["name"])
+        if fixed is not None:
+            data["task"] = fixed
+    task = data.get("task", current_task)
+    out = {**sections, "data": data}
+    model = sections.get("model")
+    if task != current_task and task in TASK_LOSSES and (
+            model is None or (isinstance(model, dict) and "loss" not in model)):
+        model = dict(model) if isinstance(model, dict) else {}
+        model["loss"] = TASK_LOSSES[task][0]
+        out["model"] = model
+    return out
 
 
 def with_preset_defaults(current_preset: str, changes: dict[str, Any]) -> dict[str, Any]:

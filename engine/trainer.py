@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import DataError, TrainingDiverged
+from .metrics import r2_from_sums, regression_scores, total_sum_of_squares
 from .optimizers import Optimizer
 from .schedules import Schedule
 
@@ -39,8 +40,14 @@ class Trainer:
     after the epoch (``full``), or the running mean over its mini-batches (``running``, no
     extra pass); ``auto`` is full up to FULL_TRAIN_EVAL_LIMIT samples.
 
+    ``task``: "classification" (integer labels; metrics ``train_acc``/``test_acc``) or
+    "regression" (real targets (N,) for a one-output network; metrics ``train_rmse``,
+    ``train_r2``, ``test_rmse``, ``test_r2`` instead, no accuracy); None infers it from
+    the targets: one real value per sample (a float array (N,)) is regression.
+
     Callbacks: ``on_step(info)`` after every batch with ``epoch``, ``step``, ``loss``,
-    ``samples`` (seen this epoch) and ``correct`` (right answers in this batch);
+    ``samples`` (seen this epoch) and ``correct`` (right answers in this batch; for
+    regression ``squared_error``, the batch's sum of squared errors, instead);
     ``on_epoch(metrics)`` after every epoch; ``should_stop()`` is checked between steps.
     A NaN/inf loss or gradient raises ``TrainingDiverged`` naming the epoch and a smaller
     learning rate to try.
@@ -53,10 +60,17 @@ class Trainer:
                  on_step: Callable[[dict], None] | None = None,
                  on_epoch: Callable[[dict], None] | None = None,
                  should_stop: Callable[[], bool] | None = None,
-                 train_metrics: str = "auto"):
+                 train_metrics: str = "auto", task: str | None = None):
         if train_metrics not in ("auto", "running", "full"):
             raise ValueError(f"train_metrics must be auto, running or full, got "
                              f"{train_metrics!r}")
+        if task is None:
+            y = np.asarray(y_train)
+            task = "regression" if y.ndim == 1 and y.dtype.kind == "f" else "classification"
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be classification or regression, got {task!r}")
+        self.task = task
+        self.regression = task == "regression"
         if len(x_train) == 0:
             raise DataError("there is no training data")
         if len(x_train) != len(y_train):
@@ -64,10 +78,17 @@ class Trainer:
         self.model, self.optimizer = model, optimizer
         dtype = model.dtype
         self.x_train = np.ascontiguousarray(x_train, dtype=dtype)
-        self.y_train = np.asarray(y_train)
+        # regression targets are values in the model's number type, like its outputs
+        y_dtype = dtype if self.regression else None
+        self.y_train = np.asarray(y_train, dtype=y_dtype)
         has_test = x_test is not None and len(x_test) > 0
         self.x_test = np.ascontiguousarray(x_test, dtype=dtype) if has_test else None
-        self.y_test = np.asarray(y_test) if has_test else None
+        self.y_test = np.asarray(y_test, dtype=y_dtype) if has_test else None
+        if self.regression and self.y_train.ndim != 1:
+            raise DataError(f"regression needs one target value per sample, got targets "
+                            f"of shape {self.y_train.shape}")
+        # R²'s denominator for the running train metrics (the epoch covers every sample)
+        self._train_sst = total_sum_of_squares(self.y_train) if self.regression else 0.0
         n = len(self.x_train)
         self.batch_size = n if not batch_size else min(int(batch_size), n)
         self.schedule = schedule or Schedule()
@@ -88,6 +109,7 @@ class Trainer:
     def _reset_epoch_stats(self) -> None:
         self._loss_sum = 0.0
         self._correct = 0
+        self._squared_error = 0.0
         self._seen = 0
         self._gnorm_sum = 0.0
         self._epoch_steps = 0
@@ -138,14 +160,21 @@ class Trainer:
         self.steps += 1
         self._epoch_steps += 1
         self._loss_sum += loss * m
-        correct = int((predicted_classes(self.model.last_scores()) == _labels(yb)).sum())
-        self._correct += correct
+        if self.regression:
+            err = self.model.last_scores()[:, 0] - yb
+            squared = float(np.dot(err, err))
+            self._squared_error += squared
+            extra = {"squared_error": squared}
+        else:
+            correct = int((predicted_classes(self.model.last_scores()) == _labels(yb)).sum())
+            self._correct += correct
+            extra = {"correct": correct}
         self._seen += m
         self._gnorm_sum += gnorm
         self._seconds += time.perf_counter() - t0
         if self.on_step is not None:
             self.on_step({"epoch": self.epoch, "step": self.steps, "loss": loss,
-                          "samples": self._seen, "correct": correct})
+                          "samples": self._seen, **extra})
         if self._cursor >= n:
             return self._finish_epoch()
         return None
@@ -163,18 +192,22 @@ class Trainer:
         full = self.train_metrics == "full" or (
             self.train_metrics == "auto" and len(self.x_train) <= FULL_TRAIN_EVAL_LIMIT)
         if full:
-            train_loss, train_acc = self.evaluate(self.x_train, self.y_train)
+            train = self.measure(self.x_train, self.y_train)
+        elif self.regression:
+            sse = self._squared_error
+            train = {"loss": self._loss_sum / self._seen,
+                     "rmse": math.sqrt(sse / self._seen),
+                     "r2": r2_from_sums(sse, self._train_sst)}
         else:
-            train_loss, train_acc = self._loss_sum / self._seen, self._correct / self._seen
-        test_loss = test_acc = None
-        if self.x_test is not None:
-            test_loss, test_acc = self.evaluate(self.x_test, self.y_test)
+            train = {"loss": self._loss_sum / self._seen, "acc": self._correct / self._seen}
+        test = (self.measure(self.x_test, self.y_test) if self.x_test is not None
+                else dict.fromkeys(train))
         penalty = self.model.penalty(self.optimizer.l1, self.optimizer.l2)
         seconds = self._seconds + time.perf_counter() - t0
         metrics = {
             "epoch": self.epoch, "steps": self.steps,
-            "train_loss": train_loss, "train_acc": train_acc,
-            "test_loss": test_loss, "test_acc": test_acc,
+            **{f"train_{k}": v for k, v in train.items()},
+            **{f"test_{k}": v for k, v in test.items()},
             "penalty": penalty, "lr": self.optimizer.lr,
             "grad_norm": self._gnorm_sum / max(self._epoch_steps, 1),
             "seconds": seconds,
@@ -185,8 +218,24 @@ class Trainer:
             self.on_epoch(metrics)
         return metrics
 
+    def measure(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """The model's scores on (x, y) in inference mode: ``{"loss", "acc"}`` for
+        classification, ``{"loss", "rmse", "r2"}`` for regression (the metrics' names
+        without their ``train_``/``test_`` prefix)."""
+        if not self.regression:
+            loss, acc = self.evaluate(x, y)
+            return {"loss": loss, "acc": acc}
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            scores = self.model.predict(x)
+            loss = self.model.loss_fn.forward(scores, y)
+            rmse, r2 = regression_scores(scores, y)
+        return {"loss": float(loss), "rmse": rmse, "r2": r2}
+
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean data loss and accuracy of the model on (x, y), inference mode."""
+        """Mean data loss and accuracy of the model on (x, y), inference mode (a
+        classifier's; ``measure`` gives every task's scores)."""
+        if self.regression:
+            raise ValueError("a regression model has no accuracy; use measure()")
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             scores = self.model.predict(x)
             loss = self.model.loss_fn.forward(scores, y)

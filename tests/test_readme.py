@@ -33,7 +33,28 @@ def test_the_parity_script_writes_the_table_in_readmes_form(tmp_path, monkeypatc
     assert lines[2] == "| moons (noise 0.15) | 0.900 | 0.850 | +0.050 | 0.900 | 0.850 |"
 
 
-BENCH_TABLES = ["mlp_epoch", "cnn_epoch", "gemm_fraction", "sklearn_parity"]
+def test_the_regression_parity_script_writes_the_table_in_readmes_form(tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import regression_parity
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    fake = {"train": 7, "test": 3, "engine": 0.9, "sklearn": 0.95, "engine_s": 1.0,
+            "sklearn_s": 2.0, "engine_runs": [0.9], "sklearn_runs": [0.95]}
+    monkeypatch.setattr(regression_parity, "compare", lambda *a: fake)
+    out = tmp_path / "t.md"
+    assert regression_parity.main(["--seeds", "1", "--datasets", "ripple", "--out",
+                                   str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    head = (ROOT / "docs" / "results" / "regression_parity.md").read_text().splitlines()[0]
+    assert lines[0] == head
+    assert lines[2] == "| ripple sin(r)/r | 0.900 | 0.950 | -0.050 | 0.900 | 0.950 |"
+
+
+BENCH_TABLES = ["mlp_epoch", "cnn_epoch", "gemm_fraction", "sklearn_parity",
+                "regression_parity"]
 
 
 def test_every_measured_table_in_readme_is_the_one_its_script_wrote():

@@ -1,4 +1,5 @@
-"""Read and write 2-D datasets as CSV files with the header ``x1,x2,label``.
+"""Read and write 2-D datasets as CSV files with the header ``x1,x2,label`` (classes) or
+``x1,x2,y`` (real values: a regression set).
 
 The reader is strict about content and forgiving about layout: the header is required but
 its columns may come in any order, in any case, with spaces around them, and extra columns
@@ -21,6 +22,9 @@ from ..atomic import write_atomic
 from ..errors import DataError, common_file_problem, open_regular
 
 COLUMNS = ("x1", "x2", "label")
+#: the columns of a regression file: one real value per point in y.
+VALUE_COLUMNS = ("x1", "x2", "y")
+TASKS = ("classification", "regression")
 DEFAULT_MAX_ROWS = 1_000_000
 #: largest label accepted; a label names a class, so a huge one is a mistake in the file.
 MAX_LABEL = 999
@@ -43,23 +47,31 @@ def _show(text: str, limit: int = 24) -> str:
 class _Reader:
     """Parses one file; ``fail`` builds the ``DataError`` naming it."""
 
-    def __init__(self, path: PathLike, max_rows: int, min_classes: int):
+    def __init__(self, path: PathLike, max_rows: int, min_classes: int,
+                 task: str = "classification", header_only: bool = False):
+        if task not in TASKS:
+            raise ValueError(f"task must be classification or regression, got {task!r}")
         self.path = path
         self.name = _show(os.fspath(path), limit=200)
         self.max_rows = max_rows
         self.min_classes = min_classes
+        self.task = task
+        self.header_only = header_only
 
     def fail(self, problem: str) -> DataError:
         return DataError(f"CSV file {self.name} {problem}.")
 
-    def load(self) -> tuple[np.ndarray, np.ndarray]:
+    def _open(self):
         try:
             raw = open_regular(self.path, MAX_FILE_BYTES)
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             problem = common_file_problem(exc) or f"cannot be opened ({_one_line(exc)})"
             raise self.fail(problem) from None
         # newline="" is what the csv module asks for; utf-8-sig drops a leading BOM
-        fh = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+    def load(self) -> tuple[np.ndarray, np.ndarray]:
+        fh = self._open()
         with fh:
             try:
                 return self._parse(fh)
@@ -84,19 +96,41 @@ class _Reader:
 
     def _header(self, fields: list[str]) -> tuple[int, int, int, int]:
         names = [f.strip().lower() for f in fields]
-        missing = [c for c in COLUMNS if c not in names]
+        if self.task == "regression":
+            # values in y; a file of class labels is read as values too
+            columns = COLUMNS if "label" in names and "y" not in names else VALUE_COLUMNS
+        else:
+            columns = COLUMNS
+            if "label" not in names and all(c in names for c in VALUE_COLUMNS):
+                raise self.fail("has a y column of values (a regression set) and no label "
+                                "column; classification needs whole-number class labels "
+                                "in a column named label")
+        missing = [c for c in columns if c not in names]
         if missing:
             if _is_number(fields[0]):
                 raise self.fail(f"has no header line; the first line must name the columns "
-                                f"{', '.join(COLUMNS)}")
+                                f"{', '.join(columns)}")
             raise self.fail(f"lacks the column{'s' if len(missing) > 1 else ''} "
                             f"{', '.join(missing)} in its header (found "
                             f"{', '.join(_show(n) for n in names[:6])}); expected columns "
-                            f"{', '.join(COLUMNS)}")
-        for c in COLUMNS:
+                            f"{', '.join(columns)}")
+        for c in columns:
             if names.count(c) > 1:
                 raise self.fail(f"names the column {c} more than once in its header")
-        return names.index("x1"), names.index("x2"), names.index("label"), len(names)
+        self.target = columns[2]
+        return names.index("x1"), names.index("x2"), names.index(columns[2]), len(names)
+
+    def header_task(self) -> str:
+        """The task the file's header says: regression for a y column without a label
+        column, else classification."""
+        fh = self._open()
+        with fh:
+            try:
+                first = next(self._rows(fh), None)
+            except (UnicodeDecodeError, csv.Error, OSError):
+                return "classification"  # the full read reports it in its own words
+        names = {f.strip().lower() for f in first[1]} if first else set()
+        return "regression" if "y" in names and "label" not in names else "classification"
 
     def _parse(self, fh) -> tuple[np.ndarray, np.ndarray]:
         rows = self._rows(fh)
@@ -107,6 +141,7 @@ class _Reader:
         xs: list[float] = []
         ys: list[float] = []
         labels: list[int] = []
+        regression = self.task == "regression"
         for line, fields in rows:
             if len(labels) >= self.max_rows:
                 raise self.fail(f"has more than {self.max_rows:,} data rows, the limit")
@@ -117,16 +152,19 @@ class _Reader:
             x2 = self._coord(fields[i2], "x2", line)
             xs.append(x1)
             ys.append(x2)
-            labels.append(self._label(fields[il], line))
+            labels.append(self._coord(fields[il], self.target, line) if regression
+                          else self._label(fields[il], line))
         if not labels:
             raise self.fail("has a header but no data rows")
+        X = np.column_stack([np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)])
+        if regression:
+            return X, np.array(labels, dtype=np.float64)
         found = sorted(set(labels))
         if len(found) < self.min_classes:
             what = f"only one class (label {found[0]})" if len(found) == 1 else (
                 f"only {len(found)} classes")
             need = _WORDS.get(self.min_classes, str(self.min_classes))
             raise self.fail(f"has {what} but needs at least {need} classes")
-        X = np.column_stack([np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)])
         return X, np.array(labels, dtype=np.int64)
 
     def _coord(self, text: str, column: str, line: int) -> float:
@@ -171,16 +209,26 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def load_csv(path: PathLike, max_rows: int = DEFAULT_MAX_ROWS, min_classes: int = 2
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``path`` into ``X`` float64 (N, 2) and ``y`` int64 (N,).
+def load_csv(path: PathLike, max_rows: int = DEFAULT_MAX_ROWS, min_classes: int = 2,
+             task: str = "classification") -> tuple[np.ndarray, np.ndarray]:
+    """Read ``path`` into ``X`` float64 (N, 2) and ``y`` int64 (N,), or for ``task``
+    "regression" float64 values (N,).
 
     Needs a header naming ``x1``, ``x2`` and ``label``, 1..``max_rows`` data rows of
     finite numbers within float32's range, labels that are whole numbers from 0 to 999,
-    and at least ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set). Raises
-    ``DataError`` otherwise, and for a missing, unreadable or non-UTF-8 file.
+    and at least ``min_classes`` distinct labels (pass 1 to reopen a half-drawn set).
+    Regression reads the column ``y`` instead (or, in a file without one, ``label``, as
+    values): any finite numbers within float32's range. Raises ``DataError`` otherwise,
+    and for a missing, unreadable or non-UTF-8 file.
     """
-    return _Reader(path, int(max_rows), int(min_classes)).load()
+    return _Reader(path, int(max_rows), int(min_classes), task).load()
+
+
+def csv_task(path: PathLike) -> str:
+    """What the header of ``path`` holds: "regression" when it names a y column and no
+    label column, else "classification". Reads only the first line; ``DataError`` when
+    the file cannot be opened."""
+    return _Reader(path, DEFAULT_MAX_ROWS, 1).header_task()
 
 
 def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
@@ -203,6 +251,32 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     if not integer or (len(y) > 0 and (y.min() < 0 or y.max() > MAX_LABEL)):
         raise DataError(f"Cannot save CSV file {name}: labels must be integers from 0 to "
                         f"{MAX_LABEL}.")
+    X = _checked_points(X, name)
+    rows = ((repr(float(a)), repr(float(b)), str(int(c)))
+            for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+    _write_rows(path, name, COLUMNS, rows)
+
+
+def save_values_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
+    """Write ``X`` (N, 2) and real values ``y`` (N,) under the header ``x1,x2,y``, with
+    ``repr`` floats, so ``load_csv(path, task="regression")`` returns exactly the arrays
+    saved. ``DataError`` for wrong shapes, non-finite numbers or numbers beyond float32's
+    range, or a failed write (an old file at ``path`` is then left as it was)."""
+    name = _show(os.fspath(path), limit=200)
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
+        raise DataError(f"Cannot save CSV file {name}: points must have shape (N, 2) and "
+                        f"values (N,), got {X.shape} and {y.shape}.")
+    X = _checked_points(X, name)
+    values = _checked_points(y.reshape(-1, 1), name).ravel()
+    rows = ((repr(float(a)), repr(float(b)), repr(float(v)))
+            for (a, b), v in zip(X.tolist(), values.tolist(), strict=True))
+    _write_rows(path, name, VALUE_COLUMNS, rows)
+
+
+def _checked_points(X: np.ndarray, name: str) -> np.ndarray:
+    """``X`` as float64, or ``DataError`` unless its numbers are real, finite and within
+    float32's range."""
     if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
         raise DataError(f"Cannot save CSV file {name}: points must be real numbers, got "
                         f"dtype {X.dtype}.")
@@ -212,13 +286,14 @@ def save_csv(path: PathLike, X: np.ndarray, y: np.ndarray) -> None:
     if len(X) and np.abs(X).max() > MAX_COORDINATE:
         raise DataError(f"Cannot save CSV file {name}: points must lie within "
                         f"{MAX_COORDINATE:.1e}, the range of 32-bit floats.")
-    rows = ((repr(float(a)), repr(float(b)), str(int(c)))
-            for (a, b), c in zip(X.tolist(), y.tolist(), strict=True))
+    return X
 
+
+def _write_rows(path: PathLike, name: str, header: tuple[str, ...], rows) -> None:
     def write(binary) -> None:
         fh = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(header)
         writer.writerows(rows)
         fh.flush()
         fh.detach()

@@ -14,7 +14,8 @@ from ..spec import DataConfig, RunConfig
 @dataclass
 class Dataset:
     """Train/test arrays. 2-D sets: x (N, 2) float64; images: x (N, C, H, W) float32 in
-    [0, 1]. Labels are int64 (N,)."""
+    [0, 1]. Labels are int64 (N,); a regression set's targets are float64 values (N,),
+    and its ``n_classes`` is 1 (one output; builders ignore it for regression)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -22,6 +23,7 @@ class Dataset:
     y_test: np.ndarray
     n_classes: int
     name: str
+    task: str = "classification"
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -43,6 +45,8 @@ def load_dataset(config: RunConfig, progress: Callable[[int, int], None] | None 
         return _load_images(d, config.seed, progress, cancel)
     if d.name == "drawn":
         raise DataError("drawn points are supplied by the app, not loaded from a config")
+    if d.is_regression:
+        return _load_values(d, config.seed)
     from . import toy2d
 
     if d.name == "csv":
@@ -77,11 +81,32 @@ def load_eval_split(config: RunConfig, split: str = "test", progress=None, cance
     return data.x_test, data.y_test
 
 
+def _load_values(d: DataConfig, seed: int) -> Dataset:
+    """A regression set: generated, or read from CSV (its y column, or label as values)."""
+    if d.name == "csv":
+        from .csvio import load_csv
+
+        X, y = load_csv(d.path, task="regression")
+        if d.test_path:
+            Xt, yt = load_csv(d.test_path, task="regression")
+            return Dataset(X, y, Xt, yt, 1, d.name, "regression")
+    else:
+        from .regression2d import generate_values
+
+        X, y = generate_values(d.name, samples=d.samples, noise=d.noise, seed=seed)
+    return split_points(X, y, d.test_ratio, seed, d.name, task="regression")
+
+
 def split_points(X: np.ndarray, y: np.ndarray, test_ratio: float, seed: int,
-                 name: str = "points") -> Dataset:
-    """A 2-D dataset from all points, split train/test by ``test_ratio``."""
+                 name: str = "points", task: str = "classification") -> Dataset:
+    """A 2-D dataset from all points, split train/test by ``test_ratio`` (stratified by
+    class; for ``task`` "regression", of real values y, at random)."""
     from . import toy2d
 
+    if task == "regression":
+        from .regression2d import random_split
+
+        return Dataset(*random_split(X, y, test_ratio, seed), 1, name, "regression")
     Xtr, ytr, Xte, yte = toy2d.train_test_split(X, y, test_ratio, seed)
     return _toy(Xtr, ytr, Xte, yte, name)
 
