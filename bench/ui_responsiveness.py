@@ -126,7 +126,23 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def with_window(seconds: float) -> dict:
+#: the network-graph runs (issue: graph shown, 2-16-16-3 tanh on the spiral, max speed;
+#: the same with the graph hidden; and a big 8 x 64 ReLU net with the graph shown).
+GRAPH_RUNS = {
+    "spiral 2-16-16-3 tanh, graph shown": (
+        {"data": {"name": "spiral", "classes": 3, "samples": 450, "test_ratio": 0.3},
+         "model": {"hidden": (16, 16), "activation": "tanh"}, "batch_size": 32}, True),
+    "spiral 2-16-16-3 tanh, graph hidden": (
+        {"data": {"name": "spiral", "classes": 3, "samples": 450, "test_ratio": 0.3},
+         "model": {"hidden": (16, 16), "activation": "tanh"}, "batch_size": 32}, False),
+    "spiral 8 x 64 ReLU, graph shown": (
+        {"data": {"name": "spiral", "classes": 3, "samples": 450, "test_ratio": 0.3},
+         "model": {"hidden": (64,) * 8, "activation": "relu"}, "batch_size": 32}, True),
+}
+
+
+def with_window(seconds: float, changes: dict | None = None, graph: bool | None = None,
+                capacity: bool = True) -> dict:
     import numpy as np
     from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
     from PySide6.QtTest import QTest
@@ -146,7 +162,9 @@ def with_window(seconds: float) -> dict:
         c, page = window.controller, window.page
         # exactly GRID x GRID cells whatever the view's aspect (the app keeps cells square)
         controller_module.grid_resolution = lambda bounds, size=GRID: (GRID, GRID)
-        c.edit(CHANGES)
+        if graph is not None:
+            page.show_graph(graph)
+        c.edit(changes or CHANGES)
         page.set_speed(0)
         c.set_view(page.decision_plot.view_bounds())
         wait(500)
@@ -161,24 +179,30 @@ def with_window(seconds: float) -> dict:
         timer.timeout.connect(lambda: stamps.append(clock.nsecsElapsed()))
         grids = [0]
         c.gridReady.connect(lambda _payload: grids.__setitem__(0, grids[0] + 1))
-        epoch0, frames0 = c.epoch, page.frames
+        epoch0, frames0, graphs0 = c.epoch, page.frames, page.graph_frames
         clock.start()
         timer.start()
         c.play()
         wait(int(seconds * 1000))
         elapsed = clock.nsecsElapsed() / 1e9
         epochs, frames = c.epoch - epoch0, page.frames - frames0
+        graph_frames = page.graph_frames - graphs0
         timer.stop()
         c.pause()
         gaps = np.diff(np.array(stamps, dtype=np.float64)) / 1e6
         late = np.maximum(gaps - 10.0, 0.0)
         out.update(epochs_per_s=epochs / elapsed, redraws_per_s=frames / elapsed,
                    grids_per_s=grids[0] / elapsed,
+                   graph_updates_per_s=graph_frames / elapsed,
                    grid_shape=list(shape[:2]), timer_ticks=len(stamps),
                    timer_p50_ms=float(np.percentile(late, 50)),
                    timer_p99_ms=float(np.percentile(late, 99)),
                    timer_max_ms=float(late.max()))
 
+        if not capacity:
+            window.close()
+            app.processEvents()
+            return out
         # 2b: redraw capacity: colour, contour and paint a 200x200 grid, nothing else
         wait(300)
         plot = page.decision_plot
@@ -203,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--graph", action="store_true",
+                        help="also time the network-graph runs (GRAPH_RUNS)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
@@ -230,6 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"10 ms timer while training: p50 {r['timer_p50_ms']:.1f} ms late, p99 "
           f"{r['timer_p99_ms']:.1f} ms (target < 30), max {r['timer_max_ms']:.1f} ms "
           f"over {r['timer_ticks']} ticks")
+    if args.graph:
+        results["graph_runs"] = {}
+        print("\n| run | region redraws/s | graph updates/s | epochs/s | timer p99 ms |")
+        print("|---|---:|---:|---:|---:|")
+        for name, (changes, graph) in GRAPH_RUNS.items():
+            g = with_window(args.seconds, changes, graph, capacity=False)
+            results["graph_runs"][name] = g
+            print(f"| {name} | {g['redraws_per_s']:.1f} | {g['graph_updates_per_s']:.1f} | "
+                  f"{g['epochs_per_s']:.0f} | {g['timer_p99_ms']:.1f} |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -9,10 +9,9 @@ from engine.datasets import toy2d
 from engine.errors import EngineError
 from engine.features import FEATURES
 from engine.init import INITIALIZERS
-from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
-from engine.spec import ModelConfig
+from engine.spec import TASK_LOSSES, ModelConfig
 from engine.spec import join_activations as join
 from engine.trainer import FULL_TRAIN_EVAL_LIMIT
 
@@ -28,7 +27,7 @@ def choices() -> dict[str, object]:
         "multiclass": list(toy2d.MULTICLASS_DATASETS) + ["drawn"],
         "activations": list(TRAINABLE_ACTIVATIONS),
         "initializers": ["auto", *INITIALIZERS],
-        "losses": list(LOSSES),
+        "losses": list(TASK_LOSSES["classification"]),
         "optimizers": list(OPTIMIZERS),
         "schedules": list(SCHEDULES),
         "features": list(FEATURES),

@@ -32,6 +32,8 @@ from playground.two_d.run_history import epoch_history, restored_steps
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
 FRAME_SECONDS = 1 / 40
+#: the next grid waits at least this many times the last one's cost (see ``tick``).
+GRID_SHARE = 3.0
 
 
 #: BLAS threads while this worker ticks. The playground's matrices are small (at most a
@@ -96,6 +98,7 @@ class TrainingWorker(TickLoop):
         self._resolution: tuple[int, int] = (160, 160)
         self._grid_dirty = False
         self._last_grid = 0.0
+        self._grid_cost = 0.0      # seconds the last grid took
         self._graph_size = 0       # coarse grid of the network graph (0: graph hidden)
         self._focus: tuple[int, int] | None = None
         self._history = epoch_history()
@@ -321,7 +324,8 @@ class TrainingWorker(TickLoop):
             self._frame_start, self._frame_epochs = now, 0
         # End the tick when the next frame's grid is due (frames are counted from the start
         # of the last grid, so computing it does not slow the frame rate down).
-        deadline = max(min(now + TICK_SECONDS, self._last_grid + FRAME_SECONDS), now + 0.001)
+        next_grid = self._last_grid + max(FRAME_SECONDS, GRID_SHARE * self._grid_cost)
+        deadline = max(min(now + TICK_SECONDS, next_grid), now + 0.001)
         trainer = self._trainer
         while time.perf_counter() < deadline and not self.stop_requested and self._running:
             if self._speed and self._frame_epochs >= self._speed:
@@ -331,7 +335,11 @@ class TrainingWorker(TickLoop):
         if self.stop_requested:
             return None
         now = time.perf_counter()
-        if self._grid_dirty and now - self._last_grid >= FRAME_SECONDS - 0.001:
+        # A grid costs a forward pass over ~20,000 points (and every unit's map with the
+        # graph shown): a big network's (8 x 64: ~33 ms) would leave no time to train at
+        # 40 frames/s, so grids take at most a third of the worker's time.
+        due = max(FRAME_SECONDS - 0.001, GRID_SHARE * self._grid_cost)
+        if self._grid_dirty and now - self._last_grid >= due:
             self._emit_grid()
         if self._speed and self._frame_epochs >= self._speed:
             wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
@@ -357,6 +365,7 @@ class TrainingWorker(TickLoop):
             else:
                 probs = decision_grid(self._model, self._bounds, self._resolution)
         self._grid_dirty = False
+        self._grid_cost = time.perf_counter() - self._last_grid
         epoch = self._trainer.epoch if self._trainer is not None else 0
         self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "bounds": self._bounds,
                              "probs": probs, "graph": graph})

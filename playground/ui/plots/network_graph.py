@@ -78,10 +78,13 @@ class NetworkGraph(pg.PlotWidget):
         self.dead: list[np.ndarray] = []
         self._rects: list[list[QRectF]] = []
         self._links = {(sign, w): pg.PlotCurveItem(
-            pen=pg.mkPen(POSITIVE if sign > 0 else NEGATIVE, width=w), connect="pairs",
-            antialias=True) for sign in (1, -1) for w in LINK_WIDTHS}
+            pen=pg.mkPen(pg.mkColor(POSITIVE if sign > 0 else NEGATIVE).lighter(115), width=w),
+            connect="pairs",
+            antialias=False) for sign in (1, -1) for w in LINK_WIDTHS}
         for curve in self._links.values():
-            curve.setOpacity(0.75)
+            # as separate lines, no item opacity (the colour has its alpha): a thick,
+            # translucent path was most of the graph's paint time
+            curve.setSegmentedLineMode("on")
             curve.setZValue(-5)
             item.addItem(curve)
         self._bias = {sign: pg.PlotCurveItem(pen=pg.mkPen(POSITIVE if sign > 0 else NEGATIVE,

@@ -15,8 +15,7 @@ from playground.ui.plots.colors import palette
 #: what made a column -> fixed levels; the others are scaled per layer.
 FIXED_LEVELS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "output": (0.0, 1.0),
                 "step": (0.0, 1.0)}
-SCALE_NOTE = ("orange −, white 0, blue +; tanh ±1, sigmoid 0…1, others scaled per layer; "
-              "outputs: white to the class colour")
+SCALE_NOTE = "orange −, white 0, blue + (hover here for the scales)"
 SCALE_TIP = ("Node colours: orange negative, white 0, blue positive. tanh units run from −1 "
              "to 1; sigmoid units from 0 to 1 (white at 0.5); the input features and ReLU, ELU "
              "and linear units are scaled per layer to ± their largest value over the "

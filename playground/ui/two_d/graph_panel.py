@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -60,8 +61,10 @@ class GraphPanel(QWidget):
         self._header_layout.setSpacing(0)
         self.caption = QLabel("")
         self.caption.setObjectName("graphCaption")
-        self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #555; font-size: 11px;")
+        # one line, cut at the panel's width (the whole text is in the tooltip)
+        self.caption.setMinimumWidth(40)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.caption.setToolTip(SCALE_TIP)
         self.add_layer_button = _tool("+ layer", "graphAddLayerButton",
                                       f"Add a hidden layer (at most {MAX_LAYERS}).")
@@ -224,6 +227,7 @@ class GraphPanel(QWidget):
         if total_dead:
             note += f" {total_dead} dead unit{'s' if total_dead > 1 else ''} (grey ×)."
         self.caption.setText(note)
+        self.caption.setToolTip(note.replace(SCALE_NOTE, SCALE_TIP))
 
     # ------------------------------------------------------------------ edits
 

@@ -42,6 +42,8 @@ CURVES_GAP_MS = 6
 #: grid; the worker computes their maps on a GRAPH_GRID x GRAPH_GRID grid.
 GRAPH_MS = 50
 GRAPH_GRID = 24
+#: up to this many thumbnails the graph is fed every GRAPH_MS; more stretch the interval.
+GRAPH_NODES = 48
 
 def _scroll(widget: QWidget, width: int) -> QScrollArea:
     area = QScrollArea()
@@ -301,6 +303,8 @@ class PlaygroundPage(QWidget):
         centre = sum(self._centre.sizes())
         graph_min = self.graph_panel.minimumSizeHint().height()
         plot = max(min(460, centre - graph_min), int(centre * 0.6))
+        # the plot keeps its aspect: taller than it is wide is wasted on it
+        plot = max(min(plot, self._centre.width() + 40), min(320, centre - graph_min))
         self._centre.setSizes([centre - plot, plot])
 
     # ------------------------------------------------------------------ controller replies
@@ -413,10 +417,12 @@ class PlaygroundPage(QWidget):
         elif unit is None:
             self.decision_plot.set_unit(None)
         self._pending_graph = graph
-        wait = GRAPH_MS - (time.perf_counter() - self._last_graph) * 1000
-        if wait <= 1:
-            self._flush_graph()
-        elif not self._graph_timer.isActive():
+        # A frame of its own, a few ms after the region's (as the curves get): painting
+        # both views in one turn of the event loop made its longest stalls. Big graphs
+        # (many thumbnails to paint) are fed less often.
+        interval = GRAPH_MS * max(1.0, self.graph_panel.graph.node_count() / GRAPH_NODES)
+        wait = max(CURVES_GAP_MS, interval - (time.perf_counter() - self._last_graph) * 1000)
+        if not self._graph_timer.isActive():
             self._graph_timer.start(int(wait))  # the newest grid gets there, even paused
 
     def _flush_graph(self) -> None:
