@@ -51,7 +51,13 @@ def memory_problem(config, dataset, n_points: int) -> str:
     n_classes = max(config.data.classes, 2, dataset.n_classes if dataset is not None else 2)
     n = max(int(n_points), 1)
     batch = min(config.batch_size or n, n)
-    inference = max(min(n, FULL_TRAIN_EVAL_LIMIT), GRID_SIZE * GRID_SIZE)
+    # the trainer evaluates the test split in one pass, whatever its size, and the
+    # training points whole up to FULL_TRAIN_EVAL_LIMIT; a grid is one pass too
+    if dataset is not None and dataset.x_test is not None:
+        n_test = len(dataset.x_test)
+    else:
+        n_test = int(n * config.data.test_ratio)
+    inference = max(n_test, min(n, FULL_TRAIN_EVAL_LIMIT), GRID_SIZE * GRID_SIZE)
     try:
         check_memory(config, (2,), n_classes, batch, inference)
     except EngineError as e:
