@@ -38,12 +38,12 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from parity import mean_over_seeds, run_table  # beside this script
 
 from engine.datasets import regression2d
 from engine.datasets.csvio import save_values_csv
@@ -120,15 +120,7 @@ def compare(name: str, seeds: list[int], epochs: int, samples: int, folder: Path
     for s in seeds:
         eng.append(run_engine(str(train_csv), str(test_csv), s, epochs))
         skl.append(run_sklearn(Xtr, ytr, Xte, yte, s, epochs))
-    return {
-        "engine": float(np.mean([r["test_r2"] for r in eng])),
-        "sklearn": float(np.mean([r["test_r2"] for r in skl])),
-        "engine_runs": [r["test_r2"] for r in eng],
-        "sklearn_runs": [r["test_r2"] for r in skl],
-        "engine_s": float(np.mean([r["seconds"] for r in eng])),
-        "sklearn_s": float(np.mean([r["seconds"] for r in skl])),
-        "train": len(ytr), "test": len(yte),
-    }
+    return mean_over_seeds(eng, skl, "test_r2", len(ytr), len(yte))
 
 
 #: the R² table README shows, as this script last wrote it (no timings: they vary)
@@ -157,24 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(args.seeds))
     print(f"{'-'.join(map(str, HIDDEN))}-1 tanh, Adam lr {LR}, batch {BATCH}, {args.epochs} "
           f"epochs, no L2, noise {NOISE}; test R², mean over seeds {seeds}\n")
-    print("| dataset | train/test | engine CLI | MLPRegressor | engine - sklearn | "
-          "engine runs | sklearn runs | engine s | sklearn s |")
-    print("|---|---:|---:|---:|---:|---|---|---:|---:|")
-    table = [TABLE_HEAD, "|---|---:|---:|---:|---|---|"]
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            r = compare(name, seeds, args.epochs, args.samples, Path(tmp))
-            runs_e = ", ".join(f"{a:.3f}" for a in r["engine_runs"])
-            runs_s = ", ".join(f"{a:.3f}" for a in r["sklearn_runs"])
-            print(f"| {DATASETS[name]} | {r['train']}/{r['test']} | {r['engine']:.3f} | "
-                  f"{r['sklearn']:.3f} | {r['engine'] - r['sklearn']:+.3f} | {runs_e} | "
-                  f"{runs_s} | {r['engine_s']:.1f} | {r['sklearn_s']:.1f} |", flush=True)
-            table.append(f"| {DATASETS[name]} | {r['engine']:.3f} | {r['sklearn']:.3f} | "
-                         f"{r['engine'] - r['sklearn']:+.3f} | {runs_e} | {runs_s} |")
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text("\n".join(table) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.out} (README's table must equal it: tests/test_readme.py)")
+    run_table(names, lambda n: DATASETS[n], compare, seeds, args.epochs, args.samples,
+              "MLPRegressor", TABLE_HEAD, args.out)
     return 0
 
 
