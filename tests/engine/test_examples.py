@@ -13,13 +13,21 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def load_example(name: str):
-    """Import examples/<name>.py (the folder is not a package)."""
+    """Import examples/<name>.py (the folder is not a package) the way running it does:
+    with its folder on the path, so it finds the scripts' shared module beside it."""
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]  # never leave a half-run module for the next import
+        raise
+    finally:
+        sys.path.remove(str(EXAMPLES))
     return module
 
 
