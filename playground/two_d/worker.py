@@ -324,8 +324,8 @@ class TrainingWorker(TickLoop):
             self._frame_start, self._frame_epochs = now, 0
         # End the tick when the next frame's grid is due (frames are counted from the start
         # of the last grid, so computing it does not slow the frame rate down).
-        next_grid = self._last_grid + max(FRAME_SECONDS, GRID_SHARE * self._grid_cost)
-        deadline = max(min(now + TICK_SECONDS, next_grid), now + 0.001)
+        deadline = max(min(now + TICK_SECONDS, self._last_grid + self._grid_interval()),
+                       now + 0.001)
         trainer = self._trainer
         while time.perf_counter() < deadline and not self.stop_requested and self._running:
             if self._speed and self._frame_epochs >= self._speed:
@@ -335,16 +335,19 @@ class TrainingWorker(TickLoop):
         if self.stop_requested:
             return None
         now = time.perf_counter()
-        # A grid costs a forward pass over ~20,000 points (and every unit's map with the
-        # graph shown): a big network's (8 x 64: ~33 ms) would leave no time to train at
-        # 40 frames/s, so grids take at most a third of the worker's time.
-        due = max(FRAME_SECONDS - 0.001, GRID_SHARE * self._grid_cost)
-        if self._grid_dirty and now - self._last_grid >= due:
+        if self._grid_dirty and now - self._last_grid >= self._grid_interval() - 0.001:
             self._emit_grid()
         if self._speed and self._frame_epochs >= self._speed:
             wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
             return max(0, int(wait * 1000))
         return 0
+
+    def _grid_interval(self) -> float:
+        """Seconds from one grid to the next while training. A grid costs a forward pass
+        over ~20,000 points (and every unit's map with the graph shown): a big network's
+        (8 x 64: ~33 ms) would leave no time to train at 40 frames/s, so grids take at
+        most a third of the worker's time."""
+        return max(FRAME_SECONDS, GRID_SHARE * self._grid_cost)
 
     def on_failure(self, error: BaseException) -> None:
         """Divergence or a failed step: pause, show the last grid, say why."""
