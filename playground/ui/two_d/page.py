@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
+    QMainWindow,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -44,6 +45,7 @@ GRAPH_MS = 50
 GRAPH_GRID = 24
 #: up to this many thumbnails the graph is fed every GRAPH_MS; more stretch the interval.
 GRAPH_NODES = 48
+START_HINT = "Press Play (Space) to train; turn on Draw to add your own points."
 
 def _scroll(widget: QWidget, width: int) -> QScrollArea:
     area = QScrollArea()
@@ -209,8 +211,8 @@ class PlaygroundPage(QWidget):
         if self.startup_note:
             self.problemRaised.emit(self.startup_note)
         else:
-            self.statusMessage.emit("Press Play (Space) to train; turn on Draw to add your "
-                                    "own points.", 8000)
+            self.statusMessage.emit(START_HINT, 8000)
+            self._hint_until_play = True
         self.files.start_autosave(data_dir, ask_restore)
 
     def shutdown(self) -> None:
@@ -236,6 +238,7 @@ class PlaygroundPage(QWidget):
         c.baselineReady.connect(self._on_baseline)
         c.networkSummary.connect(npnl.set_summary)
         c.runReset.connect(self._on_run_reset)
+        c.runningChanged.connect(self._on_running)
         c.epochFinished.connect(self._on_epoch)
         c.historyRestored.connect(self._on_history)
         c.problem.connect(self.problemRaised)
@@ -354,6 +357,16 @@ class PlaygroundPage(QWidget):
         self._last_metrics = last if ok else None
         self._metrics_dirty = True
         self._schedule_frame()
+
+    def _on_running(self, running: bool) -> None:
+        """The start hint ("Press Play…") goes once training runs: it would be stale
+        (any other message stays)."""
+        if running and getattr(self, "_hint_until_play", False):
+            self._hint_until_play = False
+            window = self.window()
+            bar = window.statusBar() if isinstance(window, QMainWindow) else None
+            if bar is not None and bar.currentMessage() == START_HINT:
+                bar.clearMessage()
 
     def _on_draw_mode(self, on: bool) -> None:
         if on:

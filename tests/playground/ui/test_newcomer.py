@@ -160,3 +160,16 @@ def test_another_pages_status_does_not_stay_after_a_tab_switch(window, qtbot):
     assert "Epoch 4/5" in window.statusBar().currentMessage()
     tabs.setCurrentIndex(0)
     assert "Epoch 4/5" not in window.statusBar().currentMessage()
+
+
+def test_the_press_play_hint_goes_when_training_starts(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from playground.ui.two_d.page import START_HINT
+
+    bar = window.statusBar()
+    bar.showMessage(START_HINT, 8000)
+    qtbot.mouseClick(window.findChild(QPushButton, "playButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.currentMessage() != START_HINT, timeout=3000)
+    assert bar.currentMessage() == ""
