@@ -5,84 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.plots.colors import region_rgba
 from playground.ui.plots.contour import class_boundaries
+from playground.ui.plots.drawing_view import DrawingViewBox, PassiveImage, PassiveScatter
 from playground.ui.plots.plot_overlay import OverlayLabel, UnitViewLabel, probe_text
-from playground.ui.plots.style import (
-    BASELINE_COLOR,
-    BOUNDARY_COLOR,
-    CLASS_COLORS,
-    OwnMenuViewBox,
-)
+from playground.ui.plots.style import BASELINE_COLOR, BOUNDARY_COLOR, CLASS_COLORS
 from playground.ui.plots.unit_colors import unit_rgba
 
-#: brush radius for erasing and spraying, in screen pixels.
-ERASE_RADIUS_PX = 12
+#: spraying while dragging in Draw mode, in screen pixels.
 SPRAY_SIGMA_PX = 6
 SPRAY_POINTS = 2
 #: wait this long after the last pan/zoom before asking for a grid over the new range.
 VIEW_DEBOUNCE_MS = 80
-
-
-class DrawingViewBox(OwnMenuViewBox):
-    """A ViewBox that, in draw mode, turns left clicks/drags into points and right (or
-    Shift+left) clicks/drags into erasing, instead of panning."""
-
-    drawAt = Signal(float, float, bool)   # x, y in data units; True = a spray while dragging
-    eraseAt = Signal(float, float, float)  # x, y, radius in data units
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.draw_mode = False
-
-    def _erasing(self, ev) -> bool:
-        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        return ev.button() == Qt.MouseButton.RightButton or (
-            ev.button() == Qt.MouseButton.LeftButton and shift)
-
-    def _handle(self, ev, spray: bool) -> bool:
-        if not self.draw_mode or ev.button() not in (Qt.MouseButton.LeftButton,
-                                                     Qt.MouseButton.RightButton):
-            return False
-        ev.accept()
-        p = self.mapSceneToView(ev.scenePos())
-        if self._erasing(ev):
-            self.eraseAt.emit(p.x(), p.y(), ERASE_RADIUS_PX * self.viewPixelSize()[0])
-        else:
-            self.drawAt.emit(p.x(), p.y(), spray)
-        return True
-
-    def mouseClickEvent(self, ev) -> None:
-        if not self._handle(ev, spray=False):
-            super().mouseClickEvent(ev)
-
-    def mouseDragEvent(self, ev, axis=None) -> None:
-        if axis is not None or not self._handle(ev, spray=True):
-            super().mouseDragEvent(ev, axis)
-
-
-class _PassiveScatter(pg.ScatterPlotItem):
-    """Points that let clicks through to the view box (pyqtgraph's scatter swallows left
-    clicks on a point, so drawing on top of a point or erasing it would do nothing)."""
-
-    def mouseClickEvent(self, ev) -> None:
-        ev.ignore()
-
-
-class _PassiveImage(pg.ImageItem):
-    """The region image without pyqtgraph's own right-click menu (right-click erases),
-    scaled smoothly: a grid cell is several screen pixels, and nearest-neighbour scaling
-    drew blocks beside the smooth boundary line."""
-
-    def mouseClickEvent(self, ev) -> None:
-        ev.ignore()
-
-    def paint(self, p, *args) -> None:
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        super().paint(p, *args)
 
 
 class DecisionRegionPlot(pg.PlotWidget):
@@ -122,15 +58,15 @@ class DecisionRegionPlot(pg.PlotWidget):
         # A fixed width: under the locked aspect, a y axis that widens for "-2.5" and
         # narrows for "-3" changed the view, which changed the labels, back and forth.
         item.getAxis("left").setWidth(44)
-        self.image = _PassiveImage(axisOrder="row-major")
+        self.image = PassiveImage(axisOrder="row-major")
         self.image.setZValue(-10)
         self.boundary = pg.PlotCurveItem(pen=pg.mkPen(BOUNDARY_COLOR, width=1.6),
                                          connect="pairs", antialias=True)
         self.baseline = pg.PlotCurveItem(pen=pg.mkPen(BASELINE_COLOR, width=3.5),
                                          connect="pairs", antialias=True)
         self.baseline.setZValue(-5)  # under the network's boundary, over the image
-        self.train_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
-        self.test_points = _PassiveScatter(size=7, pxMode=True, antialias=True)
+        self.train_points = PassiveScatter(size=7, pxMode=True, antialias=True)
+        self.test_points = PassiveScatter(size=7, pxMode=True, antialias=True)
         for points in (self.train_points, self.test_points):
             # The points stay put while the region under them changes every frame: paint
             # them from a pixmap (0.8 of a 4.5 ms frame), redrawn when they or the view change.
