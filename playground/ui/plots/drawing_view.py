@@ -1,5 +1,5 @@
-"""The decision plot's view box and items: drawing and erasing with the mouse in Draw
-mode, and points and an image that let clicks through to it."""
+"""The decision plot's view box and items: drawing and erasing with the mouse in Draw mode
+(and the wheel's value steps), points and an image that let clicks through to it."""
 
 from __future__ import annotations
 
@@ -15,14 +15,33 @@ ERASE_RADIUS_PX = 12
 
 class DrawingViewBox(OwnMenuViewBox):
     """A ViewBox that, in draw mode, turns left clicks/drags into points and right (or
-    Shift+left) clicks/drags into erasing, instead of panning."""
+    Shift+left) clicks/drags into erasing, instead of panning; with ``wheel_steps`` also
+    the wheel into steps (of the value to draw) instead of zooming."""
 
     drawAt = Signal(float, float, bool)   # x, y in data units; True = a spray while dragging
     eraseAt = Signal(float, float, float)  # x, y, radius in data units
+    wheelStep = Signal(int)               # +1 a notch up, -1 down
 
     def __init__(self) -> None:
         super().__init__()
         self.draw_mode = False
+        self.wheel_steps = False
+        self._wheel_rest = 0  # eighths of a degree short of a notch (touchpads send bits)
+
+    def wheelEvent(self, ev, axis=None) -> None:
+        if not (self.draw_mode and self.wheel_steps and axis is None):
+            super().wheelEvent(ev, axis)
+            return
+        ev.accept()
+        if ev.orientation() != Qt.Orientation.Vertical:
+            return
+        if (ev.delta() > 0) != (self._wheel_rest > 0):
+            self._wheel_rest = 0              # turned back: start a new notch
+        self._wheel_rest += ev.delta()
+        steps = int(self._wheel_rest / 120)   # towards zero: a notch either way
+        self._wheel_rest -= steps * 120
+        for _ in range(abs(steps)):
+            self.wheelStep.emit(1 if steps > 0 else -1)
 
     def _erasing(self, ev) -> bool:
         shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)

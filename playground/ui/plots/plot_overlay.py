@@ -49,8 +49,46 @@ class UnitViewLabel(OverlayLabel):
         self.setToolTip("The plot shows one unit's output instead of the classes. Move off "
                         "its node, click it again or press Esc to go back.")
 
-    def show_unit(self, text: str) -> None:
-        self.show_text(f"{text} · <a href='back'>back to the classes</a>")
+    def show_unit(self, text: str, back: str = "the classes") -> None:
+        self.show_text(f"{text} · <a href='back'>back to {back}</a>")
+
+
+def _cell(grid: np.ndarray, bounds, x: float, y: float):
+    """The value of ``grid`` (ny, nx, ...) in the cell under (x, y), or None off the grid."""
+    xmin, xmax, ymin, ymax = bounds
+    if not (xmin <= x <= xmax and ymin <= y <= ymax):
+        return None
+    ny, nx = grid.shape[:2]
+    i = min(int((y - ymin) / (ymax - ymin) * ny), ny - 1)
+    j = min(int((x - xmin) / (xmax - xmin) * nx), nx - 1)
+    return grid[i, j]
+
+
+def _num(v: float) -> str:
+    """A value to two decimals ("0.40", "-1.25"), or three figures when large."""
+    return f"{v:.2f}" if abs(v) < 1000 else f"{v:.3g}"
+
+
+def value_probe_text(values: np.ndarray | None, bounds, x: float, y: float,
+                     points: list[tuple[np.ndarray, np.ndarray, str]], radius: float,
+                     unit: tuple[str, np.ndarray] | None = None) -> str:
+    """The regression read-out at (x, y): the predicted value ŷ (or the shown unit's) in
+    the cell under the cursor, and the target of the nearest point within ``radius``."""
+    parts = []
+    grid = unit[1] if unit is not None else values
+    value = _cell(grid, bounds, x, y) if grid is not None else None
+    if value is not None:
+        parts.append(f"{unit[0] if unit is not None else 'ŷ'} = {_num(float(value))}")
+    best = None
+    for xy, targets, kind in points:
+        if len(xy):
+            d = (xy[:, 0] - x) ** 2 + (xy[:, 1] - y) ** 2
+            k = int(d.argmin())
+            if d[k] <= radius ** 2 and (best is None or d[k] < best[0]):
+                best = (float(d[k]), float(targets[k]), kind)
+    if best is not None:
+        parts.append(f"point y = {_num(best[1])}, {best[2]}")
+    return " · ".join(parts)
 
 
 def probe_text(probs: np.ndarray | None, bounds, x: float, y: float,
