@@ -1,5 +1,5 @@
-"""Regression on the decision plot: the heat map of predicted values, its contours,
-value-coloured points, colour bar, probe and wheel."""
+"""Regression on the plots: the decision plot's heat map of predicted values, its contours,
+value-coloured points, colour bar, probe and wheel; and the 1-D curve view."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from playground.ui.main_window import setup_pyqtgraph
+from playground.ui.plots.curve_view import CurveView
 from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.plots.plot_overlay import value_probe_text
 from playground.ui.plots.value_view import contour_levels, value_scale
@@ -218,3 +219,56 @@ def test_the_tooltip_follows_the_task(plot):
     assert "class boundary" in plot.toolTip()
     with pytest.raises(ValueError):
         plot.set_task("ranking")
+
+
+@pytest.fixture
+def curve_view(qtbot):
+    setup_pyqtgraph()
+    view = CurveView()
+    qtbot.addWidget(view)
+    view.resize(640, 160)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_the_curve_view_shows_points_curve_and_baseline(curve_view):
+    view = curve_view
+    assert view.objectName() == "curveViewPlot"
+    x1 = np.linspace(-1, 1, 40)
+    xy = np.stack([x1, np.full(40, 0.02)], axis=1)
+    view.set_points(xy, np.sin(2 * np.pi * x1), xy[:7], np.zeros(7))
+    assert len(view.train_points.data) == 40 and len(view.test_points.data) == 7
+    assert view.train_points.data["x"] == pytest.approx(x1)        # x1 across ...
+    assert view.train_points.data["y"] == pytest.approx(np.sin(2 * np.pi * x1))  # ... y up
+    xs = np.linspace(-1, 1, 101)
+    ys = np.sin(2 * np.pi * xs)
+    ys[50] = np.nan                                 # a diverged value: a gap, no error
+    view.set_curve(xs, ys)
+    cx, cy = view.curve.getData()
+    assert cx == pytest.approx(xs) and np.isnan(cy[50])
+    assert cy[np.isfinite(cy)] == pytest.approx(ys[np.isfinite(ys)])
+    assert "network" in view.caption_text() and "baseline" not in view.caption_text()
+    view.set_baseline_curve(xs, 0.1 * xs)
+    assert view.baseline.getData()[1] == pytest.approx(0.1 * xs)
+    assert view.baseline.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert "linear baseline" in view.caption_text()
+    view.set_curve(None, None)
+    view.set_baseline_curve(None, None)
+    assert len(view.curve.getData()[0]) == 0 and len(view.baseline.getData()[0]) == 0
+    assert view.caption_text() == ""
+    view.set_points(xy[:0], np.zeros(0), xy[:0], np.zeros(0))
+    assert len(view.train_points.data) == 0 and len(view.test_points.data) == 0
+
+
+def test_the_curve_view_fits_the_points_not_a_diverged_curve(curve_view, qtbot):
+    view = curve_view
+    x1 = np.linspace(-1, 1, 20)
+    view.set_points(np.stack([x1, x1 * 0], 1), np.sin(x1), np.zeros((0, 2)), np.zeros(0))
+    view.set_curve(x1, 1e6 * x1)
+    qtbot.wait(50)
+    (_, _), (ylo, yhi) = view.getPlotItem().getViewBox().viewRange()
+    assert -2 < ylo < 0 < yhi < 2
+    axis = view.getPlotItem().getAxis
+    assert axis("bottom").labelText == "x1" and axis("left").labelText == "y"
+    assert view.toolTip() and view.minimumHeight() <= 150
