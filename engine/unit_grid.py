@@ -71,8 +71,10 @@ def network_grid(model, bounds: tuple[float, float, float, float],
         x = layer.forward(x, train=False)
         if layer.kind in _ACTIVATIONS or layer.kind == "features":
             last_kind = layer.kind
-    probs = model.loss_fn.probabilities(x)
-    keep(probs, "output")
+    # a regression network's output column is its predicted value, not probabilities
+    regression = model.task == "regression"
+    probs = x if regression else model.loss_fn.probabilities(x)
+    keep(probs, "value" if regression else "output")
     dense = dense_layers(model)
     return NetworkGrid(
         probs=probs[:n].reshape(ny, nx, -1).astype(np.float32, copy=False),

@@ -55,12 +55,15 @@ def read_int(settings: QSettings, key: str, default: int) -> int:
 
 
 def write_points(settings: QSettings, key: str, X, y, test) -> None:
-    """Remember drawn points: ``X`` (N, 2), ``y`` (N,), ``test`` (N,) bool."""
+    """Remember drawn points: ``X`` (N, 2), ``y`` (N,) labels (or float values, kept
+    as floats), ``test`` (N,) bool."""
     if len(y) > MAX_SAVED_POINTS:
         settings.remove(key)
         return
+    as_number = float if getattr(y, "dtype", None) is not None and y.dtype.kind == "f" \
+        else int
     settings.setValue(key, json.dumps({"x": [list(map(float, p)) for p in X],
-                                       "y": [int(v) for v in y],
+                                       "y": [as_number(v) for v in y],
                                        "test": [bool(t) for t in test]}))
 
 

@@ -26,7 +26,9 @@ def _check_coord(value: object, name: str) -> float:
 
 
 class PointSet:
-    """Labelled points kept in growable arrays: ``X`` float64 (N, 2), ``y`` int64 (N,).
+    """Labelled points kept in growable arrays: ``X`` float64 (N, 2), ``y`` int64 (N,)
+    class labels 0..4 -- or, with ``values=True``, float64 (N,) finite target values
+    (a regression drawing: each point carries a real number instead of a class).
 
     Storage doubles when full so adding points one by one (a spray while dragging) is
     amortised O(1), and ``erase`` is one vectorised distance test, so 10k+ points stay
@@ -34,19 +36,33 @@ class PointSet:
     ``SpecError`` and leaves the set as it was.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, values: bool = False) -> None:
+        self.values = bool(values)
+        self._dtype = np.float64 if self.values else np.int64
         self._xy = np.empty((64, 2), dtype=np.float64)
-        self._labels = np.empty(64, dtype=np.int64)
+        self._labels = np.empty(64, dtype=self._dtype)
         self._n = 0
+
+    def _check_target(self, label: object):
+        """A class label (0..4) or, for a value set, a finite number."""
+        if not self.values:
+            return _check_label(label)
+        if isinstance(label, bool) or not isinstance(label, Real) or \
+                not math.isfinite(label):
+            raise SpecError(f"a point's value must be a finite number, got {label!r}")
+        return float(label)
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def from_arrays(cls, X: np.ndarray, y: np.ndarray) -> PointSet:
+    def from_arrays(cls, X: np.ndarray, y: np.ndarray, values: bool = False) -> PointSet:
         """A set holding copies of ``X`` (N, 2) finite numbers and ``y`` (N,) integer labels
-        in 0..4; raises ``DataError`` when the arrays do not fit that contract."""
+        in 0..4 (``values``: finite real targets); raises ``DataError`` when the arrays do
+        not fit that contract."""
         X = np.asarray(X)
         y = np.asarray(y)
+        if values:
+            return cls._values_from_arrays(X, y)
         if X.ndim != 2 or X.shape[1] != 2:
             raise DataError(f"points must have shape (N, 2), got {X.shape}")
         if y.shape != (X.shape[0],):
@@ -65,22 +81,37 @@ class PointSet:
         out._append(X.astype(np.float64), y.astype(np.int64))
         return out
 
+    @classmethod
+    def _values_from_arrays(cls, X: np.ndarray, y: np.ndarray) -> PointSet:
+        if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
+            raise DataError(f"points must have shape (N, 2) and values (N,), got {X.shape} "
+                            f"and {y.shape}")
+        for a in (X, y):
+            if not (np.issubdtype(a.dtype, np.number) and not np.iscomplexobj(a)):
+                raise DataError(f"points and values must be real numbers, got dtypes "
+                                f"{X.dtype} and {y.dtype}")
+        if not (np.isfinite(X).all() and np.isfinite(y).all()):
+            raise DataError("points and values must be finite numbers (no NaN or inf)")
+        out = cls(values=True)
+        out._append(X.astype(np.float64), y.astype(np.float64))
+        return out
+
     def copy(self) -> PointSet:
         """An independent copy (later edits to either do not affect the other)."""
-        return PointSet.from_arrays(self.X, self.y)
+        return PointSet.from_arrays(self.X, self.y, self.values)
 
     # ------------------------------------------------------------------ edits
 
     def add(self, x: float, y: float, label: int) -> None:
-        """Add one point ``(x, y)`` of class ``label`` (0..4)."""
-        label = _check_label(label)
+        """Add one point ``(x, y)`` of class ``label`` (0..4; a value set: its value)."""
+        label = self._check_target(label)
         point = np.array([[_check_coord(x, "x"), _check_coord(y, "y")]])
-        self._append(point, np.array([label], dtype=np.int64))
+        self._append(point, np.array([label], dtype=self._dtype))
 
     def add_many(self, xs: np.ndarray, ys: np.ndarray, label: int) -> None:
         """Add points ``(xs[i], ys[i])`` (two 1-D sequences of equal length), all of class
-        ``label`` -- e.g. one spray of the brush."""
-        label = _check_label(label)
+        ``label`` (a value set: all of value ``label``) -- e.g. one spray of the brush."""
+        label = self._check_target(label)
         try:
             xs = np.asarray(xs, dtype=np.float64).reshape(-1)
             ys = np.asarray(ys, dtype=np.float64).reshape(-1)
@@ -90,7 +121,7 @@ class PointSet:
             raise SpecError(f"xs and ys must have the same length, got {len(xs)} and {len(ys)}")
         if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
             raise SpecError("point coordinates must be finite numbers (no NaN or inf)")
-        self._append(np.column_stack([xs, ys]), np.full(len(xs), label, dtype=np.int64))
+        self._append(np.column_stack([xs, ys]), np.full(len(xs), label, dtype=self._dtype))
 
     def erase(self, x: float, y: float, radius: float) -> int:
         """Remove every point at distance <= ``radius`` from ``(x, y)``; returns how many."""
@@ -120,6 +151,8 @@ class PointSet:
         return self._n
 
     def __repr__(self) -> str:
+        if self.values:
+            return f"PointSet({self._n} valued points)"
         return f"PointSet({self._n} points, classes={self.classes()})"
 
     @property
@@ -129,7 +162,7 @@ class PointSet:
 
     @property
     def y(self) -> np.ndarray:
-        """A copy of the labels, int64 (N,)."""
+        """A copy of the labels, int64 (N,) (a value set: its values, float64)."""
         return self._labels[: self._n].copy()
 
     def classes(self) -> list[int]:
@@ -143,7 +176,7 @@ class PointSet:
         if need > len(self._labels):
             cap = max(need, 2 * len(self._labels))
             new_xy = np.empty((cap, 2), dtype=np.float64)
-            new_labels = np.empty(cap, dtype=np.int64)
+            new_labels = np.empty(cap, dtype=self._dtype)
             new_xy[: self._n] = self._xy[: self._n]
             new_labels[: self._n] = self._labels[: self._n]
             self._xy, self._labels = new_xy, new_labels

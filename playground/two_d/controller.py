@@ -18,6 +18,7 @@ from playground.runtime import WorkerHost
 from playground.two_d.baseline import baseline_overlay
 from playground.two_d.options import (
     GRID_SIZE,
+    TASK_DEFAULT_DATA,
     batch_note,
     choices,
     memory_problem,
@@ -54,16 +55,20 @@ class PlaygroundController(QObject):
     undoableEdit = Signal(object, object, str)  # PageState before, after, what it was
 
     def __init__(self, config: RunConfig | None = None, points: tuple | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, value_points: tuple | None = None) -> None:
         super().__init__(parent)
         self._config = (config or DEFAULT_CONFIG).validate()
-        self.data = PageData(self._config.data.test_ratio, self._config.seed)
+        self.data = PageData(self._config.data.test_ratio, self._config.seed,
+                             self._config.data.task)
         #: snapshot, restore and exports of this controller's state
         self.sessions = SessionKeeper(self)
-        if points is not None:
-            self.data.restore_drawing(points, self._config.seed)
-        if self._config.data.name == "drawn" and len(self.drawn) == 0 and points is None:
-            self._config = self._config.with_changes(data={"name": DEFAULT_CONFIG.data.name})
+        for task, remembered in (("classification", points), ("regression", value_points)):
+            if remembered is not None:
+                self.data.restore_drawing(remembered, self._config.seed, task)
+        remembered = value_points if self._config.data.is_regression else points
+        if self._config.data.name == "drawn" and len(self.drawn) == 0 and remembered is None:
+            self._config = self._config.with_changes(
+                data={"name": TASK_DEFAULT_DATA[self._config.data.task]})
         self.grid_size = GRID_SIZE
         self._view = DEFAULT_BOUNDS
         self._baseline_on = False
@@ -86,11 +91,13 @@ class PlaygroundController(QObject):
 
     @classmethod
     def from_saved(cls, config_json: str, points: tuple | None,
-                   parent: QObject | None = None) -> tuple[PlaygroundController, str]:
-        """A controller restoring a saved config (JSON) and drawing; an unusable config
-        falls back to the default, with the reason as the second value."""
+                   parent: QObject | None = None, value_points: tuple | None = None
+                   ) -> tuple[PlaygroundController, str]:
+        """A controller restoring a saved config (JSON) and drawings (of classes and of
+        values); an unusable config falls back to the default, with the reason as the
+        second value."""
         config, note = saved_config(config_json, DEFAULT_CONFIG.data.name)
-        return cls(config, points, parent), note
+        return cls(config, points, parent, value_points), note
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop the worker and join its thread; True if it ended within ``timeout_ms``."""
@@ -129,8 +136,18 @@ class PlaygroundController(QObject):
 
     @property
     def drawn(self) -> DrawnPoints:
-        """The user's own points (the data set while the config's data is "drawn")."""
+        """The user's own points of the current task (classes, or values for regression):
+        the data set while the config's data is "drawn"."""
         return self.data.drawn
+
+    def drawing(self, task: str) -> DrawnPoints:
+        """The drawing of ``task`` (each problem keeps its own)."""
+        return self.data.drawings[task]
+
+    @property
+    def task(self) -> str:
+        """"classification" or "regression" (the config's ``data.task``)."""
+        return self._config.data.task
 
     @property
     def dataset(self):
@@ -174,9 +191,12 @@ class PlaygroundController(QObject):
             self.configChanged.emit(old.to_dict())
             return False
         self._config = new
+        self.data.task = new.data.task
         self.configChanged.emit(new.to_dict())
         d_old, d_new = old.data, new.data
-        if d_new.name == "drawn" and d_old.name != "drawn":
+        if d_old.task != d_new.task:
+            self._reload_data(reset_view=True)  # the other problem's data and a new net
+        elif d_new.name == "drawn" and d_old.name != "drawn":
             # The points on screen become the drawing, split as they were: the run goes
             # on with its weights, as after any later edit of the drawing.
             self.data.copy_into_drawing(new)
@@ -257,17 +277,19 @@ class PlaygroundController(QObject):
 
     # ------------------------------------------------------------------ points and files
 
-    def add_points(self, xs, ys, label: int) -> None:
-        """Add points of class ``label`` at data coordinates (switches to the drawing)."""
+    def add_points(self, xs, ys, label: float) -> None:
+        """Add points of class ``label`` at data coordinates (regression: of value
+        ``label``); switches to the drawing."""
         with self.undo.record("Draw points"):
             self._add_points(xs, ys, label)
 
-    def _add_points(self, xs, ys, label: int) -> None:
+    def _add_points(self, xs, ys, label: float) -> None:
         self._ensure_drawing()
-        if 0 <= label <= 4 and label >= self._config.data.classes:
-            self.edit({"data": {"classes": label + 1}})
+        values = self.drawn.values
+        if not values and 0 <= label <= 4 and label >= self._config.data.classes:
+            self.edit({"data": {"classes": int(label) + 1}})
         try:
-            self.drawn.add(xs, ys, int(label))
+            self.drawn.add(xs, ys, float(label) if values else int(label))
         except ValueError as e:
             self.problem.emit(str(e))
             return
@@ -310,8 +332,11 @@ class PlaygroundController(QObject):
             return self._open_csv(path)
 
     def _open_csv(self, path: str) -> int:
-        n, classes = self.data.read_csv(path, self._config)
-        self._config = self._config.with_changes(data={"name": "drawn", "classes": classes})
+        n, classes, task = self.data.read_csv(path, self._config)
+        changes = {"name": "drawn", "task": task}
+        if task == "classification":
+            changes["classes"] = classes
+        self._config = self._config.with_changes(data=changes)
         self.configChanged.emit(self._config.to_dict())
         self._reload_data(reset_view=True)
         return n
@@ -361,6 +386,7 @@ class PlaygroundController(QObject):
         run from its weights, epoch, history and optimiser state (if it has weights)."""
         self.pause()
         self._config = config
+        self.data.task = config.data.task
         if drawn is not None:
             self.data.drawn = drawn
         self.data.dataset, self.data.problem = dataset, problem

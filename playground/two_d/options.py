@@ -11,9 +11,14 @@ from engine.features import FEATURES
 from engine.init import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
-from engine.spec import TASK_LOSSES, ModelConfig
+from engine.spec import REGRESSION_DATASETS, TASK_LOSSES, TASKS, ModelConfig
 from engine.spec import join_activations as join
 from engine.trainer import FULL_TRAIN_EVAL_LIMIT
+
+#: the generated set a change of problem (task) switches to.
+TASK_DEFAULT_DATA = {"classification": "moons", "regression": "gaussians"}
+#: regression sets whose target varies along x1 only: the page adds a curve view y(x1).
+CURVE_DATASETS = ("sine",)
 
 #: grid cells along the longer side of the view (the shorter side keeps cells square).
 GRID_SIZE = 160
@@ -23,11 +28,16 @@ MIN_GRID = 100
 def choices() -> dict[str, object]:
     """What the widgets may offer, straight from the engine's registries."""
     return {
+        "tasks": list(TASKS),
+        "task_defaults": dict(TASK_DEFAULT_DATA),
+        "curve_datasets": list(CURVE_DATASETS),
         "datasets": list(toy2d.DATASETS) + ["drawn"],
+        "regression_datasets": list(REGRESSION_DATASETS) + ["drawn"],
         "multiclass": list(toy2d.MULTICLASS_DATASETS) + ["drawn"],
         "activations": list(TRAINABLE_ACTIVATIONS),
         "initializers": ["auto", *INITIALIZERS],
         "losses": list(TASK_LOSSES["classification"]),
+        "regression_losses": list(TASK_LOSSES["regression"]),
         "optimizers": list(OPTIMIZERS),
         "schedules": list(SCHEDULES),
         "features": list(FEATURES),

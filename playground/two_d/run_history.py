@@ -1,6 +1,6 @@
 """The 2-D run's loss history: one row per epoch under ``HISTORY_COLUMNS`` (float64,
-NaN where a value is missing), as the worker keeps it, sessions store it and the CSV
-export writes it."""
+NaN where a value is missing: a classifier has no rmse/r2, a regression no accuracy), as
+the worker keeps it, sessions store it and the CSV export writes it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,18 @@ import numpy as np
 from playground.history import HistoryBuffer
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "penalty",
-                   "lr", "grad_norm", "steps", "seconds")
+                   "lr", "grad_norm", "steps", "seconds", "train_rmse", "train_r2",
+                   "test_rmse", "test_r2")
+#: the columns of sessions saved before regression (read, with NaN for the rest).
+CLASSIFICATION_COLUMNS = HISTORY_COLUMNS[:10]
+
+
+def widen_history(history: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
+    """``history`` under ``columns`` (a leading part of ``HISTORY_COLUMNS``) as a full
+    history: the missing columns are NaN."""
+    out = np.full((len(history), len(HISTORY_COLUMNS)), np.nan)
+    out[:, :len(columns)] = history
+    return out
 
 
 def empty_history() -> np.ndarray:

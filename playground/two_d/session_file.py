@@ -4,7 +4,8 @@ The file is a zip archive of:
 
 - ``session.json``: ``{"format", "kind", "config" (RunConfig.to_dict()), "n_classes",
   "input_shape", "epoch", "has_model"}``
-- ``points.npz``: ``X`` float64 (N, 2), ``y`` int64 (N,), ``test`` bool (N,): every point
+- ``points.npz``: ``X`` float64 (N, 2), ``y`` int64 (N,) (a regression session: float64
+  target values), ``test`` bool (N,): every point
   and which side of the train/test split it is on
 - ``history.npz``: ``history`` float64 (E, len(HISTORY_COLUMNS)), one row of metrics per
   completed epoch (NaN where a value is missing, e.g. no test set); ``columns`` names them
@@ -46,7 +47,13 @@ from engine.serialize import (
 )
 from engine.spec import RunConfig
 from playground.two_d.points import MAX_CSV_ROWS
-from playground.two_d.run_history import HISTORY_COLUMNS, empty_history, history_csv
+from playground.two_d.run_history import (
+    CLASSIFICATION_COLUMNS,
+    HISTORY_COLUMNS,
+    empty_history,
+    history_csv,
+    widen_history,
+)
 
 #: the session format this version writes and the newest it reads.
 FORMAT = 1
@@ -120,8 +127,10 @@ def session_bytes(session: Session) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         zf.writestr(META, json.dumps(meta))
+        # a regression session's targets are real values, a classifier's labels integers
+        y_type = np.float64 if session.config.data.is_regression else np.int64
         zf.writestr(POINTS, _npz_bytes(X=np.asarray(session.X, np.float64),
-                                       y=np.asarray(session.y, np.int64),
+                                       y=np.asarray(session.y, y_type),
                                        test=np.asarray(session.test, bool)))
         zf.writestr(HISTORY, _npz_bytes(history=np.asarray(session.history, np.float64),
                                         columns=np.array(HISTORY_COLUMNS)))
@@ -207,11 +216,13 @@ class _Reader:
                             f"{MAX_MEMBERS}")
         meta = self._meta(self._member(zf, META))
         config = self._config(meta)
-        X, y, test = self._points(self._member(zf, POINTS))
+        regression = config.data.is_regression
+        X, y, test = self._points(self._member(zf, POINTS), regression)
         n_classes = meta.get("n_classes")
-        if not (type(n_classes) is int and 2 <= n_classes <= MAX_CLASSES):
+        low = 1 if regression else 2  # a regression network has one output
+        if not (type(n_classes) is int and low <= n_classes <= MAX_CLASSES):
             raise self.fail(f"has an unusable number of classes {n_classes!r} (expected "
-                            f"2 to {MAX_CLASSES})")
+                            f"{low} to {MAX_CLASSES})")
         shape = meta.get("input_shape", [2])
         if not (isinstance(shape, list) and 1 <= len(shape) <= 3
                 and all(type(v) is int and 1 <= v <= 4096 for v in shape)):
@@ -261,7 +272,8 @@ class _Reader:
         except (ValueError, TypeError) as e:
             raise self.fail(f"holds an unusable run config ({e})") from None
 
-    def _points(self, data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _points(self, data: bytes, regression: bool = False
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         problem = npz_size_problem(io.BytesIO(data), MEMBER_LIMITS[POINTS])
         if problem:  # an array inside may inflate far past the member's own size
             raise self.fail(f"has a {POINTS} that {problem}")
@@ -275,9 +287,10 @@ class _Reader:
                 or test.shape != (len(X),):
             raise self.fail(f"has points of shapes {X.shape}, {y.shape}, {test.shape}; "
                             f"expected (N, 2), (N,) and (N,)")
-        if X.dtype != np.float64 or y.dtype != np.int64 or test.dtype != np.bool_:
+        y_type = np.float64 if regression else np.int64
+        if X.dtype != np.float64 or y.dtype != y_type or test.dtype != np.bool_:
             raise self.fail(f"has points of types {X.dtype}, {y.dtype}, {test.dtype}; "
-                            f"expected float64, int64 and bool")
+                            f"expected float64, {np.dtype(y_type)} and bool")
         if len(X) > MAX_CSV_ROWS:  # the drawing's own limit: more is not interactive
             raise self.fail(f"has {len(X):,} points; the playground holds at most "
                             f"{MAX_CSV_ROWS:,}")
@@ -286,7 +299,10 @@ class _Reader:
         if len(X) and np.abs(X).max() > MAX_COORDINATE:  # the network computes in float32
             raise self.fail(f"has a point at {np.abs(X).max():.3g}, beyond the "
                             f"{MAX_COORDINATE:.1e} that 32-bit floats hold")
-        if len(y) and (y.min() < 0 or y.max() >= MAX_CLASSES):
+        if regression:
+            if not np.isfinite(y).all():
+                raise self.fail("has target values that are not finite numbers")
+        elif len(y) and (y.min() < 0 or y.max() >= MAX_CLASSES):
             raise self.fail(f"has labels outside 0 to {MAX_CLASSES - 1}")
         return X, y, test
 
@@ -299,14 +315,17 @@ class _Reader:
                 history, columns = z["history"], z["columns"]
         except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
             raise self.fail(f"has a damaged {HISTORY}") from None
-        if columns.shape != (len(HISTORY_COLUMNS),) or columns.dtype.kind != "U" \
-                or tuple(columns.tolist()) != HISTORY_COLUMNS:
+        names = tuple(columns.tolist()) if columns.ndim == 1 and columns.dtype.kind == "U" \
+            else ()
+        if names not in (HISTORY_COLUMNS, CLASSIFICATION_COLUMNS):
             raise self.fail(f"has a loss history with unknown columns (expected "
                             f"{', '.join(HISTORY_COLUMNS)})")
         if history.dtype != np.float64 or history.ndim != 2 \
-                or history.shape[1] != len(HISTORY_COLUMNS):
+                or history.shape[1] != len(names):
             raise self.fail(f"has a loss history of shape {history.shape} and type "
-                            f"{history.dtype}; expected (E, {len(HISTORY_COLUMNS)}) float64")
+                            f"{history.dtype}; expected (E, {len(names)}) float64")
+        if names != HISTORY_COLUMNS:  # saved before regression: no rmse or r2 columns
+            history = widen_history(history, names)
         if np.isinf(history).any():  # NaN marks a metric not measured; inf is damage
             raise self.fail("has a loss history holding infinite values")
         counts = history[:, [HISTORY_COLUMNS.index("epoch"), HISTORY_COLUMNS.index("steps")]]

@@ -46,10 +46,13 @@ class SessionKeeper:
         X, y = data.all_points(config)
         test = data.test_mask(config)
         ds = data.dataset
-        n_classes = ds.n_classes if ds is not None else max(config.data.classes, 2)
+        regression = config.data.is_regression
+        n_classes = ds.n_classes if ds is not None else (
+            1 if regression else max(config.data.classes, 2))
         current = state.run_id == c.run_id
         return Session(
-            config, np.array(X, np.float64), np.array(y, np.int64), test, n_classes,
+            config, np.array(X, np.float64),
+            np.array(y, np.float64 if regression else np.int64), test, n_classes,
             weights=state.weights if current else None,
             model_spec=state.spec if current else None,
             history=state.history if current else np.zeros((0, state.history.shape[1])),
@@ -128,7 +131,8 @@ class SessionKeeper:
 
     @staticmethod
     def _drawing_of(session: Session, config: RunConfig) -> DrawnPoints:
-        drawn = DrawnPoints(config.data.test_ratio, config.seed)
+        drawn = DrawnPoints(config.data.test_ratio, config.seed,
+                            values=config.data.is_regression)
         drawn.replace(session.X, session.y, session.test, seed=config.seed)
         return drawn
 

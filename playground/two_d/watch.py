@@ -41,7 +41,9 @@ class RunWatch:
         self.start(2, "softmax-ce")
 
     def start(self, n_classes: int, loss: str) -> None:
-        self._chance = math.log(max(int(n_classes), 2)) if loss != "mse" else None
+        # a squared or Huber loss has no "chance" level (and a regression no accuracy)
+        self._chance = math.log(max(int(n_classes), 2)) \
+            if loss not in ("mse", "huber") else None
         self._n_classes = max(int(n_classes), 2)
         self._best = math.inf
         self._best_epoch = 0

@@ -20,7 +20,7 @@ from PySide6.QtCore import Signal, Slot
 from engine.build import build_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
-from engine.grid import decision_grid
+from engine.grid import decision_grid, value_grid
 from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
@@ -32,6 +32,8 @@ from playground.two_d.run_history import epoch_history, restored_steps
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
 FRAME_SECONDS = 1 / 40
+#: points of the regression curve y(x1) sent with every grid.
+CURVE_POINTS = 400
 #: the next grid waits at least this many times the last one's cost (see ``tick``).
 GRID_SHARE = 3.0
 
@@ -80,7 +82,9 @@ class TrainingWorker(TickLoop):
 
     epochFinished = Signal(dict)   # the trainer's epoch metrics plus "run_id"
     # {"run_id", "epoch", "bounds", "probs" (ny, nx, K) float32, and with the graph on
-    #  "graph" (an engine.unit_grid.NetworkGrid of copies; its focus: the hovered unit)}
+    #  "graph" (an engine.unit_grid.NetworkGrid of copies; its focus: the hovered unit)};
+    # a regression run's "probs" is None, and "values" (ny, nx) float32 are its predicted
+    # values, "curve" (xs, ys) its fitted line along x1 at x2 = 0
     gridReady = Signal(object)
     runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
 
@@ -361,14 +365,28 @@ class TrainingWorker(TickLoop):
         self._last_grid = time.perf_counter()
         graph = None
         with quiet():  # a diverged model's NaNs are shown, not raised
+            regression = self._model.task == "regression"
             if self._graph_size or self._focus is not None:
                 graph = network_grid(self._model, self._bounds, self._resolution,
                                      max(2, self._graph_size), self._focus)
                 probs = graph.probs
+            elif regression:
+                probs = value_grid(self._model, self._bounds, self._resolution)[..., None]
             else:
                 probs = decision_grid(self._model, self._bounds, self._resolution)
+            payload = {"run_id": self.run_id, "bounds": self._bounds, "graph": graph}
+            if regression:
+                payload.update(probs=None, values=probs[..., 0], curve=self._curve())
+            else:
+                payload["probs"] = probs
         self._grid_dirty = False
         self._grid_cost = time.perf_counter() - self._last_grid
-        epoch = self._trainer.epoch if self._trainer is not None else 0
-        self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "bounds": self._bounds,
-                             "probs": probs, "graph": graph})
+        payload["epoch"] = self._trainer.epoch if self._trainer is not None else 0
+        self.gridReady.emit(payload)
+
+    def _curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """The regression network along x1 at x2 = 0 over the view: (xs, ys) float64,
+        the 1-D curve view's fitted line."""
+        xs = np.linspace(self._bounds[0], self._bounds[1], CURVE_POINTS)
+        pts = np.column_stack([xs, np.zeros_like(xs)]).astype(self._model.dtype)
+        return xs, np.asarray(self._model.predict(pts), np.float64).reshape(-1)

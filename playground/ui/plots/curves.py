@@ -1,4 +1,4 @@
-"""Loss and accuracy curves per epoch."""
+"""Loss and accuracy (regression: R²) curves per epoch."""
 
 from __future__ import annotations
 
@@ -23,7 +23,13 @@ LOSS_FLOOR = 1e-9
 
 
 #: the columns the curves record, per epoch.
-FIELDS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+FIELDS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc", "train_r2",
+          "test_r2")
+#: what the lower plot shows per task: (train column, test column, axis label, title).
+SCORES = {"classification": ("train_acc", "test_acc", "accuracy", "Loss, accuracy"),
+          "regression": ("train_r2", "test_r2", "R²", "Loss, R²")}
+#: the R² axis goes no lower than this (a fresh network can be far worse than the mean).
+R2_FLOOR = -1.0
 
 
 def _x_limit(epochs: float) -> float:
@@ -66,6 +72,14 @@ def accuracy_range(accs: np.ndarray) -> tuple[float, float]:
     finite = accs[np.isfinite(accs)]
     lo = math.floor(float(finite.min()) * 10) / 10 if len(finite) else 0.0
     return max(0.0, min(lo, 0.9)), 1.0
+
+
+def r2_range(r2: np.ndarray) -> tuple[float, float]:
+    """The R² axis: up to 1, down to the lowest R² rounded down to a tenth but not below
+    ``R2_FLOOR`` (NaN ignored), never narrower than 0.9-1."""
+    finite = r2[np.isfinite(r2)]
+    lo = math.floor(float(finite.min()) * 10) / 10 if len(finite) else 0.0
+    return max(R2_FLOOR, min(lo, 0.9)), 1.0
 
 
 def legend_html() -> str:
@@ -112,8 +126,11 @@ class TrainingCurves(QWidget):
                                   "small); off: a linear axis.")
         self.log_check.toggled.connect(self.set_log_y)
         title = QLabel("<b>Loss, accuracy</b>")
+        title.setObjectName("curvesTitle")
         title.setToolTip("Loss (top) and accuracy (bottom) of every epoch, on the training "
                          "and the test points.")
+        self._title = title
+        self.task = "classification"
         key = QLabel(legend_html())
         key.setObjectName("curvesLegend")
         head = QHBoxLayout()
@@ -165,9 +182,26 @@ class TrainingCurves(QWidget):
         self._fit_accuracy_axis()
         self.refresh()
 
+    def set_task(self, task: str) -> None:
+        """Show accuracy (classification) or R² (regression) under the loss."""
+        if task == self.task or task not in SCORES:
+            return
+        self.task = task
+        _train, _test, label, title = SCORES[task]
+        self.acc_plot.setLabel("left", label)
+        self._title.setText(f"<b>{title}</b>")
+        self._title.setToolTip(f"Loss (top) and {label} (bottom) of every epoch, on the "
+                               f"training and the test points." + (
+                                   " R² = 1 − squared error / variance of the targets: 1 "
+                                   "is a perfect fit, 0 no better than their mean."
+                                   if task == "regression" else ""))
+        self._dirty = True
+        self.refresh()
+
     def _fit_accuracy_axis(self) -> None:
-        wanted = accuracy_range(np.concatenate([self._series.column("train_acc"),
-                                                self._series.column("test_acc")]))
+        train, test, _label, _title = SCORES[self.task]
+        scores = np.concatenate([self._series.column(train), self._series.column(test)])
+        wanted = r2_range(scores) if self.task == "regression" else accuracy_range(scores)
         if wanted != self._acc_range:
             self._acc_range = wanted
             self.acc_plot.setYRange(*wanted, padding=0.02)
@@ -190,7 +224,8 @@ class TrainingCurves(QWidget):
                 curve.setData([], [])
             else:
                 curve.setData(x, np.maximum(y, LOSS_FLOOR), connect="finite")
-        for curve, key in ((self.train_acc, "train_acc"), (self.test_acc, "test_acc")):
+        train, test, _label, _title = SCORES[self.task]
+        for curve, key in ((self.train_acc, train), (self.test_acc, test)):
             y = s.column(key)
             if len(y) and np.isnan(y).all():
                 curve.setData([], [])

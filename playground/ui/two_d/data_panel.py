@@ -6,7 +6,7 @@ panel never keeps a config of its own, it only shows the one it is given.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,17 @@ from playground.ui.plots.style import CLASS_COLORS
 from playground.ui.widgets.spinboxes import report_out_of_range
 
 MAX_CLASSES = len(CLASS_COLORS)
+#: the value slider of a regression drawing: -1..1 in steps of 0.05 (the generated sets'
+#: targets lie in [-1, 1]); a wheel notch over the plot moves it by WHEEL_STEP.
+VALUE_STEPS = 20
+WHEEL_STEP = 0.1
+PROBLEM_NAMES = {"classification": "Classification", "regression": "Regression"}
+LEGENDS = {
+    "classification": "● filled: training points<br>○ ringed: test points<br>"
+                      "— dark line: the network's class boundary",
+    "regression": "colour: value (blue +, orange −)<br>● filled: training points<br>"
+                  "○ ringed: test points<br>— lines: contours of the fitted surface",
+}
 
 
 def _spin(lo: int, hi: int, step: int, tip: str, name: str) -> QSpinBox:
@@ -56,15 +68,23 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("dataPanel")
         self._multiclass = set(choices["multiclass"])
+        self._datasets = {"classification": list(choices["datasets"]),
+                          "regression": list(choices["regression_datasets"])}
+        self._task_defaults = dict(choices["task_defaults"])
+        self._task = "classification"
         self._updating = False
 
+        self.problem_combo = QComboBox()
+        self.problem_combo.setObjectName("problemCombo")
+        for task in choices["tasks"]:
+            self.problem_combo.addItem(PROBLEM_NAMES.get(task, task), task)
+        self.problem_combo.setToolTip(
+            "Classification: every point has a class, the network predicts which.\n"
+            "Regression: every point has a real value y, the network fits a surface "
+            "y(x1, x2); scored by R² (1 = perfect, 0 = no better than the mean).")
         self.dataset_combo = QComboBox()
         self.dataset_combo.setObjectName("datasetCombo")
-        for name in choices["datasets"]:
-            self.dataset_combo.addItem(name, name)
-        self.dataset_combo.setToolTip(
-            "The dataset: a generated 2-D set (" + ", ".join(choices["datasets"][:-1])
-            + ") or 'drawn', your own points (draw, or File > Open data).")
+        self._fill_datasets("classification")
         self.classes_spin = _spin(2, MAX_CLASSES, 1, "Number of classes (2-5); blobs, spiral "
                                   "and drawn points only: the others always have two.",
                                   "classesSpin")
@@ -93,6 +113,7 @@ class DataPanel(QWidget):
 
         gen = QGroupBox("Data")
         form = QFormLayout(gen)
+        form.addRow("Problem", self.problem_combo)
         form.addRow("Dataset", self.dataset_combo)
         form.addRow("Classes", self.classes_spin)
         form.addRow("Samples", self.samples_spin)
@@ -144,6 +165,24 @@ class DataPanel(QWidget):
             grid.addWidget(b, 0, c)
         self.class_buttons[0].setChecked(True)
         dl.addLayout(grid)
+        self.value_slider = QSlider(Qt.Orientation.Horizontal)
+        self.value_slider.setObjectName("drawValueSlider")
+        self.value_slider.setRange(-VALUE_STEPS, VALUE_STEPS)
+        self.value_slider.setValue(VALUE_STEPS // 2)
+        self.value_slider.setPageStep(4)
+        self.value_slider.setToolTip("The value y of the points you draw (-1 to 1); over "
+                                     "the plot in Draw mode the mouse wheel changes it too.")
+        self.value_label = QLabel("")
+        self.value_label.setObjectName("drawValueLabel")
+        self.value_label.setMinimumWidth(64)
+        self._value_row = QWidget()
+        vrow = QHBoxLayout(self._value_row)
+        vrow.setContentsMargins(0, 0, 0, 0)
+        vrow.addWidget(self.value_slider, 1)
+        vrow.addWidget(self.value_label)
+        dl.addWidget(self._value_row)
+        self._show_draw_value()
+        self._value_row.hide()  # regression only
 
         view = QGroupBox("Show")
         vl = QVBoxLayout(view)
@@ -166,8 +205,8 @@ class DataPanel(QWidget):
         self.baseline_label.setWordWrap(True)
         self.baseline_label.setStyleSheet("color: #555;")
         self.baseline_label.hide()  # shown with the baseline's accuracy
-        legend = QLabel("● filled: training points<br>○ ringed: test points<br>"
-                        "— dark line: the network's class boundary")
+        legend = QLabel(LEGENDS["classification"])
+        self.legend_label = legend
         legend.setObjectName("plotLegendLabel")
         legend.setStyleSheet("color: #555;")
         for w in (self.show_test_check, self.discretize_check, self.baseline_check,
@@ -182,6 +221,8 @@ class DataPanel(QWidget):
         self._connect()
 
     def _connect(self) -> None:
+        self.problem_combo.currentIndexChanged.connect(self._problem_chosen)
+        self.value_slider.valueChanged.connect(self._show_draw_value)
         self.dataset_combo.currentIndexChanged.connect(
             lambda _: self._emit({"data": {"name": self.dataset_combo.currentData()}}))
         self.classes_spin.valueChanged.connect(
@@ -210,13 +251,46 @@ class DataPanel(QWidget):
         if not self._updating:
             self.configEdited.emit(changes)
 
+    def _problem_chosen(self, _index: int) -> None:
+        """Another problem: its default generated set (each problem keeps its drawing)."""
+        task = self.problem_combo.currentData()
+        self._emit({"data": {"task": task, "name": self._task_defaults[task]}})
+
+    def _fill_datasets(self, task: str) -> None:
+        names = self._datasets[task]
+        self.dataset_combo.clear()
+        for name in names:
+            self.dataset_combo.addItem(name, name)
+        kind = "regression set (values y)" if task == "regression" else "2-D set (classes)"
+        self.dataset_combo.setToolTip(
+            f"The dataset: a generated {kind}: " + ", ".join(names[:-1])
+            + "; or 'drawn', your own points (draw, or File > Open data).")
+
+    def _show_draw_value(self, *_args) -> None:
+        self.value_label.setText(f"y = {self.draw_value:+.2f}")
+
+    @property
+    def draw_value(self) -> float:
+        """The value of the points drawn in a regression drawing."""
+        return self.value_slider.value() / VALUE_STEPS
+
+    def step_draw_value(self, notches: int) -> None:
+        """Move the draw value by ``notches`` wheel steps (clamped to -1..1)."""
+        step = round(WHEEL_STEP * VALUE_STEPS)
+        self.value_slider.setValue(self.value_slider.value() + int(notches) * step)
+
     # ------------------------------------------------------------------ display
 
     def set_config(self, config: dict) -> None:
         """Show ``config`` (``RunConfig.to_dict()``) without emitting edits."""
         d = config["data"]
+        task = d.get("task", "classification")
         self._updating = True
         try:
+            if task != self._task:
+                self._task = task
+                self._fill_datasets(task)
+            self.problem_combo.setCurrentIndex(max(self.problem_combo.findData(task), 0))
             i = self.dataset_combo.findData(d["name"])
             if i >= 0:
                 self.dataset_combo.setCurrentIndex(i)
@@ -230,15 +304,29 @@ class DataPanel(QWidget):
         finally:
             self._updating = False
         drawn = d["name"] == "drawn"
-        self.classes_spin.setEnabled(d["name"] in self._multiclass)
+        regression = task == "regression"
+        self.classes_spin.setEnabled(d["name"] in self._multiclass and not regression)
+        for c, b in enumerate(self.class_buttons):
+            b.setVisible(not regression and c < max(self._classes(d), 2))
+        self._value_row.setVisible(regression)
+        self.discretize_check.setVisible(not regression)
+        self.legend_label.setText(LEGENDS[task])
+        self.baseline_check.setToolTip(
+            "Overlay a linear regression (scikit-learn) as grey dashed contours: the best "
+            "plane y = w1·x1 + w2·x2 + b through these points." if regression else
+            "Overlay the boundary of a logistic regression (scikit-learn) as a broad grey "
+            "line: the best a straight line can do on these points.")
+        if regression:
+            return
         self.samples_spin.setEnabled(not drawn)
         self.noise_spin.setEnabled(not drawn)
-        n = int(d["classes"]) if d["name"] in self._multiclass else 2
-        for c, b in enumerate(self.class_buttons):
-            b.setVisible(c < max(n, 2))
+        n = self._classes(d)
         if self.draw_class >= n:
             self.class_buttons[0].setChecked(True)
             self.drawClassChosen.emit(0)
+
+    def _classes(self, d: dict) -> int:
+        return int(d["classes"]) if d["name"] in self._multiclass else 2
 
     @property
     def draw_class(self) -> int:

@@ -130,6 +130,8 @@ class GraphPanel(QWidget):
             name = self._features[i] if i < len(self._features) else unit_name(0, i)
             return f"showing input {name}"
         if column == len(self.graph.sizes) - 1:
+            if self.unit_kind(unit) == "value":  # a regression network's one output
+                return "showing the output (the predicted value)"
             return f"showing output {i + 1} (class {i} probability)"
         return f"showing neuron {unit_name(column, i)}"
 

@@ -55,6 +55,15 @@ def format_hidden(sizes) -> str:
     return ", ".join(str(int(s)) for s in sizes)
 
 
+LOSS_TIPS = {
+    "classification": "Loss: softmax-ce (softmax + cross-entropy), sigmoid-bce (sigmoid + "
+                      "binary cross-entropy), mse (squared error).",
+    "regression": "Loss: mse (mean squared error) or huber (squared near the target, "
+                  "linear beyond delta = 1: big errors pull less). The network ends in one "
+                  "linear output, the predicted value.",
+}
+
+
 def _combo(items, name: str, tip: str) -> QComboBox:
     c = QComboBox()
     c.setObjectName(name)
@@ -145,9 +154,10 @@ class NetworkPanel(QWidget):
         self.init_combo = _combo(choices["initializers"], "initCombo",
                                  "Initial weights: auto (He for ReLU-like activations, "
                                  "Xavier otherwise), std (N(0, 0.01²)), xavier, he.")
-        self.loss_combo = _combo(choices["losses"], "lossCombo",
-                                 "Loss: softmax-ce (softmax + cross-entropy), sigmoid-bce "
-                                 "(sigmoid + binary cross-entropy), mse (squared error).")
+        self.loss_combo = _combo(choices["losses"], "lossCombo", LOSS_TIPS["classification"])
+        self._losses = {"classification": list(choices["losses"]),
+                        "regression": list(choices["regression_losses"])}
+        self._loss_task = "classification"
         self.optimizer_combo = _combo(choices["optimizers"], "optimizerCombo",
                                       "Optimiser; applies from the next step, keeping the "
                                       "weights.")
@@ -297,6 +307,13 @@ class NetworkPanel(QWidget):
         m, o = config["model"], config["optim"]
         self._updating = True
         try:
+            task = config["data"].get("task", "classification")
+            if task != self._loss_task:  # each problem has its own losses
+                self._loss_task = task
+                self.loss_combo.clear()
+                for name in self._losses[task]:
+                    self.loss_combo.addItem(name, name)
+                self.loss_combo.setToolTip(LOSS_TIPS[task])
             if self.hidden_edit.text() != format_hidden(m["hidden"]):
                 self.hidden_edit.setText(format_hidden(m["hidden"]))
             for name, cb in self.feature_checks.items():

@@ -30,6 +30,7 @@ from playground.ui.two_d.edit_history import EditHistory
 from playground.ui.two_d.file_commands import FileCommands
 from playground.ui.two_d.graph_panel import GraphPanel
 from playground.ui.two_d.network_panel import NetworkPanel
+from playground.ui.two_d.problem_view import ProblemView
 from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
 
 #: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
@@ -73,7 +74,8 @@ class PlaygroundPage(QWidget):
         self.setObjectName("playgroundPage")
         self.controller, self.startup_note = PlaygroundController.from_saved(
             store.read_text(settings, "playground/config"),
-            store.read_points(settings, "playground/points"), parent=self)
+            store.read_points(settings, "playground/points"), parent=self,
+            value_points=store.read_points(settings, "playground/valuePoints"))
         c = self.controller
         choices = c.choices()
         self.data_panel = DataPanel(choices)
@@ -81,6 +83,9 @@ class PlaygroundPage(QWidget):
         self.decision_plot = DecisionRegionPlot()
         self.graph_panel = GraphPanel(choices["activations"])
         self.curves = TrainingCurves()
+        self.problem_view = ProblemView(self.decision_plot, self.curves,
+                                        choices["curve_datasets"])
+        self.curve_view = self.problem_view.curve_view
         self.run = RunControls(c, self)
         # the page's own names for them (tests and the benchmarks reach them here)
         for name in ("play_button", "step_button", "reset_button", "speed_combo",
@@ -110,8 +115,10 @@ class PlaygroundPage(QWidget):
         centre.setObjectName("centerSplitter")
         centre.addWidget(self.graph_panel)
         centre.addWidget(self.decision_plot)
+        centre.addWidget(self.curve_view)
         centre.setStretchFactor(0, 2)
         centre.setStretchFactor(1, 3)
+        centre.setStretchFactor(2, 2)
         centre.setChildrenCollapsible(False)
         self._centre = centre
         self.splitter.addWidget(centre)
@@ -194,7 +201,10 @@ class PlaygroundPage(QWidget):
         c, dp = self.controller, self.data_panel
         store.write_list(s, "playground/recent", self.files.recent)
         s.setValue("playground/config", c.config.to_json(indent=None))
-        store.write_points(s, "playground/points", c.drawn.X, c.drawn.y, c.drawn.test_mask)
+        for key, task in (("playground/points", "classification"),
+                          ("playground/valuePoints", "regression")):
+            d = c.drawing(task)
+            store.write_points(s, key, d.X, d.y, d.test_mask)
         s.setValue("playground/speed", int(self.speed_combo.currentData()))
         s.setValue("playground/autoStop", self.auto_stop_combo.currentIndex())
         s.setValue("playground/logY", self.curves.log_check.isChecked())
@@ -228,6 +238,8 @@ class PlaygroundPage(QWidget):
         c.configChanged.connect(dp.set_config)
         c.configChanged.connect(npnl.set_config)
         c.configChanged.connect(self.graph_panel.set_config)
+        c.configChanged.connect(self.problem_view.set_config)
+        c.configChanged.connect(self._fit_curve_view)
         gp = self.graph_panel
         gp.configEdited.connect(c.edit)
         gp.weightEdited.connect(c.run.set_weight)
@@ -257,7 +269,8 @@ class PlaygroundPage(QWidget):
         dp.showTestToggled.connect(plot.set_show_test)
         dp.discretizeToggled.connect(plot.set_discretize)
         dp.baselineToggled.connect(c.set_baseline)
-        plot.drawRequested.connect(lambda xs, ys: c.add_points(xs, ys, dp.draw_class))
+        plot.drawRequested.connect(self._draw)
+        plot.drawValueStep.connect(dp.step_draw_value)
         plot.eraseRequested.connect(c.erase_points)
         plot.viewBoundsChanged.connect(c.set_view)
 
@@ -296,6 +309,14 @@ class PlaygroundPage(QWidget):
             return
         super().keyPressEvent(event)
 
+    def _fit_curve_view(self, _config=None) -> None:
+        """A curve view that just appeared gets a third of the plots' height."""
+        sizes = self._centre.sizes()
+        if self.curve_view.isHidden() or sizes[2] >= self.curve_view.minimumHeight():
+            return
+        share = max(self.curve_view.minimumHeight(), sizes[1] // 3)
+        self._centre.setSizes([sizes[0], max(sizes[1] - share, 1), share])
+
     def _fit_network_panel(self) -> None:
         """Give the network panel the height it needs and the curves the rest."""
         need = self.network_panel.sizeHint().height() + 4
@@ -308,12 +329,19 @@ class PlaygroundPage(QWidget):
         plot = max(min(460, centre - graph_min), int(centre * 0.6))
         # the plot keeps its aspect: taller than it is wide is wasted on it
         plot = max(min(plot, self._centre.width() + 40), min(320, centre - graph_min))
-        self._centre.setSizes([centre - plot, plot])
+        self._centre.setSizes([centre - plot, plot, 0])
+        self._fit_curve_view()
 
     # ------------------------------------------------------------------ controller replies
 
+    def _draw(self, xs, ys) -> None:
+        """Points where the user drew: of the chosen class, or value for regression."""
+        dp = self.data_panel
+        label = dp.draw_value if self.problem_view.regression else dp.draw_class
+        self.controller.add_points(xs, ys, label)
+
     def _on_data(self, d: dict) -> None:
-        self.decision_plot.set_points(d["x_train"], d["y_train"], d["x_test"], d["y_test"])
+        self.problem_view.set_data(d)
         self.data_panel.set_point_counts(len(d["y_train"]), len(d["y_test"]))
         if d["reset_view"]:
             self.decision_plot.show_range(d["bounds"])
@@ -324,16 +352,8 @@ class PlaygroundPage(QWidget):
         self._schedule_frame()
 
     def _on_baseline(self, payload: dict | None) -> None:
-        if payload is None:
-            self.decision_plot.set_baseline(None)
-            on = self.data_panel.baseline_check.isChecked()
-            self.data_panel.set_baseline_text("Needs points of two classes." if on else "")
-            return
-        self.decision_plot.set_baseline(payload["probs"], payload["bounds"])
-        text = f"Grey line: a linear model gets {payload['train_acc']:.0%} train accuracy"
-        if payload["test_acc"] is not None:
-            text += f", {payload['test_acc']:.0%} test"
-        self.data_panel.set_baseline_text(text + ".")
+        on = self.data_panel.baseline_check.isChecked()
+        self.data_panel.set_baseline_text(self.problem_view.show_baseline(payload, on))
 
     def _on_run_reset(self, _run_id: int) -> None:
         self._last_metrics = None
@@ -353,7 +373,8 @@ class PlaygroundPage(QWidget):
 
         self.curves.set_history({k: history[:, i] for i, k in enumerate(HISTORY_COLUMNS)})
         last = history_rows(history[-1:])[0] if len(history) else None
-        ok = last is not None and None not in (last["train_loss"], last["train_acc"])
+        ok = last is not None and last["train_loss"] is not None and (
+            last["train_acc"] is not None or last["train_r2"] is not None)
         self._last_metrics = last if ok else None
         self._metrics_dirty = True
         self._schedule_frame()
@@ -396,7 +417,7 @@ class PlaygroundPage(QWidget):
         if grid is not None and not (curves_due and self._region_went_last):
             self._pending_grid = None
             self._show_graph_of(grid)
-            self.decision_plot.set_probabilities(grid["probs"], grid["bounds"])
+            self.problem_view.show_grid(grid)
             self.frames += 1
             self._region_went_last = True
             if self.curves.dirty:
@@ -414,7 +435,7 @@ class PlaygroundPage(QWidget):
     def _show_graph_of(self, payload: dict) -> None:
         """Feed the graph (at most every GRAPH_MS) and the unit view from a grid."""
         graph = payload.get("graph")
-        if payload.get("probs") is None:
+        if payload.get("probs") is None and payload.get("values") is None:
             self.graph_panel.set_grid(None)
             self.decision_plot.set_unit(None)
             return
@@ -462,4 +483,8 @@ class PlaygroundPage(QWidget):
             parts.append(f"train acc {last['train_acc']:.1%}")
             if last.get("test_acc") is not None:
                 parts.append(f"test acc {last['test_acc']:.1%}")
+        elif last is not None and last.get("train_r2") is not None:
+            parts.append(f"train R² {last['train_r2']:.3f}")
+            if last.get("test_r2") is not None:
+                parts.append(f"test R² {last['test_r2']:.3f}")
         return "NumPy Neural Playground · " + " · ".join(parts)

@@ -145,10 +145,18 @@ class RunControls:
             self.test_label.setText("Test  –")
             return
         self.epoch_label.setText(f"Epoch {m['epoch']:,}")
-        self.train_label.setText(f"Train  loss {m['train_loss']:.4f}  acc "
-                                 f"{m['train_acc']:6.1%}")
+        self.train_label.setText(f"Train  loss {m['train_loss']:.4f}  {_score(m, 'train')}")
         if m.get("test_loss") is None:
             self.test_label.setText("Test  –")
         else:
-            self.test_label.setText(f"Test  loss {m['test_loss']:.4f}  acc "
-                                    f"{m['test_acc']:6.1%}")
+            self.test_label.setText(f"Test  loss {m['test_loss']:.4f}  {_score(m, 'test')}")
+
+
+def _score(m: dict, split: str) -> str:
+    """"acc 97.5%" for a classifier, "R² 0.953" for a regression (whose metrics have an
+    r2 and no accuracy)."""
+    acc = m.get(f"{split}_acc")
+    if acc is not None:
+        return f"acc {acc:6.1%}"
+    r2 = m.get(f"{split}_r2")
+    return f"R² {r2:6.3f}" if r2 is not None else ""
