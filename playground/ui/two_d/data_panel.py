@@ -112,7 +112,7 @@ class DataPanel(QWidget):
                                           "next seed.")
 
         gen = QGroupBox("Data")
-        form = QFormLayout(gen)
+        self._form = form = QFormLayout(gen)
         form.addRow("Problem", self.problem_combo)
         form.addRow("Dataset", self.dataset_combo)
         form.addRow("Classes", self.classes_spin)
@@ -309,6 +309,7 @@ class DataPanel(QWidget):
         for c, b in enumerate(self.class_buttons):
             b.setVisible(not regression and c < max(self._classes(d), 2))
         self._value_row.setVisible(regression)
+        self._form.setRowVisible(self.classes_spin, not regression)  # values have none
         self.discretize_check.setVisible(not regression)
         self.legend_label.setText(LEGENDS[task])
         self.baseline_check.setToolTip(
