@@ -165,3 +165,18 @@ def test_value_scale_is_symmetric_rounded_up_and_never_tiny():
     assert value_scale(np.array([0.0, 0.001])) == (-0.1, 0.1)
     assert value_scale(np.zeros(0)) == (-1.0, 1.0)
     assert value_scale(np.array([np.nan, 0.3])) == (-0.3, 0.3)
+
+
+def test_undo_takes_a_problem_switch_back_with_its_drawing(window, qtbot):
+    choose_regression(window, qtbot)
+    c, page = window.controller, window.page
+    page.data_panel.value_slider.setValue(10)  # y = 0.5
+    page._draw(np.array([0.1]), np.array([0.1]))
+    n = len(c.drawn)
+    combo = window.findChild(QComboBox, "problemCombo")
+    combo.setCurrentIndex(combo.findData("classification"))
+    qtbot.waitUntil(lambda: c.task == "classification", timeout=5000)
+    page.edits.stack.undo()
+    qtbot.waitUntil(lambda: c.task == "regression", timeout=5000)
+    assert c.config.data.name == "drawn" and len(c.drawn) == n and c.drawn.y[-1] == 0.5
+    assert combo.currentData() == "regression"
