@@ -1,4 +1,5 @@
-"""Command line: ``python -m engine train ...`` and ``python -m engine evaluate MODEL ...``.
+"""Command line: ``python -m engine train ...``, ``python -m engine evaluate MODEL ...`` and
+``python -m engine compare --config base.json --vary KEY=V1,V2 ...``.
 
 Every error is one line on stderr and a non-zero exit (2 bad input, 3 diverged,
 130 interrupted); never a traceback.
@@ -33,10 +34,8 @@ def _fmt(v) -> str:
 
 def _train(args) -> int:
     from .budget import check_run_memory
-    from .build import build_model
+    from .compare import make_run
     from .datasets.loader import load_dataset
-    from .presets import build_optimizer
-    from .trainer import Trainer
 
     config = config_from_args(args)
     if args.save:
@@ -49,11 +48,7 @@ def _train(args) -> int:
     for note in _notes(config, data, batch_chosen):
         print(f"note: {note}", file=sys.stderr)
     check_run_memory(config, data)  # before anything big is allocated
-    model = build_model(config, data.input_shape, data.n_classes)
-    trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
-                      data.x_test, data.y_test, batch_size=config.batch_size,
-                      schedule=config.schedule, rng=np.random.default_rng(config.seed),
-                      task=config.data.task)
+    model, trainer = make_run(config, data)
     report = _JsonReport() if args.json else _TableReport(trainer, config, data, model)
     start = time.perf_counter()
     metrics = None
@@ -310,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         tune_allocator()  # the process is ours: reuse freed batch arrays (see _malloc)
         limit = _thread_limit(getattr(args, "threads", None))
         with limit:
+            if args.command == "compare":
+                from .compare_cli import compare
+
+                return compare(args)
             return _train(args) if args.command == "train" else _evaluate(args)
     except TrainingDiverged as e:
         _say_error(str(e))

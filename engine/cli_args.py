@@ -126,6 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the result as one JSON object")
     _data_flags(e)
     _show_defaults(t)
+    c = sub.add_parser("compare", help="train one config under several settings, same "
+                                       "data and seed, and compare their numbers")
+    c.add_argument("--config", metavar="base.json",
+                   help="the base run config, as train --save-config writes it (default: "
+                        "the dataset's defaults)")
+    _data_flags(c)
+    c.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
+                   help="a dotted config key and the values to compare, e.g. "
+                        "optim.name=sgd,adam or optim.lr=0.1,0.01; several --vary multiply")
+    c.add_argument("--epochs", type=int, help="epochs of every run (default: the config's)")
+    c.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
+    c.add_argument("--json", action="store_true",
+                   help="one JSON object per line: every epoch and a final line per run, "
+                        "each with its run index and changes (default: a summary table)")
     return parser
 
 

@@ -1,0 +1,80 @@
+"""``python -m engine compare``: the runs of ``engine.compare`` one after another, as JSON
+lines (every epoch and a final line per run, each with ``run`` and ``changes``) or a
+summary table."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from .cli import json_line
+from .cli_args import config_from_args
+from .compare import data_key, expand, make_run, parse_vary
+from .errors import TrainingDiverged
+
+
+def compare(args) -> int:
+    from .budget import check_run_memory
+    from .datasets.loader import load_dataset
+
+    base = config_from_args(args)
+    runs = expand(base, [parse_vary(text) for text in args.vary])
+    loaded: dict[str, object] = {}
+    for run in runs:  # every run's data and memory are checked before the first trains
+        key = data_key(run.config)
+        if key not in loaded:
+            loaded[key] = load_dataset(run.config)
+        check_run_memory(run.config, loaded[key])
+    finals = []
+    for run in runs:
+        data = loaded[data_key(run.config)]
+        model, trainer = make_run(run.config, data)
+        tag = {"run": run.index, "changes": run.changes}
+        start = time.perf_counter()
+        metrics: dict = {}
+        diverged = None
+        try:
+            for _ in range(run.config.epochs):
+                metrics = trainer.run_epoch()
+                if args.json:
+                    print(json_line({**tag, **metrics}), flush=True)
+        except TrainingDiverged as e:  # one run blowing up is a result, not the end
+            diverged = str(e)
+        final = {**tag, "summary": True, **metrics, "seconds": time.perf_counter() - start,
+                 "parameters": model.num_parameters(), "diverged": diverged}
+        finals.append(final)
+        if args.json:
+            print(json_line(final), flush=True)
+        else:
+            print(f"run {run.index} done: {_changes(run.changes)}", file=sys.stderr)
+    if not args.json:
+        print(summary_table(finals))
+    return 0
+
+
+def _changes(changes: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in changes.items())
+
+
+def summary_table(finals: list[dict]) -> str:
+    """The runs' final numbers, one row each (accuracy, or R² for regression)."""
+    regression = any("train_r2" in f for f in finals)
+    score = "r2" if regression else "acc"
+    width = max([len("changes")] + [len(_changes(f["changes"])) for f in finals])
+    head = (f"{'run':>3}  {'changes':<{width}}  {'epoch':>5}  {'train loss':>10}  "
+            f"{'test loss':>9}  {'train ' + score:>9}  {'test ' + score:>8}  {'seconds':>7}")
+    rows = [head]
+
+    def num(f, key, w, fmt=".4f"):
+        v = f.get(key)
+        return f"{v:>{w}{fmt}}" if isinstance(v, (int, float)) and v == v else f"{'-':>{w}}"
+
+    for f in finals:
+        row = (f"{f['run']:>3}  {_changes(f['changes']):<{width}}  {num(f, 'epoch', 5, 'd')}  "
+               f"{num(f, 'train_loss', 10)}  {num(f, 'test_loss', 9)}  "
+               f"{num(f, 'train_' + score, 9)}  {num(f, 'test_' + score, 8)}  "
+               f"{num(f, 'seconds', 7, '.2f')}")
+        if f.get("diverged"):
+            row += "  diverged"
+        rows.append(row)
+    return "\n".join(rows)
