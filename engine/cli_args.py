@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     _data_flags(c)
     c.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
                    help="a dotted config key and the values to compare, e.g. "
-                        "optim.name=sgd,adam or optim.lr=0.1,0.01; several --vary multiply")
+                        "optim.name=sgd,adam or optim.lr=0.1,0.01; several --vary multiply, "
+                        "and one of a single value sets it for every run")
     c.add_argument("--epochs", type=int, help="epochs of every run (default: the config's)")
     c.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     c.add_argument("--json", action="store_true",

@@ -1,10 +1,10 @@
 """Compared runs: one base ``RunConfig`` trained under two or more settings of a few keys.
 
 ``--vary optim.name=sgd,adam`` names a dotted ``RunConfig`` path and its values; several
-``--vary`` multiply. Every run is built and trained exactly as ``train`` builds and
-trains that config alone (``make_run``, shared with the ``train`` command), so its numbers
-are bit for bit those of the same config trained by itself; runs whose data settings are
-equal share one loaded data set.
+``--vary`` multiply (one of a single value sets it for every run). Every run is built
+and trained exactly as ``train`` builds and trains that config alone (``make_run``,
+shared with the ``train`` command), so its numbers are bit for bit those of the same
+config trained by itself; runs whose data settings are equal share one loaded data set.
 """
 
 from __future__ import annotations
@@ -46,10 +46,7 @@ def parse_vary(text: str) -> tuple[str, list]:
     if not sep or not key or not values.strip():
         raise SpecError(f"--vary needs KEY=V1,V2 (a dotted config key and its values), "
                         f"got {text!r}")
-    parts = [parse_value(v.strip()) for v in values.split(",")]
-    if len(parts) < 2:
-        raise SpecError(f"--vary {key} needs at least two values to compare, got {values!r}")
-    return key, parts
+    return key, [parse_value(v.strip()) for v in values.split(",")]
 
 
 def nested(changes: dict) -> dict:
@@ -73,6 +70,9 @@ def expand(base: RunConfig, varies: list[tuple[str, list]]) -> list[ComparedRun]
     if len(set(keys)) != len(keys):
         raise SpecError("each --vary key may be given once")
     combos = list(itertools.product(*[values for _, values in varies]))
+    if len(combos) < 2:  # a --vary of one value is a fixed setting of every run
+        raise SpecError("there is nothing to compare: give at least two values of one "
+                        "--vary key")
     if len(combos) > MAX_RUNS:
         raise SpecError(f"{len(combos)} runs to compare; at most {MAX_RUNS} (fewer values)")
     runs = []

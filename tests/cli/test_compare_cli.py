@@ -95,7 +95,7 @@ def test_the_table_without_json_has_a_row_per_run(capsys, tmp_path):
 
 @pytest.mark.parametrize("vary, words", [
     ("optim.lr", "KEY=V1,V2"),
-    ("optim.lr=0.1", "at least two values"),
+    ("optim.lr=0.1", "nothing to compare"),
     ("optim.bogus=1,2", "run 0"),
     ("optim.lr=fast,slow", "run 0"),
 ])
