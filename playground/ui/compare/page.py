@@ -188,7 +188,7 @@ class ComparePage(QWidget):
             p.getPlotItem().setLabel("bottom", "epoch")
             p.setMinimumHeight(150)
         legend = {"brush": pg.mkBrush(255, 255, 255, 220), "pen": pg.mkPen("#cccccc"),
-                  "labelTextColor": "#333333"}
+                  "labelTextColor": "#333333", "labelTextSize": "8pt", "verSpacing": -6}
         self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10), **legend)
         self.acc_legend = self.acc_plot.getPlotItem().addLegend(offset=(-10, -10), **legend)
         self.loss_curves: list[tuple] = []
