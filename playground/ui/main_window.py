@@ -98,6 +98,11 @@ class MainWindow(QMainWindow):
         """The MNIST page (built now if its tab has not been shown yet)."""
         return self._page_at(1)
 
+    @property
+    def compare_page(self):
+        """The Compare page (built now if its tab has not been shown yet)."""
+        return self._page_at(2)
+
     # ------------------------------------------------------------------ construction
 
     def _listen(self, page: QWidget) -> None:
@@ -129,11 +134,6 @@ class MainWindow(QMainWindow):
         from playground.ui.compare.page import ComparePage
 
         return ComparePage(lambda: (self.controller.config, self.controller.dataset))
-
-    @property
-    def compare_page(self):
-        """The Compare page (built now if its tab has not been shown yet)."""
-        return self._page_at(2)
 
     def _make_toolbar(self) -> None:
         """One toolbar; each page's widgets are shown only while the page is current."""
