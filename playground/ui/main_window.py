@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self._let_run_keys_through(self.page)
         self._let_run_keys_through(self.toolbar)
         self._add_lazy_page("MNIST", self._make_mnist_page)
+        self._add_lazy_page("Compare", self._make_compare_page)
         self._restore()
         self.tabs.currentChanged.connect(self._on_tab)
         self._on_tab(self.tabs.currentIndex())
@@ -96,6 +97,11 @@ class MainWindow(QMainWindow):
     def mnist_page(self):
         """The MNIST page (built now if its tab has not been shown yet)."""
         return self._page_at(1)
+
+    @property
+    def compare_page(self):
+        """The Compare page (built now if its tab has not been shown yet)."""
+        return self._page_at(2)
 
     # ------------------------------------------------------------------ construction
 
@@ -123,6 +129,11 @@ class MainWindow(QMainWindow):
         from playground.ui.mnist.page import MnistPage
 
         return MnistPage(settings=self.settings)
+
+    def _make_compare_page(self) -> QWidget:
+        from playground.ui.compare.page import ComparePage
+
+        return ComparePage(lambda: (self.controller.config, self.controller.dataset))
 
     def _make_toolbar(self) -> None:
         """One toolbar; each page's widgets are shown only while the page is current."""

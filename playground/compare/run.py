@@ -1,0 +1,144 @@
+"""``CompareRun``: the Compare tab's side of its worker. It turns what the user chose (a
+key, the values typed, the epochs) into the comparison's runs, or one sentence saying why
+not; starts and stops the worker; and passes on only the current comparison's replies."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.compare import expand, parse_value
+from engine.errors import SpecError
+from playground.compare.options import MAX_VALUES, MIN_VALUES, VARY_CHOICES, split_values
+from playground.compare.worker import ComparePlan, CompareWorker, data_bounds
+from playground.runtime import WorkerHost
+
+#: the score each task shows beside the loss: (train key, test key, its name).
+SCORES = {"classification": ("train_acc", "test_acc", "accuracy"),
+          "regression": ("train_r2", "test_r2", "R²")}
+
+
+def describe(changes: dict) -> str:
+    """``{"optim.lr": 0.3}`` -> ``"optim.lr = 0.3"`` (a run's title)."""
+    def text(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(str(x) for x in v) + "]"
+        return str(v)
+
+    return ", ".join(f"{k} = {text(v)}" for k, v in changes.items())
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class CompareRun(QObject):
+    """See the module docstring."""
+
+    started = Signal(object)          # {"task", "score", "labels": [run's changes], ...}
+    epochFinished = Signal(dict)      # metrics plus "run" (index) and "run_id"
+    gridReady = Signal(object)        # {"run_id", "bounds", "task", "grids": {run: array}}
+    runFailed = Signal(int, str)      # run index, one sentence
+    runningChanged = Signal(bool)
+    failed = Signal(str)              # one sentence (the runs could not be built)
+
+    _configure = Signal(object)
+    _start = Signal()
+    _pause = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run_id = 0
+        self.running = False
+        self.runs = []
+        self.started_at = 0.0
+        self.worker = w = CompareWorker()
+        self.host = WorkerHost(w, "compareThread", self)
+        self.host.commands([(self._configure, w.configure), (self._start, w.start),
+                            (self._pause, w.pause)])
+        self.host.listen([(w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
+                          (w.runFailed, self._on_run_failed), (w.failed, self._on_failed),
+                          (w.runningChanged, self._on_running)])
+        self.host.start()
+
+    # ------------------------------------------------------------------ planning
+
+    @staticmethod
+    def plan_runs(config, key: str, text: str):
+        """The runs of ``config`` under ``key``'s values in ``text``; raises ``SpecError``
+        with one sentence when the values are not 2 to 4 valid settings of ``key``."""
+        if key not in VARY_CHOICES:
+            raise SpecError(f"cannot vary {key!r}; choose one of {', '.join(VARY_CHOICES)}")
+        parts = split_values(text)
+        if not text.strip():
+            raise SpecError(f"type {MIN_VALUES} to {MAX_VALUES} values of {key}, "
+                            f"separated by commas")
+        if any(not p for p in parts):
+            raise SpecError(f"a value of {key} is empty in {text.strip()!r}")
+        if not MIN_VALUES <= len(parts) <= MAX_VALUES:
+            raise SpecError(f"compare {MIN_VALUES} to {MAX_VALUES} values of {key}, "
+                            f"got {len(parts)}")
+        values = [parse_value(p) for p in parts]
+        return expand(config, [(key, values)])
+
+    def start(self, config, dataset, key: str, text: str, epochs: int) -> str:
+        """Start a new comparison; "" if it started, else why not (one sentence)."""
+        if dataset is None:
+            return "The 2-D page has no data to train on; choose or draw a data set there."
+        if dataset.x_train.ndim != 2 or dataset.x_train.shape[1] != 2:
+            return "The Compare tab compares runs on 2-D data (two inputs)."
+        try:
+            runs = self.plan_runs(config, key, text)
+        except SpecError as e:
+            return _sentence(f"Cannot compare: {e}")
+        self.stop()
+        self.run_id += 1
+        self.runs = runs
+        task = dataset.task
+        bounds = data_bounds(dataset)
+        self.started_at = time.perf_counter()
+        self.started.emit({"run_id": self.run_id, "task": task, "score": SCORES[task],
+                           "labels": [describe(r.changes) for r in runs],
+                           "dataset": dataset, "epochs": int(epochs),
+                           "bounds": bounds})
+        self._configure.emit(ComparePlan(self.run_id, runs, dataset, int(epochs), bounds))
+        self.running = True
+        self.runningChanged.emit(True)
+        self._start.emit()
+        return ""
+
+    def stop(self) -> None:
+        self._pause.emit()
+        if self.running:
+            self.running = False
+            self.runningChanged.emit(False)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        return self.host.shutdown(timeout_ms)
+
+    # ------------------------------------------------------------------ replies
+
+    def _on_epoch(self, metrics: dict) -> None:
+        if metrics.get("run_id") == self.run_id:
+            self.epochFinished.emit(metrics)
+
+    def _on_grid(self, payload: dict) -> None:
+        if payload.get("run_id") == self.run_id:
+            self.gridReady.emit(payload)
+
+    def _on_run_failed(self, run_id: int, index: int, text: str) -> None:
+        if run_id == self.run_id:
+            self.runFailed.emit(index, text)
+
+    def _on_failed(self, text: str) -> None:
+        self.stop()
+        self.failed.emit(text)
+
+    def _on_running(self, run_id: int, running: bool) -> None:
+        if run_id == self.run_id and running != self.running:
+            self.running = running
+            self.runningChanged.emit(running)

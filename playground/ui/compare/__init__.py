@@ -1,0 +1,1 @@
+"""The Compare tab's widgets."""
