@@ -81,12 +81,13 @@ def expand(base: RunConfig, varies: list[tuple[str, list]]) -> list[ComparedRun]
         try:
             config = base.with_changes(**nested(changes)).validate()
         except (TypeError, ValueError) as e:
-            raise SpecError(f"run {i} ({_describe(changes)}): {e}") from None
+            raise SpecError(f"run {i} ({describe_changes(changes)}): {e}") from None
         runs.append(ComparedRun(i, changes, config))
     return runs
 
 
-def _describe(changes: dict) -> str:
+def describe_changes(changes: dict) -> str:
+    """``{"optim.lr": 0.1, "optim.name": "sgd"}`` -> ``"optim.lr=0.1, optim.name=sgd"``."""
     return ", ".join(f"{k}={v}" for k, v in changes.items())
 
 
@@ -107,5 +108,4 @@ def make_run(config: RunConfig, data):
 
 def data_key(config: RunConfig) -> str:
     """Runs with equal keys train on the same loaded data (its settings and seed)."""
-    return json.dumps([config.data.to_dict() if hasattr(config.data, "to_dict")
-                       else config.to_dict()["data"], config.seed], sort_keys=True)
+    return json.dumps([config.to_dict()["data"], config.seed], sort_keys=True)

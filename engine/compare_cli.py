@@ -9,7 +9,7 @@ import time
 
 from .cli import json_line
 from .cli_args import config_from_args
-from .compare import data_key, expand, make_run, parse_vary
+from .compare import data_key, describe_changes, expand, make_run, parse_vary
 from .errors import TrainingDiverged
 
 
@@ -46,21 +46,17 @@ def compare(args) -> int:
         if args.json:
             print(json_line(final), flush=True)
         else:
-            print(f"run {run.index} done: {_changes(run.changes)}", file=sys.stderr)
+            print(f"run {run.index} done: {describe_changes(run.changes)}", file=sys.stderr)
     if not args.json:
         print(summary_table(finals))
     return 0
-
-
-def _changes(changes: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in changes.items())
 
 
 def summary_table(finals: list[dict]) -> str:
     """The runs' final numbers, one row each (accuracy, or R² for regression)."""
     regression = any("train_r2" in f for f in finals)
     score = "r2" if regression else "acc"
-    width = max([len("changes")] + [len(_changes(f["changes"])) for f in finals])
+    width = max([len("changes")] + [len(describe_changes(f["changes"])) for f in finals])
     head = (f"{'run':>3}  {'changes':<{width}}  {'epoch':>5}  {'train loss':>10}  "
             f"{'test loss':>9}  {'train ' + score:>9}  {'test ' + score:>8}  {'seconds':>7}")
     rows = [head]
@@ -70,7 +66,8 @@ def summary_table(finals: list[dict]) -> str:
         return f"{v:>{w}{fmt}}" if isinstance(v, (int, float)) and v == v else f"{'-':>{w}}"
 
     for f in finals:
-        row = (f"{f['run']:>3}  {_changes(f['changes']):<{width}}  {num(f, 'epoch', 5, 'd')}  "
+        changes = describe_changes(f["changes"])
+        row = (f"{f['run']:>3}  {changes:<{width}}  {num(f, 'epoch', 5, 'd')}  "
                f"{num(f, 'train_loss', 10)}  {num(f, 'test_loss', 9)}  "
                f"{num(f, 'train_' + score, 9)}  {num(f, 'test_' + score, 8)}  "
                f"{num(f, 'seconds', 7, '.2f')}")

@@ -44,3 +44,12 @@ def value_grid(model, bounds: tuple[float, float, float, float],
     nx, ny = (resolution, resolution) if np.isscalar(resolution) else resolution
     values = model.predict(grid_points(bounds, (nx, ny), model.dtype))
     return values.reshape(ny, nx).astype(np.float32, copy=False)
+
+
+def prediction_grid(model, bounds: tuple[float, float, float, float],
+                    resolution: int | tuple[int, int] = 100) -> np.ndarray:
+    """What ``model`` predicts over ``bounds``: a classifier's ``decision_grid`` (ny, nx,
+    K), a regression model's ``value_grid`` (ny, nx)."""
+    if model.task == "regression":
+        return value_grid(model, bounds, resolution)
+    return decision_grid(model, bounds, resolution)

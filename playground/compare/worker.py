@@ -20,7 +20,7 @@ from PySide6.QtCore import Signal, Slot
 from engine.compare import ComparedRun, make_run
 from engine.datasets.loader import Dataset
 from engine.errors import TrainingDiverged
-from engine.grid import decision_grid, value_grid
+from engine.grid import prediction_grid
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, failure_message, quiet
 
 #: seconds between two grids of the same run while it trains.
@@ -160,11 +160,7 @@ class CompareWorker(TickLoop):
                 if not run.moved:
                     continue
                 run.moved = False
-                if run.model.task == "regression":
-                    grids[run.index] = value_grid(run.model, plan.bounds, plan.resolution)
-                else:
-                    grids[run.index] = decision_grid(run.model, plan.bounds,
-                                                     plan.resolution)
+                grids[run.index] = prediction_grid(run.model, plan.bounds, plan.resolution)
         if grids:
             self.gridReady.emit({"run_id": self.run_id, "bounds": plan.bounds,
                                  "task": plan.dataset.task, "grids": grids})

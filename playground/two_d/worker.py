@@ -20,7 +20,7 @@ from PySide6.QtCore import Signal, Slot
 from engine.build import build_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
-from engine.grid import decision_grid, value_grid
+from engine.grid import prediction_grid
 from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
@@ -369,16 +369,14 @@ class TrainingWorker(TickLoop):
             if self._graph_size or self._focus is not None:
                 graph = network_grid(self._model, self._bounds, self._resolution,
                                      max(2, self._graph_size), self._focus)
-                probs = graph.probs
-            elif regression:
-                probs = value_grid(self._model, self._bounds, self._resolution)[..., None]
+                grid = graph.probs[..., 0] if regression else graph.probs
             else:
-                probs = decision_grid(self._model, self._bounds, self._resolution)
+                grid = prediction_grid(self._model, self._bounds, self._resolution)
             payload = {"run_id": self.run_id, "bounds": self._bounds, "graph": graph}
             if regression:
-                payload.update(probs=None, values=probs[..., 0], curve=self._curve())
+                payload.update(probs=None, values=grid, curve=self._curve())
             else:
-                payload["probs"] = probs
+                payload["probs"] = grid
         self._grid_dirty = False
         self._grid_cost = time.perf_counter() - self._last_grid
         payload["epoch"] = self._trainer.epoch if self._trainer is not None else 0
