@@ -132,7 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the base run config, as train --save-config writes it (default: "
                         "the dataset's defaults)")
     _data_flags(c)
-    c.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2",
+    c.add_argument("--preset", metavar="NAME",
+                   help="one of the book's experiments instead of --config/--vary: "
+                        "optimizers, init, batchnorm or overfitting (on the MNIST sample)")
+    c.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2",
                    help="a dotted config key and the values to compare, e.g. "
                         "optim.name=sgd,adam or optim.lr=0.1,0.01; several --vary multiply, "
                         "and one of a single value sets it for every run")

@@ -24,11 +24,17 @@ MAX_RUNS = 16
 
 @dataclass(frozen=True)
 class ComparedRun:
-    """Run ``index`` of a comparison: its ``changes`` (dotted key -> value) and config."""
+    """Run ``index`` of a comparison: its ``changes`` (dotted key -> value), config and
+    a ``label`` (a book experiment's name for it; "" for the changes themselves)."""
 
     index: int
     changes: dict
     config: RunConfig
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or describe_changes(self.changes)
 
 
 def parse_value(text: str):

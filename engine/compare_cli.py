@@ -10,15 +10,14 @@ import time
 from .cli import json_line
 from .cli_args import config_from_args
 from .compare import data_key, describe_changes, expand, make_run, parse_vary
-from .errors import TrainingDiverged
+from .errors import SpecError, TrainingDiverged
 
 
 def compare(args) -> int:
     from .budget import check_run_memory
     from .datasets.loader import load_dataset
 
-    base = config_from_args(args)
-    runs = expand(base, [parse_vary(text) for text in args.vary])
+    runs = planned_runs(args)
     loaded: dict[str, object] = {}
     for run in runs:  # every run's data and memory are checked before the first trains
         key = data_key(run.config)
@@ -30,6 +29,8 @@ def compare(args) -> int:
         data = loaded[data_key(run.config)]
         model, trainer = make_run(run.config, data)
         tag = {"run": run.index, "changes": run.changes}
+        if run.label:
+            tag["label"] = run.label
         start = time.perf_counter()
         metrics: dict = {}
         diverged = None
@@ -46,17 +47,30 @@ def compare(args) -> int:
         if args.json:
             print(json_line(final), flush=True)
         else:
-            print(f"run {run.index} done: {describe_changes(run.changes)}", file=sys.stderr)
+            print(f"run {run.index} done: {run.title}", file=sys.stderr)
     if not args.json:
         print(summary_table(finals))
     return 0
+
+
+def planned_runs(args) -> list:
+    """The runs ``--preset`` names, or those of the base config under every ``--vary``."""
+    if args.preset:
+        from .book_experiments import book_experiment
+
+        if args.vary or args.config:
+            raise SpecError("give either --preset or --config/--vary, not both")
+        return book_experiment(args.preset).compared_runs(args.epochs)
+    if not args.vary:
+        raise SpecError("say what to compare: --vary KEY=V1,V2 (or --preset NAME)")
+    return expand(config_from_args(args), [parse_vary(text) for text in args.vary])
 
 
 def summary_table(finals: list[dict]) -> str:
     """The runs' final numbers, one row each (accuracy, or R² for regression)."""
     regression = any("train_r2" in f for f in finals)
     score = "r2" if regression else "acc"
-    width = max([len("changes")] + [len(describe_changes(f["changes"])) for f in finals])
+    width = max([len("changes")] + [len(_title(f)) for f in finals])
     head = (f"{'run':>3}  {'changes':<{width}}  {'epoch':>5}  {'train loss':>10}  "
             f"{'test loss':>9}  {'train ' + score:>9}  {'test ' + score:>8}  {'seconds':>7}")
     rows = [head]
@@ -66,7 +80,7 @@ def summary_table(finals: list[dict]) -> str:
         return f"{v:>{w}{fmt}}" if isinstance(v, (int, float)) and v == v else f"{'-':>{w}}"
 
     for f in finals:
-        changes = describe_changes(f["changes"])
+        changes = _title(f)
         row = (f"{f['run']:>3}  {changes:<{width}}  {num(f, 'epoch', 5, 'd')}  "
                f"{num(f, 'train_loss', 10)}  {num(f, 'test_loss', 9)}  "
                f"{num(f, 'train_' + score, 9)}  {num(f, 'test_' + score, 8)}  "
@@ -75,3 +89,7 @@ def summary_table(finals: list[dict]) -> str:
             row += "  diverged"
         rows.append(row)
     return "\n".join(rows)
+
+
+def _title(final: dict) -> str:
+    return final.get("label") or describe_changes(final["changes"])

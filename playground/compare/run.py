@@ -1,11 +1,13 @@
 """``CompareRun``: the Compare tab's side of its worker. It turns what the user chose (a
-key, the values typed, the epochs) into the comparison's runs, or one sentence saying why
-not; starts and stops the worker; and passes on only the current comparison's replies."""
+key, the values typed, the epochs; or a book experiment) into the comparison's runs, or
+one sentence saying why not; starts and stops the worker; passes on only the current
+comparison's replies; and hands out a run as a 2-D session ("Open in playground")."""
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.compare import expand, parse_value
@@ -13,6 +15,7 @@ from engine.errors import SpecError
 from playground.compare.options import MAX_VALUES, MIN_VALUES, VARY_CHOICES, split_values
 from playground.compare.worker import ComparePlan, CompareWorker, data_bounds
 from playground.runtime import WorkerHost
+from playground.two_d.session_file import Session
 
 #: the score each task shows beside the loss: (train key, test key, its name).
 SCORES = {"classification": ("train_acc", "test_acc", "accuracy"),
@@ -43,26 +46,30 @@ class CompareRun(QObject):
     epochFinished = Signal(dict)      # metrics plus "run" (index) and "run_id"
     gridReady = Signal(object)        # {"run_id", "bounds", "task", "grids": {run: array}}
     runFailed = Signal(int, str)      # run index, one sentence
+    runReady = Signal(int, object)    # run index, its ``Session`` (asked with request_run)
     runningChanged = Signal(bool)
     failed = Signal(str)              # one sentence (the runs could not be built)
 
     _configure = Signal(object)
     _start = Signal()
     _pause = Signal()
+    _publish = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.run_id = 0
         self.running = False
         self.runs = []
+        self.dataset = None
         self.started_at = 0.0
         self.worker = w = CompareWorker()
         self.host = WorkerHost(w, "compareThread", self)
         self.host.commands([(self._configure, w.configure), (self._start, w.start),
-                            (self._pause, w.pause)])
+                            (self._pause, w.pause), (self._publish, w.publishRun)])
         self.host.listen([(w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
                           (w.runFailed, self._on_run_failed), (w.failed, self._on_failed),
-                          (w.runningChanged, self._on_running)])
+                          (w.runningChanged, self._on_running),
+                          (w.runState, self._on_run_state)])
         self.host.start()
 
     # ------------------------------------------------------------------ planning
@@ -95,21 +102,36 @@ class CompareRun(QObject):
             runs = self.plan_runs(config, key, text)
         except SpecError as e:
             return _sentence(f"Cannot compare: {e}")
+        self.start_runs(runs, dataset, epochs)
+        return ""
+
+    def start_runs(self, runs, dataset, epochs: int) -> None:
+        """Start a comparison of ``runs`` (``engine.compare.ComparedRun``s) on ``dataset``,
+        2-D points, or None: each run's config names its data (an image set), which the
+        worker loads."""
         self.stop()
         self.run_id += 1
         self.runs = runs
-        task = dataset.task
-        bounds = data_bounds(dataset)
+        self.dataset = dataset
+        task = runs[0].config.data.task
+        bounds = data_bounds(dataset) if dataset is not None else None
         self.started_at = time.perf_counter()
         self.started.emit({"run_id": self.run_id, "task": task, "score": SCORES[task],
-                           "labels": [describe(r.changes) for r in runs],
+                           "labels": [r.label or describe(r.changes) for r in runs],
                            "dataset": dataset, "epochs": int(epochs),
                            "bounds": bounds})
         self._configure.emit(ComparePlan(self.run_id, runs, dataset, int(epochs), bounds))
         self.running = True
         self.runningChanged.emit(True)
         self._start.emit()
-        return ""
+
+    def request_run(self, index: int) -> bool:
+        """Ask for run ``index`` of the current 2-D comparison as a session (``runReady``
+        brings it); False if there is none to give."""
+        if self.dataset is None or not 0 <= index < len(self.runs):
+            return False
+        self._publish.emit(self.run_id, index)
+        return True
 
     def stop(self) -> None:
         self._pause.emit()
@@ -138,7 +160,26 @@ class CompareRun(QObject):
         self.stop()
         self.failed.emit(text)
 
+    def _on_run_state(self, run_id: int, index: int, state: dict) -> None:
+        if run_id == self.run_id and self.dataset is not None:
+            self.runReady.emit(index, run_session(state, self.dataset))
+
     def _on_running(self, run_id: int, running: bool) -> None:
         if run_id == self.run_id and running != self.running:
             self.running = running
             self.runningChanged.emit(running)
+
+
+def run_session(state: dict, dataset) -> Session:
+    """A compared run (``CompareWorker.publishRun``'s copies) on the 2-D ``dataset`` as a
+    2-D page session: its config, the points and their split, weights, epoch, history and
+    optimiser state, which the page restores as it opens a saved session."""
+    config = state["config"]
+    regression = config.data.is_regression
+    X = np.concatenate([dataset.x_train, dataset.x_test]).astype(np.float64)
+    y = np.concatenate([dataset.y_train, dataset.y_test]).astype(
+        np.float64 if regression else np.int64)
+    test = np.r_[np.zeros(len(dataset.y_train), bool), np.ones(len(dataset.y_test), bool)]
+    return Session(config, X, y, test, dataset.n_classes, weights=state["weights"],
+                   model_spec=state["spec"], history=state["history"],
+                   epoch=int(state["epoch"]), optimizer=state["optimizer"])

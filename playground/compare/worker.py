@@ -5,8 +5,9 @@ Each run is built by ``engine.compare.make_run`` (as the ``train`` command build
 owns its model, trainer and random generators, so taking turns changes nothing in its
 numbers: run i's are bit for bit those of its config trained alone. Every tick gives each
 unfinished run an equal slice of about ``TICK_SECONDS``; about ten times a second the
-runs that moved send a small grid of their predictions. Replies carry the ``run_id`` of
-the comparison that made them.
+runs that moved send a small grid of their predictions (2-D data only). A plan without a
+data set (the image sets) loads each run's data here, off the GUI thread. Replies carry
+the ``run_id`` of the comparison that made them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import Signal, Slot
 
-from engine.compare import ComparedRun, make_run
-from engine.datasets.loader import Dataset
-from engine.errors import TrainingDiverged
+from engine.compare import ComparedRun, data_key, make_run
+from engine.datasets.loader import Dataset, load_dataset
+from engine.errors import DataError, TrainingDiverged
 from engine.grid import prediction_grid
+from engine.serialize import model_state
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, failure_message, quiet
+from playground.two_d.run_history import epoch_history
 
 #: seconds between two grids of the same run while it trains.
 GRID_SECONDS = 0.1
@@ -31,24 +34,27 @@ BLAS_THREADS = 1
 
 @dataclass(frozen=True)
 class ComparePlan:
-    """A comparison: its id, the runs, the one data set they share, how many epochs each
-    trains, and the grids' (xmin, xmax, ymin, ymax) and (nx, ny)."""
+    """A comparison: its id, the runs, the one data set they share (None: each run's
+    config names its data, loaded by the worker), how many epochs each trains, and the
+    grids' (xmin, xmax, ymin, ymax) (None: no grids) and (nx, ny)."""
 
     run_id: int
     runs: list[ComparedRun]
-    dataset: Dataset
+    dataset: Dataset | None
     epochs: int
-    bounds: tuple[float, float, float, float]
+    bounds: tuple[float, float, float, float] | None
     resolution: tuple[int, int] = (64, 64)
 
 
 @dataclass
 class _Run:
     index: int
+    config: object
     model: object
     trainer: object
     done: bool = False
     moved: bool = field(default=True)
+    history: object = field(default_factory=epoch_history)
 
 
 class CompareWorker(TickLoop):
@@ -58,6 +64,7 @@ class CompareWorker(TickLoop):
     gridReady = Signal(object)          # {"run_id", "bounds", "task", "grids": {run: array}}
     runFailed = Signal(int, int, str)   # run_id, run index, one sentence (it diverged)
     runningChanged = Signal(int, bool)  # run_id, whether the worker now trains
+    runState = Signal(int, int, object)  # run_id, run index, copies (see ``publishRun``)
 
     def __init__(self) -> None:
         super().__init__(blas_threads=BLAS_THREADS)
@@ -75,10 +82,22 @@ class CompareWorker(TickLoop):
         self.run_id = plan.run_id
         self._plan = plan
         self._runs = []
+        loaded: dict[str, Dataset] = {}
         try:
             for run in plan.runs:
-                model, trainer = make_run(run.config, plan.dataset)
-                self._runs.append(_Run(run.index, model, trainer))
+                data = plan.dataset
+                if data is None:
+                    key = data_key(run.config)
+                    if key not in loaded:
+                        try:
+                            loaded[key] = load_dataset(run.config)
+                        except DataError as e:
+                            self._runs = []
+                            self.failed.emit(f"Cannot load the data: {e}")
+                            return
+                    data = loaded[key]
+                model, trainer = make_run(run.config, data)
+                self._runs.append(_Run(run.index, run.config, model, trainer))
         except BUILD_ERRORS as e:
             self._runs = []
             self.report_unbuildable(e)
@@ -100,6 +119,23 @@ class CompareWorker(TickLoop):
         if was:
             self._emit_grids()
             self.runningChanged.emit(self.run_id, False)
+
+    @Slot(int, int)
+    def publishRun(self, run_id: int, index: int) -> None:
+        """Send copies of run ``index``'s config, weights, epoch, history and optimiser
+        state as ``runState`` (between ticks, so never half-updated); nothing if the
+        comparison ``run_id`` is no longer the current one."""
+        run = next((r for r in self._runs if r.index == index), None)
+        if run_id != self.run_id or run is None:
+            return
+        spec, weights = model_state(run.model)
+        optimizer = run.trainer.optimizer.export_state()
+        if not all(np.isfinite(a).all() for a in optimizer["arrays"].values()):
+            optimizer = None  # a run that blew up: nothing worth continuing from
+        self.runState.emit(run_id, index, {
+            "config": run.config, "spec": spec, "weights": weights,
+            "epoch": run.trainer.epoch, "history": run.history.array(),
+            "optimizer": optimizer})
 
     def on_shutdown(self) -> None:
         self._running = False
@@ -138,6 +174,7 @@ class CompareWorker(TickLoop):
                 return
             run.moved = True
             if metrics is not None:
+                run.history.append(metrics)
                 self.epochFinished.emit(dict(metrics, run=run.index, run_id=self.run_id))
                 if metrics["epoch"] >= target:
                     run.done = True
@@ -151,7 +188,7 @@ class CompareWorker(TickLoop):
 
     def _emit_grids(self) -> None:
         plan = self._plan
-        if plan is None or not self._runs:
+        if plan is None or plan.bounds is None or not self._runs:
             return
         self._last_grid = time.perf_counter()
         grids = {}

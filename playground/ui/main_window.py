@@ -133,7 +133,29 @@ class MainWindow(QMainWindow):
     def _make_compare_page(self) -> QWidget:
         from playground.ui.compare.page import ComparePage
 
-        return ComparePage(lambda: (self.controller.config, self.controller.dataset))
+        page = ComparePage(lambda: (self.controller.config, self.controller.dataset),
+                           self._mnist_sample_config)
+        page.openRequested.connect(self._open_compared_run)
+        return page
+
+    def _mnist_sample_config(self):
+        """The MNIST page's network on the bundled sample (what Compare trains on it)."""
+        from playground.mnist.sources import make_config
+
+        return make_config(source="sample", **self.mnist_page.controls.values())
+
+    def _open_compared_run(self, session, title: str) -> None:
+        """Put a compared run on the 2-D page, as a saved session opens, and show it."""
+        from playground.two_d.session_file import SessionError
+
+        try:
+            note = self.controller.sessions.restore(session)
+        except SessionError as e:
+            self.compare_page.show_error(f"Cannot open {title}: {e}")
+            return
+        self.tabs.setCurrentIndex(0)
+        text = f"Opened {title} of the comparison at epoch {session.epoch}."
+        self._page_status(self.page, f"{text} {note}".strip(), 8000)
 
     def _make_toolbar(self) -> None:
         """One toolbar; each page's widgets are shown only while the page is current."""

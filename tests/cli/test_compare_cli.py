@@ -131,3 +131,29 @@ def test_weight_decay_shrinks_the_gap_of_an_overfitting_net(capsys, tmp_path):
     gap = plain["train_acc"] - plain["test_acc"]
     assert gap > 0.1
     assert decayed["train_acc"] - decayed["test_acc"] < 0.8 * gap
+
+
+def test_the_batchnorm_preset_learns_where_plain_sgd_stalls(capsys):
+    """Fig. 6-19 (shortened): from std 0.01 the 6-layer net without batch norm stays at
+    ln 10, with it the loss falls; the runs carry the experiment's labels."""
+    code, out, err = call(capsys, "compare", "--preset", "batchnorm", "--epochs", "7",
+                          "--json")
+    assert code == 0, err
+    finals = _finals(_lines(out))
+    assert [f["label"] for f in finals] == ["std 0.1, no BN", "std 0.1, BN",
+                                            "std 0.01, no BN", "std 0.01, BN"]
+    assert finals[3]["changes"] == {"model.init_std": 0.01, "model.batchnorm": True}
+    no_bn, bn = finals[2]["train_loss"], finals[3]["train_loss"]
+    assert abs(no_bn - math.log(10)) < 0.02 and bn < no_bn - 0.3
+    assert all(f["epoch"] == 7 for f in finals)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--preset", "bogus"), "choose one of optimizers, init, batchnorm, overfitting"),
+    (("--preset", "init", "--vary", "optim.lr=0.1,0.2"), "not both"),
+    ((), "say what to compare"),
+])
+def test_a_bad_preset_is_one_sentence(capsys, args, words):
+    code, out, err = call(capsys, "compare", *args)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and words in err, err

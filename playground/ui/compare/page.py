@@ -1,6 +1,7 @@
-"""The Compare tab (a ``playground.ui.page.Page``): the 2-D page's config and data trained
-under 2 to 4 values of one setting, side by side: a small decision region per run, the
-runs' loss and accuracy (or R²) curves overlaid, and a table of their last numbers."""
+"""The Compare tab (a ``playground.ui.page.Page``): a network trained under 2 to 4 values
+of one setting (or a book experiment's runs), side by side: for 2-D data a small decision
+region per run, the runs' loss and accuracy (or R²) curves overlaid, and a table of their
+last numbers, from which a 2-D run opens in the playground with its weights."""
 
 from __future__ import annotations
 
@@ -8,105 +9,54 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.compare.options import MAX_VALUES, VARY_CHOICES
+from playground.compare.options import MAX_VALUES
 from playground.compare.run import CompareRun
-from playground.ui.plots.colors import palette, region_rgba
-from playground.ui.plots.style import curve_plot, read_only
-from playground.ui.plots.value_view import heat_lut, value_scale
+from playground.ui.compare.controls import CompareControls
+from playground.ui.compare.region_view import RUN_COLORS, RegionView
+from playground.ui.plots.style import curve_plot
 
-#: one colour per run: its region's frame and title, its curves and its table row.
-RUN_COLORS = ("#1d3557", "#d62828", "#2a9d8f", "#8e44ad")
 ERROR_STYLE = "color: #b03a2e;"
 #: how often the curves and the table are redrawn while runs train (ms).
 REFRESH_MS = 100
+INTRO = ("Trains a network under each value of one setting, or one of the book's "
+         "experiments: same data, split and seed for every run.")
 HEADERS = ("Run", "Epoch", "Train loss", "Test loss", "Train {s}", "Test {s}", "Seconds")
 
 
-class RegionView(pg.PlotWidget):
-    """One run's decision region (or predicted values) with the data's points on top."""
-
-    def __init__(self, index: int) -> None:
-        super().__init__(background="w")
-        self.setObjectName(f"compareRegion{index}")
-        self.color = RUN_COLORS[index]
-        item = self.getPlotItem()
-        read_only(item)
-        item.hideAxis("left")
-        item.hideAxis("bottom")
-        item.getViewBox().setAspectLocked(True)
-        self.image = pg.ImageItem()
-        self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#333", width=0.5))
-        item.addItem(self.image)
-        item.addItem(self.points)
-        self.setStyleSheet(f"border: 2px solid {self.color};")
-        self.setMinimumSize(150, 150)
-        self.levels = (-1.0, 1.0)
-        self.set_title("")
-
-    def set_title(self, text: str) -> None:
-        self.title = text
-        self.getPlotItem().setTitle(text, color=self.color, size="9pt", bold=True)
-
-    def set_points(self, x: np.ndarray, y: np.ndarray, task: str, bounds) -> None:
-        """The training points (classes in their colours, or values on the heat scale)."""
-        if task == "regression":
-            self.levels = value_scale(float(np.min(y)), float(np.max(y)))
-            lut = heat_lut(strength=1.0)
-            lo, hi = self.levels
-            idx = np.clip(((y - lo) / (hi - lo) * (len(lut) - 1)).astype(int), 0, len(lut) - 1)
-            colors = lut[idx]
-        else:
-            colors = palette()[np.asarray(y, int) % len(palette())].astype(np.uint8)
-        brushes = [pg.mkBrush(*c) for c in colors]
-        self.points.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
-        xmin, xmax, ymin, ymax = bounds
-        self.getPlotItem().setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
-
-    def set_grid(self, grid: np.ndarray, task: str, bounds) -> None:
-        xmin, xmax, ymin, ymax = bounds
-        if task == "regression":
-            self.image.setImage(np.nan_to_num(grid), lut=heat_lut(), levels=self.levels)
-        else:
-            self.image.setImage(region_rgba(grid), levels=(0, 255))
-        self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
-
-    def clear_view(self) -> None:
-        self.image.clear()
-        self.points.clear()
-        self.set_title("")
-
-
 class ComparePage(QWidget):
-    """See the module docstring. ``source()`` gives the 2-D page's (config, dataset);
-    ``statusMessage(str)`` carries progress for the status bar; ``shutdown()`` ends the
-    worker's thread (the window calls it when it closes)."""
+    """See the module docstring. ``source()`` gives the 2-D page's (config, dataset),
+    ``image_source()`` the MNIST page's config on the MNIST sample; ``statusMessage(str)``
+    carries progress for the status bar; ``openRequested(session, title)`` asks the
+    window to open a run on the 2-D page; ``shutdown()`` ends the worker's thread (the
+    window calls it when it closes)."""
 
     title = "Compare"
     statusMessage = Signal(str)
+    openRequested = Signal(object, str)
 
-    def __init__(self, source: Callable[[], tuple], parent: QWidget | None = None) -> None:
+    def __init__(self, source: Callable[[], tuple],
+                 image_source: Callable[[], object] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareTab")
         self._source = source
+        self._image_source = image_source
         self._status = ""
         self.task = "classification"
         self.score = ("train_acc", "test_acc", "accuracy")
@@ -114,14 +64,21 @@ class ComparePage(QWidget):
         self.history: list[dict[str, list]] = []
         self.failures: dict[int, str] = {}
         self._dirty = False
-        self._make_controls()
+        self._loading = False
+        self.controls = c = CompareControls()
+        self.preset_combo, self.data_combo = c.preset_combo, c.data_combo
+        self.vary_combo, self.values_edit = c.vary_combo, c.values_edit
+        self.epochs_spin, self.run_button = c.epochs_spin, c.run_button
+        c.runClicked.connect(self.toggle)
+        c.presetChanged.connect(self._on_preset)
+        self._make_message_row()
         self._make_views()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
-        layout.addLayout(self._controls)
-        layout.addWidget(self.message)
-        layout.addLayout(self._regions, 3)
+        layout.addWidget(c)
+        layout.addLayout(self._message_row)
+        layout.addWidget(self._region_box, 3)
         layout.addLayout(self._curves, 3)
         layout.addWidget(self.table, 2)
 
@@ -130,58 +87,39 @@ class ComparePage(QWidget):
         run.epochFinished.connect(self._on_epoch)
         run.gridReady.connect(self._on_grid)
         run.runFailed.connect(self._on_run_failed)
-        run.failed.connect(self._show_error)
+        run.failed.connect(self.show_error)
         run.runningChanged.connect(self._on_running)
+        run.runReady.connect(self._on_run_ready)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
 
     # ------------------------------------------------------------------ construction
 
-    def _make_controls(self) -> None:
-        self.vary_combo = QComboBox()
-        self.vary_combo.setObjectName("compareVaryCombo")
-        self.vary_combo.addItems(list(VARY_CHOICES))
-        self.vary_combo.setToolTip("The setting of the 2-D page's network to vary")
-        self.values_edit = QLineEdit(VARY_CHOICES[self.vary_combo.currentText()])
-        self.values_edit.setObjectName("compareValuesEdit")
-        self.values_edit.setToolTip(f"2 to {MAX_VALUES} values, separated by commas "
-                                    "(a list of hidden sizes in brackets: [8, 8])")
-        self.vary_combo.currentTextChanged.connect(
-            lambda key: self.values_edit.setText(VARY_CHOICES.get(key, "")))
-        self.values_edit.returnPressed.connect(self.toggle)
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setObjectName("compareEpochsSpin")
-        self.epochs_spin.setRange(1, 100_000)
-        self.epochs_spin.setValue(200)
-        self.epochs_spin.setToolTip("Epochs each run trains")
-        self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("compareRunButton")
-        self.run_button.setToolTip("Train every run on the 2-D page's data, taking turns")
-        self.run_button.setMinimumWidth(80)
-        self.run_button.clicked.connect(self.toggle)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        row.addWidget(QLabel("Vary"))
-        row.addWidget(self.vary_combo)
-        row.addWidget(QLabel("Values"))
-        row.addWidget(self.values_edit, 1)
-        row.addWidget(QLabel("Epochs"))
-        row.addWidget(self.epochs_spin)
-        row.addWidget(self.run_button)
-        self._controls = row
-        self.message = QLabel("Trains the 2-D page's network and data under each value "
-                              "of one setting: same data, split and seed.")
+    def _make_message_row(self) -> None:
+        self.message = QLabel(INTRO)
         self.message.setObjectName("compareMessage")
         self.message.setWordWrap(True)
+        self.open_button = b = QPushButton("Open in playground")
+        b.setObjectName("compareOpenButton")
+        b.setToolTip("Open the run selected in the table (else the first) on the 2-D page, "
+                     "with its settings and its weights as they are now")
+        b.setEnabled(False)
+        b.clicked.connect(self.open_selected)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(self.message, 1)
+        row.addWidget(b)
+        self._message_row = row
 
     def _make_views(self) -> None:
         self.regions = [RegionView(i) for i in range(MAX_VALUES)]
-        grid = QGridLayout()
+        self._region_box = QWidget()
+        grid = QGridLayout(self._region_box)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
         for i, r in enumerate(self.regions):
             grid.addWidget(r, 0, i)
-        self._regions = grid
         self.loss_plot = curve_plot("compareLossPlot", "loss (solid: train, dashed: test)")
         self.acc_plot = curve_plot("compareAccPlot", "accuracy")
         for p in (self.loss_plot, self.acc_plot):
@@ -223,20 +161,10 @@ class ComparePage(QWidget):
             self.statusMessage.emit(self._status)
 
     def save_settings(self, settings: QSettings) -> None:
-        settings.setValue("compare/key", self.vary_combo.currentText())
-        settings.setValue("compare/values", self.values_edit.text())
-        settings.setValue("compare/epochs", self.epochs_spin.value())
+        self.controls.save_settings(settings)
 
     def restore_settings(self, settings: QSettings) -> None:
-        key = str(settings.value("compare/key", ""))
-        if key in VARY_CHOICES:
-            self.vary_combo.setCurrentText(key)
-            self.values_edit.setText(str(settings.value("compare/values",
-                                                        VARY_CHOICES[key])))
-        try:
-            self.epochs_spin.setValue(int(settings.value("compare/epochs", 200)))
-        except (TypeError, ValueError):
-            pass
+        self.controls.restore_settings(settings)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """End the worker's thread; True if it ended in time. Safe to call twice."""
@@ -250,15 +178,51 @@ class ComparePage(QWidget):
         return self.run.running
 
     def toggle(self) -> None:
-        """Run (a new comparison of the values typed) or Stop (the current one)."""
+        """Run (a new comparison: the experiment chosen, or the values typed) or Stop."""
         if self.run.running:
             self.run.stop()
             return
-        config, dataset = self._source()
-        problem = self.run.start(config, dataset, self.vary_combo.currentText(),
-                                 self.values_edit.text(), self.epochs_spin.value())
+        problem = self._start()
         if problem:
-            self._show_error(problem)
+            self.show_error(problem)
+
+    def _start(self) -> str:
+        """Start what the controls describe; "" if it started, else why not."""
+        epochs = self.epochs_spin.value()
+        experiment = self.controls.preset
+        if experiment is not None:
+            self.run.start_runs(experiment.compared_runs(epochs), None, epochs)
+            return ""
+        if self.controls.data_source == "mnist":
+            if self._image_source is None:
+                return "The MNIST page is not available."
+            try:
+                config = self._image_source()
+                runs = self.run.plan_runs(config, self.vary_combo.currentText(),
+                                          self.values_edit.text())
+            except ValueError as e:
+                return f"Cannot compare: {e}."
+            self.run.start_runs(runs, None, epochs)
+            return ""
+        config, dataset = self._source()
+        return self.run.start(config, dataset, self.vary_combo.currentText(),
+                              self.values_edit.text(), epochs)
+
+    def _on_preset(self, key: str) -> None:
+        experiment = self.controls.preset
+        self._say(experiment.look_for if experiment is not None else INTRO)
+
+    def open_selected(self) -> None:
+        """Ask for the selected run (else the first) to open on the 2-D page."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() \
+            else []
+        index = rows[0].row() if rows else max(self.table.currentRow(), 0)
+        if not self.run.request_run(index):
+            self.show_error("Only a run on the 2-D page's data opens in the playground.")
+
+    def _on_run_ready(self, index: int, session) -> None:
+        label = self.labels[index] if 0 <= index < len(self.labels) else f"run {index + 1}"
+        self.openRequested.emit(session, f"run {index + 1} ({label})")
 
     def _say(self, text: str) -> None:
         self._status = text
@@ -266,7 +230,18 @@ class ComparePage(QWidget):
         self.message.setText(text)
         self.statusMessage.emit(text)
 
-    def _show_error(self, text: str) -> None:
+    def _progress(self, text: str) -> None:
+        """Progress in the status bar; under the controls too, unless an experiment's
+        sentence on what to look for is shown there (it stays while its runs train)."""
+        if self.controls.preset is None:
+            self._say(text)
+        else:
+            self._status = text
+            self.message.setStyleSheet("")
+            self.message.setText(self.controls.preset.look_for)
+            self.statusMessage.emit(text)
+
+    def show_error(self, text: str) -> None:
         self._status = text
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(text)
@@ -280,15 +255,17 @@ class ComparePage(QWidget):
                                          self.score[1], "seconds")} for _ in range(n)]
         self.failures = {}
         ds = info["dataset"]
-        x = np.concatenate([ds.x_train, ds.x_test])
-        y = np.concatenate([ds.y_train, ds.y_test])
-        bounds = info["bounds"]
-        for i, r in enumerate(self.regions):
-            r.setVisible(i < n)
-            r.image.clear()
-            if i < n:
-                r.set_title(self.labels[i])
-                r.set_points(x, y, self.task, bounds)
+        self._region_box.setVisible(ds is not None)
+        self.open_button.setEnabled(ds is not None)
+        if ds is not None:
+            x = np.concatenate([ds.x_train, ds.x_test])
+            y = np.concatenate([ds.y_train, ds.y_test])
+            for i, r in enumerate(self.regions):
+                r.setVisible(i < n)
+                r.image.clear()
+                if i < n:
+                    r.set_title(self.labels[i])
+                    r.set_points(x, y, self.task, info["bounds"])
         self._reset_curves(n)
         self.table.setRowCount(n)
         self.table.setHorizontalHeaderLabels(
@@ -299,7 +276,9 @@ class ComparePage(QWidget):
             self.table.setItem(i, 0, item)
             for c in range(1, len(HEADERS)):
                 self.table.setItem(i, c, QTableWidgetItem("–"))
-        self._say(f"Training {n} runs of {self.epochs} epochs, taking turns.")
+        self._loading = ds is None
+        what = "Loading the data, then training" if ds is None else "Training"
+        self._progress(f"{what} {n} runs of {self.epochs} epochs, taking turns.")
         self._dirty = True
         self._timer.start()
 
@@ -325,6 +304,10 @@ class ComparePage(QWidget):
         i = m["run"]
         if not 0 <= i < len(self.history):
             return
+        if self._loading:
+            self._loading = False
+            self._progress(f"Training {len(self.labels)} runs of {self.epochs} epochs, "
+                           f"taking turns.")
         h = self.history[i]
         for k in h:
             v = m.get(k)
@@ -340,20 +323,19 @@ class ComparePage(QWidget):
         self.failures[index] = text
         if 0 <= index < len(self.labels):
             self.regions[index].set_title(f"{self.labels[index]} (diverged)")
-        self._show_error(f"Run {index + 1} ({self.labels[index]}): {text}")
+        self.show_error(f"Run {index + 1} ({self.labels[index]}): {text}")
 
     def _on_running(self, running: bool) -> None:
-        self.run_button.setText("Stop" if running else "Run")
-        self.run_button.setToolTip("Stop the runs" if running else
-                                   "Train every run on the 2-D page's data, taking turns")
+        self.controls.set_running(running)
         self.refresh()
         if not running:
             self._timer.stop()
             if self.history and not self.failures:
                 done = min(len(h["epoch"]) for h in self.history)
                 what = "finished" if done >= self.epochs else "stopped"
-                self._say(f"Runs {what} at epoch {done}" +
-                          ("." if done >= self.epochs else " (Run starts them afresh)."))
+                self._progress(f"Runs {what} at epoch {done}" +
+                               ("." if done >= self.epochs else
+                                " (Run starts them afresh)."))
 
     def refresh(self) -> None:
         """Redraw the curves and the table from the epochs received."""
