@@ -29,11 +29,15 @@ from playground.compare.options import MAX_VALUES
 from playground.compare.run import CompareRun
 from playground.ui.compare.controls import CompareControls
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
+from playground.ui.plots.curves import accuracy_range, loss_range, r2_range, x_limit
 from playground.ui.plots.style import curve_plot
 
 ERROR_STYLE = "color: #b03a2e;"
-#: how often the curves and the table are redrawn while runs train (ms).
-REFRESH_MS = 100
+#: while runs train, one part of the view (a plot, the table, two regions) is redrawn
+#: every REFRESH_MS, in turn: painting all of them at once held the window up for up to
+#: ~100 ms with four runs, in turn no paint takes much more than ~15 ms.
+REFRESH_MS = 40
+PARTS = ("loss", "score", "table", "regions 0-1", "regions 2-3")
 INTRO = ("Trains a network under each value of one setting, or one of the book's "
          "experiments: same data, split and seed for every run.")
 HEADERS = ("Run", "Epoch", "Train loss", "Test loss", "Train {s}", "Test {s}", "Seconds")
@@ -63,8 +67,8 @@ class ComparePage(QWidget):
         self.labels: list[str] = []
         self.history: list[dict[str, list]] = []
         self.failures: dict[int, str] = {}
-        self._dirty = False
         self._loading = False
+        self._ranges: dict = {"x": 10.0, "loss": None, "score": None}
         self.controls = c = CompareControls()
         self.preset_combo, self.data_combo = c.preset_combo, c.data_combo
         self.vary_combo, self.values_edit = c.vary_combo, c.values_edit
@@ -92,7 +96,10 @@ class ComparePage(QWidget):
         run.runReady.connect(self._on_run_ready)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._refresh_next)
+        self._part = 0
+        self._stale: set[str] = set()
+        self._grids: dict[int, tuple] = {}  # run -> its latest grid not yet shown
 
     # ------------------------------------------------------------------ construction
 
@@ -279,7 +286,8 @@ class ComparePage(QWidget):
         self._loading = ds is None
         what = "Loading the data, then training" if ds is None else "Training"
         self._progress(f"{what} {n} runs of {self.epochs} epochs, taking turns.")
-        self._dirty = True
+        self._stale.update(PARTS[:3])
+        self._grids.clear()
         self._timer.start()
 
     def _reset_curves(self, n: int) -> None:
@@ -291,6 +299,14 @@ class ComparePage(QWidget):
         self.acc_plot.getPlotItem().setLabel(
             "left", "R²" if self.task == "regression" else "accuracy")
         self.loss_curves, self.acc_curves = [], []
+        # Fixed ranges that move in steps (as on the 2-D page): an autoranging axis is
+        # re-laid out on every redraw, which held the window up for ~100 ms a time.
+        self._ranges = {"x": 10.0, "loss": None, "score": None}
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getPlotItem().enableAutoRange(enable=False)
+            plot.setXRange(0, 10, padding=0)
+        self.loss_plot.setYRange(0, 1, padding=0)
+        self.acc_plot.setYRange(0, 1, padding=0.02)
         for i in range(n):
             color, name = RUN_COLORS[i], self.labels[i]
             solid = pg.mkPen(color, width=2)
@@ -312,12 +328,14 @@ class ComparePage(QWidget):
         for k in h:
             v = m.get(k)
             h[k].append(np.nan if v is None else float(v))
-        self._dirty = True
+        self._stale.update(PARTS[:3])
 
     def _on_grid(self, payload: dict) -> None:
         for i, grid in payload["grids"].items():
             if 0 <= i < len(self.labels):
-                self.regions[i].set_grid(grid, payload["task"], payload["bounds"])
+                self._grids[i] = (grid, payload["task"], payload["bounds"])
+        if not self._timer.isActive():  # e.g. the fresh weights' grids before Run
+            self._show_grids(range(MAX_VALUES))
 
     def _on_run_failed(self, index: int, text: str) -> None:
         self.failures[index] = text
@@ -338,26 +356,82 @@ class ComparePage(QWidget):
                                 " (Run starts them afresh)."))
 
     def refresh(self) -> None:
-        """Redraw the curves and the table from the epochs received."""
-        if not self._dirty:
-            return
-        self._dirty = False
+        """Redraw everything received and not shown yet: curves, table and regions."""
+        for part in PARTS:
+            self._refresh(part)
+
+    def _refresh_next(self) -> None:
+        """Redraw the next stale part of the view (see ``REFRESH_MS``)."""
+        for _ in PARTS:
+            part = PARTS[self._part]
+            self._part = (self._part + 1) % len(PARTS)
+            if self._refresh(part):
+                return
+
+    def _refresh(self, part: str) -> bool:
+        """Redraw ``part`` if anything in it changed; whether it did."""
+        if part.startswith("regions"):
+            return self._show_grids((0, 1) if part.endswith("0-1") else (2, 3))
+        if part not in self._stale:
+            return False
+        self._stale.discard(part)
+        if part == "table":
+            self._fill_table()
+            return True
+        if part == "loss":
+            self._fit_axes()
+        keys = ("train_loss", "test_loss") if part == "loss" else self.score[:2]
+        curves = self.loss_curves if part == "loss" else self.acc_curves
+        for pair, h in zip(curves, self.history):
+            epochs = np.asarray(h["epoch"])
+            for curve, key in zip(pair, keys):
+                curve.setData(epochs, np.asarray(h[key]), connect="finite")
+        return True
+
+    def _show_grids(self, runs) -> bool:
+        shown = False
+        for i in runs:
+            pending = self._grids.pop(i, None)
+            if pending is not None:
+                self.regions[i].set_grid(*pending)
+                shown = True
+        return shown
+
+    def _fill_table(self) -> None:
         tr, te = self.score[0], self.score[1]
         for i, h in enumerate(self.history):
-            epochs = np.asarray(h["epoch"])
-            self.loss_curves[i][0].setData(epochs, np.asarray(h["train_loss"]))
-            self.loss_curves[i][1].setData(epochs, np.asarray(h["test_loss"]))
-            self.acc_curves[i][0].setData(epochs, np.asarray(h[tr]))
-            self.acc_curves[i][1].setData(epochs, np.asarray(h[te]))
-            if not len(epochs):
+            if not h["epoch"]:
                 continue
-            cells = (f"{int(epochs[-1])}", _num(h["train_loss"][-1]), _num(h["test_loss"][-1]),
-                     _num(h[tr][-1]), _num(h[te][-1]), f"{sum(h['seconds']):.2f}")
+            cells = (f"{int(h['epoch'][-1])}", _num(h["train_loss"][-1]),
+                     _num(h["test_loss"][-1]), _num(h[tr][-1]), _num(h[te][-1]),
+                     f"{sum(h['seconds']):.2f}")
             for c, text in enumerate(cells, start=1):
                 item = self.table.item(i, c)
                 item.setText(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
+
+    def _fit_axes(self) -> None:
+        """Widen the axes, in steps, to the epochs, losses and scores received."""
+        if not self.history:
+            return
+        last = max((h["epoch"][-1] for h in self.history if h["epoch"]), default=0)
+        if last > self._ranges["x"]:
+            self._ranges["x"] = x = x_limit(last)
+            for plot in (self.loss_plot, self.acc_plot):
+                plot.setXRange(0, x, padding=0)
+        losses = np.concatenate([np.asarray(h[k], float) for h in self.history
+                                 for k in ("train_loss", "test_loss")])
+        wanted = loss_range(losses, log=False)
+        if wanted != self._ranges["loss"]:
+            self._ranges["loss"] = wanted
+            self.loss_plot.setYRange(*wanted, padding=0)
+        scores = np.concatenate([np.asarray(h[k], float) for h in self.history
+                                 for k in self.score[:2]])
+        wanted = (r2_range if self.task == "regression" else accuracy_range)(scores)
+        if wanted != self._ranges["score"]:
+            self._ranges["score"] = wanted
+            self.acc_plot.setYRange(*wanted, padding=0.02)
 
 
 def _num(v: float) -> str:

@@ -32,7 +32,7 @@ SCORES = {"classification": ("train_acc", "test_acc", "accuracy", "Loss, accurac
 R2_FLOOR = -1.0
 
 
-def _x_limit(epochs: float) -> float:
+def x_limit(epochs: float) -> float:
     """The next of 10, 20, 50, 100, 200, 500, ... above ``epochs`` (the x range)."""
     scale = 10.0
     while True:
@@ -104,7 +104,7 @@ class TrainingCurves(QWidget):
         self.loss_plot.setMinimumHeight(120)
         self.acc_plot.setMinimumHeight(100)
         self.acc_plot.setXLink(self.loss_plot)
-        # The x range grows in steps (see ``_x_limit``), so the axes are not re-laid out
+        # The x range grows in steps (see ``x_limit``), so the axes are not re-laid out
         # on every frame.
         self.loss_plot.getPlotItem().enableAutoRange(axis="x", enable=False)
         self.loss_plot.setXRange(0, 10, padding=0)
@@ -214,7 +214,7 @@ class TrainingCurves(QWidget):
         s = self._series
         x = s.column("epoch")
         if len(x) and x[-1] > self._x_max:
-            self._x_max = _x_limit(x[-1])
+            self._x_max = x_limit(x[-1])
             self.loss_plot.setXRange(0, self._x_max, padding=0)
         self._fit_loss_axis()
         self._fit_accuracy_axis()
