@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import DataError
+from .errors import DataError, SpecError
 
 #: activations whose units can die (output never positive on the probe batch).
 DEAD_KINDS = ("relu", "leaky-relu")
@@ -146,7 +146,8 @@ def inspect_layers(model, x: np.ndarray, targets: np.ndarray, bins: int = 30
     ``x`` (N, ...) with ``targets`` (labels (N,) or values), ``bins`` bins per histogram.
 
     The model is left as it was (see the module docstring): parameters, gradients,
-    BatchNorm statistics and dropout generators."""
+    BatchNorm statistics and dropout generators. A network with a step activation (which
+    has no gradient) gets activations only: every ``gradient`` None, no norms."""
     x = np.asarray(x, dtype=model.dtype)
     t = _targets(model, targets)
     if len(x) == 0 or len(x) != len(t):
@@ -161,9 +162,13 @@ def inspect_layers(model, x: np.ndarray, targets: np.ndarray, bins: int = 30
                 a = layer.forward(a, train=False)
                 outputs.append(a)
             model.loss_fn.forward(a, t)
-            upstream = _output_gradients(model)
-            param_norms = [{k: float(np.linalg.norm(g)) for k, g in layer.grads.items()}
-                           for layer in model.layers]
+            try:
+                upstream = _output_gradients(model)
+                param_norms = [{k: float(np.linalg.norm(g)) for k, g in layer.grads.items()}
+                               for layer in model.layers]
+            except SpecError:  # a step activation: a forward-only network has no gradients
+                upstream = [None] * len(model.layers)
+                param_norms = [{} for _ in model.layers]
         return [_stats(i, layer, outputs[i], upstream[i], param_norms[i], bins)
                 for i, layer in enumerate(model.layers)]
     finally:

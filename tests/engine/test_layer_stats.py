@@ -14,7 +14,17 @@ from engine.layer_stats import (
     nice_ceiling,
     saturated_share,
 )
-from engine.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, ReLU, Sigmoid, Tanh
+from engine.layers import (
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    ReLU,
+    Sigmoid,
+    Step,
+    Tanh,
+)
 from engine.losses import make_loss
 from engine.network import Sequential
 
@@ -149,6 +159,15 @@ def test_measuring_changes_nothing_the_model_keeps():
     for a, (_, b) in zip(buffers, model.buffers()):
         np.testing.assert_array_equal(a, b)
     assert dropout.rng.bit_generator.state == rng_state
+
+
+def test_a_step_network_gets_activations_without_gradients():
+    rng = np.random.default_rng(6)
+    model = Sequential([Dense(2, 4, rng=rng), Step(), Dense(4, 2, rng=rng)],
+                       make_loss("softmax-ce"))
+    stats = inspect_layers(model, rng.standard_normal((10, 2)), rng.integers(0, 2, 10))
+    assert [s.gradient for s in stats] == [None, None, None]
+    assert stats[1].activation.total == 40 and stats[0].parameter_grad_norms == {}
 
 
 def test_the_probe_batch_must_have_a_target_per_sample():
