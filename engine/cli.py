@@ -1,5 +1,6 @@
-"""Command line: ``python -m engine train ...``, ``python -m engine evaluate MODEL ...`` and
-``python -m engine compare --config base.json --vary KEY=V1,V2 ...``.
+"""Command line: ``python -m engine train ...``, ``python -m engine evaluate MODEL ...``,
+``python -m engine compare --config base.json --vary KEY=V1,V2 ...`` and
+``python -m engine gradcheck --config run.json`` (exit 1 when a gradient differs).
 
 Every error is one line on stderr and a non-zero exit (2 bad input, 3 diverged,
 130 interrupted); never a traceback.
@@ -309,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
                 from .compare_cli import compare
 
                 return compare(args)
+            if args.command == "gradcheck":
+                from .gradcheck_cli import gradcheck
+
+                return gradcheck(args)
             return _train(args) if args.command == "train" else _evaluate(args)
     except TrainingDiverged as e:
         _say_error(str(e))

@@ -144,6 +144,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true",
                    help="one JSON object per line: every epoch and a final line per run, "
                         "each with its run index and changes (default: a summary table)")
+    k = sub.add_parser("gradcheck", help="check the network's back-propagation against "
+                                         "central differences, one line per weight array")
+    k.add_argument("--config", metavar="run.json",
+                   help="the run config whose network is checked, as train --save-config "
+                        "writes it (default: the dataset's defaults)")
+    k.add_argument("--dataset", choices=[d for d in DATASETS if d != "drawn"],
+                   help="the data set the samples come from (default: the config's)")
+    k.add_argument("--data", metavar="FILE.csv", help="2-D points from a CSV file")
+    k.add_argument("--seed", type=int, help="seed of the data, weights and checked entries")
+    k.add_argument("--samples", dest="check_samples", type=int, default=8,
+                   help="training samples in the checked batch (default: 8)")
+    k.add_argument("--entries", type=int, default=30,
+                   help="entries compared per weight array, drawn at random (default: 30)")
+    k.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
+    k.add_argument("--json", action="store_true",
+                   help="one JSON object per array and a summary line (default: a table)")
     return parser
 
 

@@ -1,5 +1,6 @@
 """The optimiser comparison of "Deep Learning from Scratch" (fig. 6-8), with the engine's
-optimisers: 30 steps on f(x, y) = x²/20 + y² from (-7, 2).
+optimisers: 30 steps on f(x, y) = x²/20 + y² from (-7, 2) (``engine.optimizer_paths``,
+the lab's surfaces and stepper).
 
 The function is 20 times steeper in y than in x, so plain SGD zig-zags across the valley
 while crawling along it; momentum overshoots and swings back; AdaGrad damps the steep
@@ -17,7 +18,7 @@ import sys
 
 import numpy as np
 
-from engine.demo_functions import BOOK_RATES, optimizer_path
+from engine.optimizer_paths import BOOK_RATES, SURFACES, optimizer_path, surface_grid
 
 NAMES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "adam": "Adam"}
 
@@ -28,7 +29,18 @@ def paths(steps: int = 30) -> dict[str, np.ndarray]:
 
 
 def f(p: np.ndarray) -> float:
-    return float(p[0] ** 2 / 20 + p[1] ** 2)
+    return float(SURFACES["book"].value(p[0], p[1]))
+
+
+def table(found: dict[str, np.ndarray]) -> str:
+    """The paths' final points as README's Markdown table."""
+    rows = ["| optimiser | lr | final x | final y | distance to (0, 0) | f(final) |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for name, path in found.items():
+        end = path[-1]
+        rows.append(f"| {NAMES[name]} | {BOOK_RATES[name]:g} | {end[0]:.4f} | {end[1]:.4f} | "
+                    f"{np.hypot(*end):.4f} | {f(end):.2e} |")
+    return "\n".join(rows)
 
 
 def _plot(out: str, found: dict[str, np.ndarray]) -> None:
@@ -41,8 +53,7 @@ def _plot(out: str, found: dict[str, np.ndarray]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    xs, ys = np.meshgrid(np.linspace(-10, 10, 201), np.linspace(-5, 5, 101))
-    zs = xs ** 2 / 20 + ys ** 2
+    xs, ys, zs = surface_grid(SURFACES["book"], 201)
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (name, path) in zip(axes.flat, found.items()):
         ax.contour(xs, ys, zs, levels=np.geomspace(0.05, 20, 12), colors="0.75",
@@ -66,12 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--steps must be at least 1")
     found = paths(args.steps)
     print(f"f(x, y) = x^2/20 + y^2 from (-7, 2), {args.steps} steps; minimum at (0, 0)\n")
-    print("| optimiser | lr | final x | final y | distance to (0, 0) | f(final) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, path in found.items():
-        end = path[-1]
-        print(f"| {NAMES[name]} | {BOOK_RATES[name]:g} | {end[0]:.4f} | {end[1]:.4f} | "
-              f"{np.hypot(*end):.4f} | {f(end):.2e} |")
+    print(table(found))
     if args.plot:
         _plot(args.plot, found)
     return 0

@@ -1,6 +1,6 @@
 """Shortened runs of the scripts in examples/: XOR's two settings, the moons tutorial
-(its translation into engine units and its result), the optimiser paths, and the parity
-script's CLI call."""
+(its translation into engine units and its result), the optimiser paths (and README's
+table of them), and the parity script's CLI call."""
 
 import importlib.util
 import sys
@@ -85,6 +85,24 @@ def test_optimizer_paths_all_approach_the_minimum():
         assert path.shape == (31, 2), name
         np.testing.assert_array_equal(path[0], [-7.0, 2.0])
         assert np.hypot(*path[-1]) < 1.0, name
+
+
+#: final points after 30 steps from (-7, 2), as measured when README's table was written.
+BOOK_FINALS = {
+    "sgd": (-0.3503929957523197, 0.0847823165504322),
+    "momentum": (0.896413858493733, 0.08808560171506971),
+    "adagrad": (-0.12016232231416045, 2.486389893984459e-17),
+    "adam": (0.13600685239498256, 0.31824537553721943),
+}
+
+
+def test_readme_table_of_the_book_comparison_is_reproduced():
+    example = load_example("optimizer_paths")
+    found = example.paths(30)
+    for name, (x, y) in BOOK_FINALS.items():
+        np.testing.assert_allclose(found[name][-1], [x, y], rtol=0, atol=1e-6)
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert example.table(found) in readme
 
 
 def test_parity_script_drives_the_cli_on_its_csv_split(tmp_path):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.demo_functions import BOOK_RATES, Quadratic, optimizer_path
 from engine.errors import SpecError
+from engine.optimizer_paths import BOOK_RATES, SURFACES, PointModel, optimizer_path
 from engine.optimizers import OPTIMIZERS, Adam, Momentum, make_optimizer
 
 START = np.hypot(-7.0, 2.0)
@@ -32,14 +32,14 @@ def test_book_comparison_adagrad_gets_closest():
 
 
 def test_sgd_step_is_minus_lr_times_gradient():
-    f = Quadratic()
-    f.compute_gradient()
+    f = PointModel((-7.0, 2.0))
+    f.g[:] = SURFACES["book"].gradient(*f.p)
     make_optimizer("sgd", 0.5).step(f)
     assert np.allclose(f.p, [-7 + 0.5 * 0.7, 2 - 0.5 * 4])
 
 
 def test_momentum_accumulates_velocity():
-    f = Quadratic((1.0, 0.0))
+    f = PointModel((1.0, 0.0))
     opt = Momentum(lr=0.1, momentum=0.9)
     f.g[:] = [1.0, 0.0]
     opt.step(f)
@@ -50,8 +50,8 @@ def test_momentum_accumulates_velocity():
 
 
 def test_adam_first_step_moves_each_coordinate_by_about_lr():
-    f = Quadratic((3.0, -5.0))
-    f.compute_gradient()
+    f = PointModel((3.0, -5.0))
+    f.g[:] = SURFACES["book"].gradient(*f.p)
     Adam(lr=0.01).step(f)
     assert np.allclose(np.abs(f.p - [3.0, -5.0]), 0.01, rtol=1e-3)
 
@@ -70,7 +70,7 @@ def test_optimizers_update_in_place_and_keep_float32():
 
 
 def test_gradient_clipping_limits_the_norm_and_reports_the_raw_norm():
-    f = Quadratic((0.0, 0.0))
+    f = PointModel((0.0, 0.0))
     f.g[:] = [30.0, 40.0]
     opt = make_optimizer("sgd", 1.0, clip_norm=5.0)
     opt.step(f)
@@ -79,12 +79,12 @@ def test_gradient_clipping_limits_the_norm_and_reports_the_raw_norm():
 
 
 def test_subnormal_moments_are_flushed():
-    f = Quadratic((1.0, 1.0))
+    f = PointModel((1.0, 1.0))
     opt = Adam(lr=1e-3)
     f.g[:] = 1e-160  # squares underflow below float64's normal range
     for _ in range(50):
         opt.step(f)
-    v = opt.state["p.W"]["v"]
+    v = opt.state["point.W"]["v"]
     assert np.all((v == 0) | (np.abs(v) >= np.finfo(v.dtype).tiny))
 
 
