@@ -127,7 +127,7 @@ class ComparePage(QWidget):
         grid.setSpacing(6)
         for i, r in enumerate(self.regions):
             grid.addWidget(r, 0, i)
-        self.loss_plot = curve_plot("compareLossPlot", "loss (solid: train, dashed: test)")
+        self.loss_plot = curve_plot("compareLossPlot", "loss (dashed: test)")
         self.acc_plot = curve_plot("compareAccPlot", "accuracy")
         for p in (self.loss_plot, self.acc_plot):
             p.getPlotItem().setLabel("bottom", "epoch")
