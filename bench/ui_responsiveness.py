@@ -148,7 +148,7 @@ def with_window(seconds: float, changes: dict | None = None, graph: bool | None 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import playground.two_d.controller as controller_module
+    import playground.two_d.training_run as training_run_module
     from playground.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -161,7 +161,7 @@ def with_window(seconds: float, changes: dict | None = None, graph: bool | None 
         QTest.qWaitForWindowExposed(window)
         c, page = window.controller, window.page
         # exactly GRID x GRID cells whatever the view's aspect (the app keeps cells square)
-        controller_module.grid_resolution = lambda bounds, size=GRID: (GRID, GRID)
+        training_run_module.grid_resolution = lambda bounds, size=GRID: (GRID, GRID)
         if graph is not None:
             page.show_graph(graph)
         c.edit(changes or CHANGES)
