@@ -148,3 +148,37 @@ def test_auto_gets_the_library_default_while_the_2d_page_trains(qtbot):
 
 class _ConfigureCommand(QObject):
     configure = Signal(object)
+
+
+@pytest.mark.skipif(BLAS.library_default < 2, reason="BLAS runs one thread here anyway")
+def test_the_blas_count_never_changes_under_another_threads_tick():
+    """OpenBLAS may crash if its thread count changes while another thread's call runs:
+    a tick that needs another count waits for the running one to end."""
+    import threading
+    import time
+
+    default = BLAS.library_default
+    seen: list[int] = []
+    inside, release = threading.Event(), threading.Event()
+    ended: list[float] = []
+
+    def one_thread_tick():
+        with BLAS.scoped(1):
+            inside.set()
+            while not release.is_set():
+                seen.append(BLAS.current())
+                time.sleep(0.005)
+            seen.append(BLAS.current())
+            ended.append(time.monotonic())
+
+    t = threading.Thread(target=one_thread_tick)
+    t.start()
+    assert inside.wait(5)
+    threading.Timer(0.2, release.set).start()
+    with BLAS.scoped(0):            # wants the library's default: must wait for the tick
+        entered = time.monotonic()
+        assert BLAS.current() == default
+    t.join(5)
+    assert set(seen) == {1}         # the running tick never saw its count change
+    assert entered >= ended[0]
+    assert BLAS.current() == default
