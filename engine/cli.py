@@ -310,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
                 from .compare_cli import compare
 
                 return compare(args)
+            if args.command == "sweep":
+                from .sweep_cli import sweep
+
+                return sweep(args)
             if args.command == "gradcheck":
                 from .gradcheck_cli import gradcheck
 

@@ -160,7 +160,43 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     k.add_argument("--json", action="store_true",
                    help="one JSON object per array and a summary line (default: a table)")
+    _sweep_parser(sub)
     return parser
+
+
+def _sweep_parser(sub) -> None:
+    w = sub.add_parser("sweep", help="a hyperparameter sweep on Dask: trials drawn from a "
+                                     "search space, run on local worker processes or a "
+                                     "cluster, ranked")
+    w.add_argument("--config", metavar="base.json",
+                   help="the base run config (as train --save-config writes it), or a "
+                        "sweep file with base, space, trials, seed and metric")
+    w.add_argument("--dataset", choices=[d for d in DATASETS if d != "drawn"],
+                   help="the data set (default: the config's)")
+    w.add_argument("--data", metavar="FILE.csv", help="2-D points from a CSV file")
+    w.add_argument("--train-limit", type=int, help="use only the first N training images")
+    w.add_argument("--epochs", type=int, help="epochs of every trial (default: the config's)")
+    w.add_argument("--space", action="append", default=[], metavar="KEY=KIND:ARGS",
+                   help="a dotted config key and its range: log-uniform:LO:HI, "
+                        "uniform:LO:HI, choice:A|B|C or grid:A|B|C (repeat for more keys)")
+    w.add_argument("--trials", type=int,
+                   help="trials per grid combination (default: 10, or 1 if every key is a "
+                        "grid)")
+    w.add_argument("--seed", dest="seed_sweep", type=int,
+                   help="seed of the random draws (default: 0); the runs keep the config's")
+    w.add_argument("--metric", help="what to rank by (default: test_acc, or test_r2 for "
+                                    "regression; losses rank lowest first)")
+    where = w.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=2,
+                       help="worker processes of the local cluster (default: 2)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="a running Dask scheduler to send the trials to")
+    w.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="how long to wait for --scheduler to answer (default: 10)")
+    w.add_argument("--save", metavar="results.jsonl",
+                   help="also write each finished trial's JSON line to this file")
+    w.add_argument("--json", action="store_true",
+                   help="one JSON object per finished trial (default: progress and a table)")
 
 
 def _default_text(value) -> str:

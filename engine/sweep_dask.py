@@ -1,0 +1,113 @@
+"""Running a sweep's trials on Dask distributed: a ``LocalCluster`` of worker processes
+(one thread each, listening on 127.0.0.1 only, no dashboard) or a scheduler address, the
+same code for both. The data goes to the workers once (``scatter``); each trial is one
+task (``engine.sweep.run_trial``); results come back as they finish. Cancelling sets a
+Dask ``Event`` the running trials look at between epochs and cancels the queued ones.
+
+Nothing here is our own pool, scheduler or protocol: Dask does all of that.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from .compare import data_key
+from .errors import SpecError
+from .sweep import SweepSpec, Trial, run_trial
+
+
+def start_client(scheduler: str | None = None, workers: int = 2, timeout: float = 10.0):
+    """(client, cluster): connected to ``scheduler`` (cluster None), or to a new
+    ``LocalCluster`` of ``workers`` processes. ``SpecError`` in one sentence when the
+    scheduler does not answer within ``timeout`` seconds."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout=f"{timeout}s"), None
+        except (OSError, TimeoutError) as e:
+            raise SpecError(f"no Dask scheduler answers at {scheduler} within {timeout:g} s "
+                            f"({type(e).__name__}); start one with `dask scheduler` or "
+                            f"leave out --scheduler for a local cluster") from None
+    if workers < 1:
+        raise SpecError(f"--workers must be at least 1, got {workers}")
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def stop_client(client, cluster) -> None:
+    """Close the client and, if we started it, the local cluster and its processes."""
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+class StopFlag:
+    """Picklable: asks the Dask ``Event`` of one sweep whether it was cancelled."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> bool:
+        from distributed import Event
+
+        return Event(self.name).is_set()
+
+
+def _trial_task(config: dict, data, flag: StopFlag) -> dict:
+    return run_trial(config, data, flag)
+
+
+class SweepRun:
+    """The trials of ``spec`` submitted to ``client``; iterate ``results()`` for
+    (trial, result) as they finish; ``cancel()`` from any thread stops the rest."""
+
+    def __init__(self, spec: SweepSpec, client, trials: list[Trial] | None = None) -> None:
+        from distributed import Event
+
+        from .datasets.loader import load_dataset
+
+        self.spec = spec
+        self.client = client
+        self.trials = trials if trials is not None else spec.expand()
+        name = f"sweep-stop-{uuid.uuid4().hex}"
+        self._event = Event(name, client=client)
+        self._flag = StopFlag(name)
+        self.cancelled = False
+        scattered: dict[str, object] = {}
+        for t in self.trials:  # each distinct data set loaded here once, sent once
+            key = data_key(t.config)
+            if key not in scattered:
+                scattered[key] = client.scatter(load_dataset(t.config), broadcast=True)
+        self._futures = {
+            client.submit(_trial_task, t.config.to_dict(), scattered[data_key(t.config)],
+                          self._flag, key=f"trial-{t.index}-{name}", pure=False): t
+            for t in self.trials}
+
+    def results(self) -> Iterator[tuple[Trial, dict]]:
+        from distributed import as_completed
+
+        for future in as_completed(list(self._futures)):
+            trial = self._futures[future]
+            if future.cancelled():
+                continue
+            try:
+                yield trial, future.result()
+            except Exception as e:  # a worker lost, or a trial that could not be built
+                if self.cancelled:
+                    continue
+                yield trial, {"error": f"{type(e).__name__}: {e}", "final": {},
+                              "history": [], "seconds": 0.0, "diverged": None,
+                              "stopped": False}
+
+    def cancel(self) -> None:
+        """Queued trials are dropped, running ones end after their current epoch."""
+        self.cancelled = True
+        self._event.set()
+        self.client.cancel([f for f in self._futures if not f.done()])
