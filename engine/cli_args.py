@@ -171,6 +171,9 @@ def _sweep_parser(sub) -> None:
     w.add_argument("--config", metavar="base.json",
                    help="the base run config (as train --save-config writes it), or a "
                         "sweep file with base, space, trials, seed and metric")
+    w.add_argument("--preset", choices=("book",),
+                   help="book: the book's learning rate x weight decay search (ch. 6.5) "
+                        "on 500 MNIST sample images, 100 trials of 50 epochs")
     w.add_argument("--dataset", choices=[d for d in DATASETS if d != "drawn"],
                    help="the data set (default: the config's)")
     w.add_argument("--data", metavar="FILE.csv", help="2-D points from a CSV file")

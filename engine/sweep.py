@@ -215,3 +215,23 @@ def rank(results: list[dict], spec: SweepSpec) -> list[dict]:
         return (0, sign * v) if ok else (1, 0.0)
 
     return sorted(results, key=key)
+
+
+def book_sweep(trials: int = 100, epochs: int = 50) -> SweepSpec:
+    """"Deep Learning from Scratch", ch. 6.5 (``hyperparameter_optimization.py``): learning
+    rate 10^U(-6, -2) x weight decay 10^U(-8, -4) for a 7-layer ReLU net (six hidden layers
+    of 100), SGD, batch 100, on the MNIST sample's first 500 training images; ranked by
+    test accuracy (the book holds out 20 % of the 500 for validation instead)."""
+    from .spec import defaults_for
+
+    base = defaults_for("mnist-sample").with_changes(
+        data={"train_limit": 500},
+        model={"preset": "mlp", "hidden": (100,) * 6, "activation": "relu", "init": "he"},
+        optim={"name": "sgd"}, batch_size=100, epochs=epochs).validate()
+    space = (parse_dimension("optim.lr=log-uniform:1e-6:1e-2"),
+             parse_dimension("optim.l2=log-uniform:1e-8:1e-4"))
+    return SweepSpec(base, space, trials, seed=0, metric="test_acc")
+
+
+#: ready-made sweeps (``sweep --preset NAME``).
+SWEEP_PRESETS = {"book": book_sweep}

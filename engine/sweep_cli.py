@@ -59,7 +59,13 @@ def spec_from_args(args) -> SweepSpec:
     """The sweep of ``--config`` (a run config, or a sweep file with base/space/...) with
     the command line's ``--space``, ``--trials``, ``--seed``, ``--metric`` on top."""
     from_file = None
-    if args.config:
+    if args.preset:
+        from .sweep import SWEEP_PRESETS
+
+        if args.config or args.space:
+            raise SpecError("give either --preset or --config/--space, not both")
+        from_file = SWEEP_PRESETS[args.preset]()
+    elif args.config:
         try:
             with open(args.config, encoding="utf-8-sig") as f:
                 raw = json.load(f)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+import warnings
 from collections.abc import Iterator
 
 from .compare import data_key
@@ -33,9 +34,13 @@ def start_client(scheduler: str | None = None, workers: int = 2, timeout: float 
                             f"leave out --scheduler for a local cluster") from None
     if workers < 1:
         raise SpecError(f"--workers must be at least 1, got {workers}")
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    with warnings.catch_warnings():
+        # without a dashboard the scheduler still serves a health page; when its usual
+        # port is taken (another sweep) it says so and takes another: nothing to report
+        warnings.filterwarnings("ignore", message=".*already in use.*")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
