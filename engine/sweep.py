@@ -169,11 +169,13 @@ class SweepSpec:
 
 
 def run_trial(config: RunConfig | dict, data, should_stop: Callable[[], bool] | None = None,
-              check_seconds: float = 0.5) -> dict:
+              check_seconds: float = 0.5, keep_weights: bool = False) -> dict:
     """Train ``config`` (a ``RunConfig`` or its dict) on ``data`` as ``train`` does, on
     one BLAS thread; the per-epoch history and the final metrics. ``should_stop`` is
     asked about every ``check_seconds`` between epochs (a cancelled sweep): the trial then
-    ends early with ``"stopped": True``. A divergence is a result (``"diverged"``)."""
+    ends early with ``"stopped": True``. A divergence is a result (``"diverged"``).
+    ``keep_weights`` adds the trained model (``"state"``: ``serialize.model_state``'s
+    description and arrays), for opening a trial in the playground."""
     from threadpoolctl import threadpool_limits
 
     from .compare import make_run
@@ -199,8 +201,14 @@ def run_trial(config: RunConfig | dict, data, should_stop: Callable[[], bool] | 
         except TrainingDiverged as e:
             diverged = str(e)
     final = dict(history[-1]) if history else {}
-    return {"history": history, "final": final, "seconds": time.perf_counter() - start,
-            "parameters": model.num_parameters(), "diverged": diverged, "stopped": stopped}
+    out = {"history": history, "final": final, "seconds": time.perf_counter() - start,
+           "parameters": model.num_parameters(), "diverged": diverged, "stopped": stopped}
+    if keep_weights:
+        from .serialize import model_state
+
+        spec, arrays = model_state(model)
+        out["state"] = {"spec": spec, "weights": arrays}
+    return out
 
 
 def rank(results: list[dict], spec: SweepSpec) -> list[dict]:

@@ -65,15 +65,18 @@ class StopFlag:
         return Event(self.name).is_set()
 
 
-def _trial_task(config: dict, data, flag: StopFlag) -> dict:
-    return run_trial(config, data, flag)
+def _trial_task(config: dict, data, flag: StopFlag, keep_weights: bool = False) -> dict:
+    return run_trial(config, data, flag, keep_weights=keep_weights)
 
 
 class SweepRun:
     """The trials of ``spec`` submitted to ``client``; iterate ``results()`` for
-    (trial, result) as they finish; ``cancel()`` from any thread stops the rest."""
+    (trial, result) as they finish, or poll ``finished()``; ``cancel()`` stops the rest.
+    ``data``: one data set for every trial (the app's drawn points), else each trial's
+    config names its data, loaded here; ``keep_weights``: results carry the model."""
 
-    def __init__(self, spec: SweepSpec, client, trials: list[Trial] | None = None) -> None:
+    def __init__(self, spec: SweepSpec, client, trials: list[Trial] | None = None,
+                 data=None, keep_weights: bool = False) -> None:
         from distributed import Event
 
         from .datasets.loader import load_dataset
@@ -86,14 +89,18 @@ class SweepRun:
         self._flag = StopFlag(name)
         self.cancelled = False
         scattered: dict[str, object] = {}
+        shared = client.scatter(data, broadcast=True) if data is not None else None
         for t in self.trials:  # each distinct data set loaded here once, sent once
             key = data_key(t.config)
-            if key not in scattered:
+            if shared is None and key not in scattered:
                 scattered[key] = client.scatter(load_dataset(t.config), broadcast=True)
         self._futures = {
-            client.submit(_trial_task, t.config.to_dict(), scattered[data_key(t.config)],
-                          self._flag, key=f"trial-{t.index}-{name}", pure=False): t
+            client.submit(_trial_task, t.config.to_dict(),
+                          shared if shared is not None else scattered[data_key(t.config)],
+                          self._flag, keep_weights, key=f"trial-{t.index}-{name}",
+                          pure=False): t
             for t in self.trials}
+        self._reported: set = set()
 
     def results(self) -> Iterator[tuple[Trial, dict]]:
         from distributed import as_completed
@@ -107,12 +114,33 @@ class SweepRun:
             except Exception as e:  # a worker lost, or a trial that could not be built
                 if self.cancelled:
                     continue
-                yield trial, {"error": f"{type(e).__name__}: {e}", "final": {},
-                              "history": [], "seconds": 0.0, "diverged": None,
-                              "stopped": False}
+                yield trial, _failed(e)
+
+    def finished(self) -> list[tuple[Trial, dict]]:
+        """The trials finished since the last call (never blocks)."""
+        out = []
+        for future, trial in self._futures.items():
+            if future in self._reported or not future.done() or future.cancelled():
+                continue
+            self._reported.add(future)
+            try:
+                out.append((trial, future.result()))
+            except Exception as e:  # a worker lost, or a trial that could not be built
+                if not self.cancelled:
+                    out.append((trial, _failed(e)))
+        return out
+
+    @property
+    def done(self) -> bool:
+        return all(f.done() for f in self._futures)
 
     def cancel(self) -> None:
         """Queued trials are dropped, running ones end after their current epoch."""
         self.cancelled = True
         self._event.set()
         self.client.cancel([f for f in self._futures if not f.done()])
+
+
+def _failed(error: BaseException) -> dict:
+    return {"error": f"{type(error).__name__}: {error}", "final": {}, "history": [],
+            "seconds": 0.0, "diverged": None, "stopped": False}

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._let_run_keys_through(self.toolbar)
         self._add_lazy_page("MNIST", self._make_mnist_page)
         self._add_lazy_page("Compare", self._make_compare_page)
+        self._add_lazy_page("Sweep", self._make_sweep_page)
         self._restore()
         self.tabs.currentChanged.connect(self._on_tab)
         self._on_tab(self.tabs.currentIndex())
@@ -102,6 +103,14 @@ class MainWindow(QMainWindow):
     def compare_page(self):
         """The Compare page (built now if its tab has not been shown yet)."""
         return self._page_at(2)
+
+    @property
+    def sweep_page(self):
+        """The Sweep page (built now if its tab has not been shown yet)."""
+        return self._page_at(self._tab_index("Sweep"))
+
+    def _tab_index(self, title: str) -> int:
+        return next(i for i in range(self.tabs.count()) if self.tabs.tabText(i) == title)
 
     # ------------------------------------------------------------------ construction
 
@@ -138,6 +147,13 @@ class MainWindow(QMainWindow):
         page.openRequested.connect(self._open_compared_run)
         return page
 
+    def _make_sweep_page(self) -> QWidget:
+        from playground.ui.sweep.page import SweepPage
+
+        page = SweepPage(lambda: (self.controller.config, self.controller.dataset))
+        page.openRequested.connect(self._open_compared_run)
+        return page
+
     def _mnist_sample_config(self):
         """The MNIST page's network on the bundled sample (what Compare trains on it)."""
         from playground.mnist.sources import make_config
@@ -154,7 +170,7 @@ class MainWindow(QMainWindow):
             self.compare_page.show_error(f"Cannot open {title}: {e}")
             return
         self.tabs.setCurrentIndex(0)
-        text = f"Opened {title} of the comparison at epoch {session.epoch}."
+        text = f"Opened {title} at epoch {session.epoch}."
         self._page_status(self.page, f"{text} {note}".strip(), 8000)
 
     def _make_toolbar(self) -> None:

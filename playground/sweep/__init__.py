@@ -1,0 +1,1 @@
+"""Hyperparameter sweeps on Dask: the Sweep tab's controller and worker."""
