@@ -84,6 +84,7 @@ class OptimizerPathPlot(pg.PlotWidget):
         self.start = pg.ScatterPlotItem(symbol="o", size=15, pen=pg.mkPen("#222", width=2),
                                         brush=pg.mkBrush(255, 255, 255, 160))
         item.addItem(self.minima)
+        self.minima.setZValue(7)  # above the paths' lines, under their current points
         self.legend = item.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 225),
                                      pen=pg.mkPen("#cccccc"), labelTextColor="#333333",
                                      labelTextSize="9pt", verSpacing=-4)
