@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._let_run_keys_through(self.toolbar)
         self._add_lazy_page("MNIST", self._make_mnist_page)
         self._add_lazy_page("Compare", self._make_compare_page)
+        self._add_lazy_page("Lab", self._make_lab_page)
         self._add_lazy_page("Sweep", self._make_sweep_page)
         self._restore()
         self.tabs.currentChanged.connect(self._on_tab)
@@ -103,6 +104,11 @@ class MainWindow(QMainWindow):
     def compare_page(self):
         """The Compare page (built now if its tab has not been shown yet)."""
         return self._page_at(2)
+
+    @property
+    def lab_page(self):
+        """The Lab page (built now if its tab has not been shown yet)."""
+        return self._page_at(self._tab_index("Lab"))
 
     @property
     def sweep_page(self):
@@ -145,6 +151,13 @@ class MainWindow(QMainWindow):
         page = ComparePage(lambda: (self.controller.config, self.controller.dataset),
                            self._mnist_sample_config)
         page.openRequested.connect(self._open_compared_run)
+        return page
+
+    def _make_lab_page(self) -> QWidget:
+        from playground.ui.lab.page import LabPage
+
+        page = LabPage()
+        self._let_run_keys_through(page)
         return page
 
     def _make_sweep_page(self) -> QWidget:

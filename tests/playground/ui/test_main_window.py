@@ -41,7 +41,7 @@ def test_default_window_opens_on_moons_and_a_small_network(window):
     assert window.controller.config == RunConfig()
     tabs = window.findChild(QTabWidget, "mainTabs")
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["2-D Playground", "MNIST",
-                                                                "Compare"]
+                                                                "Compare", "Lab", "Sweep"]
     image = window.page.decision_plot.image.image
     assert image.shape[0] >= 100 and image.shape[1] >= 100 and image.dtype.name == "uint8"
     n_train = len(window.page.decision_plot.train_points.data)
@@ -147,5 +147,7 @@ def test_the_mnist_page_is_built_when_its_tab_is_first_shown(window, qtbot):
     assert window.pages == [window.page, page] and window.mnist_page is page
     qtbot.waitUntil(lambda: page.data_info is not None, timeout=10000)
     tabs.setCurrentIndex(0)
-    assert window.mnist_page is page and tabs.count() == 3
+    assert window.mnist_page is page and tabs.count() == 5
     assert tabs.widget(2).objectName() == "pagePlaceholder"  # Compare: not built yet
+    assert tabs.widget(3).objectName() == "pagePlaceholder"  # Lab: not built yet
+    assert tabs.widget(4).objectName() == "pagePlaceholder"  # Sweep: not built yet

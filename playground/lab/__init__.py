@@ -1,0 +1,1 @@
+"""The Lab tab: optimiser paths over 2-D surfaces (no widgets here)."""
