@@ -296,7 +296,6 @@ class PlaygroundPage(QWidget):
 
             self.inside_window = InsideWindow(self.controller, self.window())
         self.inside_window.show()
-        self.inside_window.raise_()
         self.inside_window.activateWindow()
 
     def show_graph(self, on: bool) -> None:
