@@ -41,6 +41,8 @@ def percent(share: float | None) -> str:
     if share is None or not math.isfinite(share):
         return "–"
     value = 100 * share
+    if 0 < value < 0.1:
+        return "< 0.1 %"
     return f"{value:.1f} %" if 0 < value < 1 else f"{value:.0f} %"
 
 
@@ -49,6 +51,9 @@ def activation_caption(layer: dict) -> str:
     parts = [f"std {layer['std']:.3g}" if math.isfinite(layer["std"]) else "std –"]
     if layer.get("dead") is not None:
         parts.append(f"dead {percent(layer['dead'])}")
+        counts = layer["counts"]
+        if counts.sum():
+            parts.append(f"first bar {percent(counts[0] / counts.sum())} (cut)")
     if layer.get("saturated") is not None:
         parts.append(f"saturated {percent(layer['saturated'])}")
     return " · ".join(parts)
@@ -84,7 +89,11 @@ class _Histogram(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
 
-    def set_histogram(self, title: str, caption: str, edges, counts) -> None:
+    def set_histogram(self, title: str, caption: str, edges, counts,
+                      cut_first: bool = False) -> None:
+        """Show ``counts`` over ``edges`` as shares; ``cut_first``: the y axis leaves the
+        first bar out of its range (a ReLU's zeros would flatten the rest), cut at the
+        top."""
         self.title.setText(f"<b>{title}</b><br>{caption}")
         if edges is None or counts is None or counts.sum() == 0:
             self.curve.setData([], [])
@@ -95,7 +104,8 @@ class _Histogram(QWidget):
         if x != self._x:
             self._x = x
             self.plot.setXRange(*x, padding=0.02)
-        top = share_top(float(shares.max()))
+        rest = shares[1:] if cut_first and len(shares) > 1 else shares
+        top = share_top(float(rest.max()) if rest.max() > 0 else float(shares.max()))
         if top != self._top:
             self._top = top
             self.plot.setYRange(0, top, padding=0)
@@ -143,8 +153,10 @@ class LayerHistograms(QWidget):
                 plot.set_histogram(layer["name"], caption, layer["grad_edges"],
                                    layer["grad_counts"])
             else:
+                # ReLU-like layers: the bar at 0 (every unit off) is cut, the rest shown
+                cut = layer.get("dead") is not None
                 plot.set_histogram(layer["name"], activation_caption(layer), layer["edges"],
-                          layer["counts"])
+                                   layer["counts"], cut_first=cut)
 
     def _ensure(self, n: int) -> None:
         if n == len(self.plots):
