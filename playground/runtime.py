@@ -1,5 +1,6 @@
 """The one place that knows Qt threads: ``WorkerHost`` runs a worker object on its own
-``QThread``; ``TickLoop`` is the base of every worker that does its work in short ticks.
+``QThread``; ``TickLoop`` is the base of every worker that does its work in short ticks;
+``OneShotJob`` (started by ``start_job``) runs one function once on a thread of its own.
 
 Thread rules (Qt's worker-object pattern):
 - a worker lives on its host's thread; the GUI thread talks to it only through command
@@ -337,3 +338,54 @@ class WorkerHost(QObject):
         if not self._thread.isRunning():
             return True
         return self._thread.wait(timeout_ms)
+
+
+class OneShotJob(QObject):
+    """Runs ``fn()`` once on its host's thread (``start_job``): ``succeeded`` with the
+    result or ``failed`` with one sentence, then ``closed`` (which ends the thread). The
+    work runs with quiet maths and one BLAS thread, like a worker's tick."""
+
+    succeeded = Signal(object)
+    failed = Signal(str)
+    closed = Signal()
+
+    def __init__(self, fn: Callable[[], object], blas_threads: int | None = 1) -> None:
+        super().__init__()
+        self._fn = fn
+        self.blas_threads = blas_threads
+        self._done = False
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with quiet(), BLAS.scoped(self.blas_threads):
+                result = self._fn()
+        except Exception as e:  # noqa: BLE001 - reported, never raised in Qt
+            self.failed.emit(failure_message(e))
+        else:
+            self.succeeded.emit(result)
+        self._finish()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Reached when the host shuts down before or after ``run``."""
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self.closed.emit()
+
+
+def start_job(fn: Callable[[], object], name: str, parent: QObject,
+              on_success: Callable[[object], None], on_failure: Callable[[str], None]
+              ) -> WorkerHost:
+    """Run ``fn`` once on a new thread called ``name`` (a ``OneShotJob`` on a
+    ``WorkerHost`` owned by ``parent``); its result or failure sentence comes back
+    queued to ``on_success`` / ``on_failure``. Returns the host (``is_finished`` once
+    the job is done; ``shutdown`` cuts the reply off)."""
+    job = OneShotJob(fn)
+    host = WorkerHost(job, name, parent)
+    host.listen([(job.succeeded, on_success), (job.failed, on_failure)])
+    host.thread.started.connect(job.run)  # emitted in the new thread: run() runs there
+    return host.start()

@@ -25,6 +25,8 @@ class TrainingRun(QObject):
     epochFinished = Signal(dict)     # the worker's epoch metrics plus "run_id"
     gridReady = Signal(object)       # {"run_id", "epoch", "bounds", "probs" or None}
     failed = Signal(str)             # one sentence from the worker
+    statsReady = Signal(object)      # the worker's layer statistics (current run only)
+    layerViewReady = Signal(object)  # the worker's hidden-layer view (current run only)
 
     # commands to the worker (queued across threads)
     _configure = Signal(object)
@@ -40,6 +42,8 @@ class TrainingRun(QObject):
     _setGraphGrid = Signal(int)
     _setFocus = Signal(object)
     _setWeight = Signal(int, int, int, float)
+    _setInsideStats = Signal(bool)
+    _setLayerView = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,10 +62,12 @@ class TrainingRun(QObject):
             (self._setStopEpoch, w.setStopEpoch),
             (self._setGridView, w.setGridView), (self._publishState, w.publishState),
             (self._setGraphGrid, w.setGraphGrid), (self._setFocus, w.setFocus),
-            (self._setWeight, w.setWeight)])
+            (self._setWeight, w.setWeight), (self._setInsideStats, w.setInsideStats),
+            (self._setLayerView, w.setLayerView)])
         self.host.listen([
             (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
-            (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running)])
+            (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running),
+            (w.statsReady, self._on_stats), (w.layerViewReady, self._on_layer_view)])
         self.host.start()
 
     # ------------------------------------------------------------------ runs
@@ -134,6 +140,15 @@ class TrainingRun(QObject):
         """The worker sets that weight of dense layer ``layer`` before its next step."""
         self._setWeight.emit(int(layer), int(row), int(col), float(value))
 
+    def set_inside_stats(self, on: bool) -> None:
+        """The worker computes the layer statistics (a few times a second) or not."""
+        self._setInsideStats.emit(bool(on))
+
+    def set_layer_view(self, view: tuple[int, int, int] | None) -> None:
+        """The worker sends hidden layer ``view[0]`` through units ``view[1:]`` (None:
+        not)."""
+        self._setLayerView.emit(None if view is None else tuple(int(v) for v in view))
+
     def request_state(self, timeout: float) -> ModelState | None:
         """Copies of the worker's model, epoch and history, asked for between two of its
         ticks; None if it did not answer within ``timeout`` seconds."""
@@ -156,6 +171,14 @@ class TrainingRun(QObject):
     def _on_grid(self, payload: dict) -> None:
         if payload.get("run_id") == self.run_id:
             self.gridReady.emit(payload)
+
+    def _on_stats(self, payload: dict) -> None:
+        if payload.get("run_id") == self.run_id:
+            self.statsReady.emit(payload)
+
+    def _on_layer_view(self, payload: dict) -> None:
+        if payload.get("run_id") == self.run_id:
+            self.layerViewReady.emit(payload)
 
     def _on_failed(self, text: str) -> None:
         self.pause()

@@ -27,6 +27,7 @@ from engine.spec import RunConfig
 from engine.trainer import Trainer
 from engine.unit_grid import dense_layers, network_grid
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
+from playground.two_d import inside
 from playground.two_d.run_history import epoch_history, restored_steps
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
@@ -36,6 +37,12 @@ FRAME_SECONDS = 1 / 40
 CURVE_POINTS = 400
 #: the next grid waits at least this many times the last one's cost (see ``tick``).
 GRID_SHARE = 3.0
+
+
+#: the "Inside the network" views are recomputed at most this often while training (4/s)
+#: and take at most 1 / (1 + INSIDE_SHARE) of the worker's time.
+INSIDE_SECONDS = 0.25
+INSIDE_SHARE = 3.0
 
 
 #: BLAS threads while this worker ticks. The playground's matrices are small (at most a
@@ -87,6 +94,12 @@ class TrainingWorker(TickLoop):
     # values, "curve" (xs, ys) its fitted line along x1 at x2 = 0
     gridReady = Signal(object)
     runningChanged = Signal(int, bool)  # run_id, whether the worker is now training
+    # playground.two_d.inside.stats_payload plus "run_id", "epoch", "steps" (only while
+    # setInsideStats(True))
+    statsReady = Signal(object)
+    # playground.two_d.inside.layer_view_payload plus "run_id", "epoch" (only while a
+    # layer view is set)
+    layerViewReady = Signal(object)
 
     def __init__(self) -> None:
         super().__init__(blas_threads=BLAS_THREADS)
@@ -107,6 +120,15 @@ class TrainingWorker(TickLoop):
         self._focus: tuple[int, int] | None = None
         self._history = epoch_history()
         self._restored_epoch = 0
+        self._stats_on = False
+        self._view: tuple[int, int, int] | None = None   # (hidden layer, unit x, unit y)
+        self._probe: tuple[np.ndarray, np.ndarray] | None = None
+        self._view_points: tuple[np.ndarray, np.ndarray] | None = None
+        self._last_inside = 0.0
+        self._inside_cost = 0.0
+        #: payloads computed (tests check that nothing is computed with the views closed)
+        self.stats_computed = 0
+        self.views_computed = 0
         # the last published ModelState and the request it answered (any thread reads)
         self._state_cond = threading.Condition()
         self._state: ModelState | None = None
@@ -123,6 +145,7 @@ class TrainingWorker(TickLoop):
         self._model = self._trainer = None
         self._history = epoch_history(plan.history)
         self._restored_epoch = plan.epoch
+        self._probe = self._view_points = None
         if plan.dataset is None:
             return
         try:
@@ -154,6 +177,7 @@ class TrainingWorker(TickLoop):
             return
         old = self._trainer
         self._config = plan.config
+        self._probe = self._view_points = None
         self._trainer = self._make_trainer(plan.config, plan.dataset, old.optimizer, old.rng)
         self._trainer.epoch, self._trainer.steps = old.epoch, old.steps
         self._trainer.base_lr = old.base_lr
@@ -264,6 +288,21 @@ class TrainingWorker(TickLoop):
             return
         w[row, col] = value
         self._emit_grid()
+
+    @Slot(bool)
+    def setInsideStats(self, on: bool) -> None:
+        """Compute the layer statistics (``statsReady``) from now on (True) or not."""
+        self._stats_on = bool(on)
+        if self._stats_on:
+            self._emit_inside(force=True, stats=True, view=False)
+
+    @Slot(object)
+    def setLayerView(self, view) -> None:
+        """Send hidden layer ``view[0]``'s units (``view[1]``, ``view[2]``) as
+        ``layerViewReady`` from now on (None: not)."""
+        self._view = None if view is None else tuple(int(v) for v in view)
+        if self._view is not None:
+            self._emit_inside(force=True, stats=False, view=True)
 
     def on_shutdown(self) -> None:
         """The thread ends: stop training and drop the model."""
@@ -381,6 +420,38 @@ class TrainingWorker(TickLoop):
         self._grid_cost = time.perf_counter() - self._last_grid
         payload["epoch"] = self._trainer.epoch if self._trainer is not None else 0
         self.gridReady.emit(payload)
+        self._emit_inside(force=not self._running)
+
+    def _emit_inside(self, force: bool, stats: bool = True, view: bool = True) -> None:
+        """The open inside views' payloads: at once when ``force`` (paused, a new run, a
+        view just opened), else when INSIDE_SECONDS (or INSIDE_SHARE times their cost)
+        have passed since the last ones."""
+        stats, view = stats and self._stats_on, view and self._view is not None
+        if self._trainer is None or not (stats or view):
+            return
+        start = time.perf_counter()
+        if not force and start - self._last_inside < max(INSIDE_SECONDS,
+                                                         INSIDE_SHARE * self._inside_cost):
+            return
+        t = self._trainer
+        with quiet():
+            if stats:
+                if self._probe is None:
+                    self._probe = inside.probe_batch(t.x_train, t.y_train)
+                payload = inside.stats_payload(self._model, *self._probe)
+                self.stats_computed += 1
+                self.statsReady.emit(dict(payload, run_id=self.run_id, epoch=t.epoch,
+                                          steps=t.steps))
+            if view:
+                if self._view_points is None:
+                    self._view_points = inside.probe_batch(t.x_train, t.y_train,
+                                                           inside.VIEW_POINTS)
+                payload = inside.layer_view_payload(self._model, *self._view_points,
+                                                    *self._view)
+                self.views_computed += 1
+                self.layerViewReady.emit(dict(payload, run_id=self.run_id, epoch=t.epoch))
+        self._last_inside = time.perf_counter()
+        self._inside_cost = self._last_inside - start
 
     def _curve(self) -> tuple[np.ndarray, np.ndarray]:
         """The regression network along x1 at x2 = 0 over the view: (xs, ys) float64,

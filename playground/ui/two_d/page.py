@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground import settings as store
+from playground.ui.page import make_action
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.plots.unit_colors import class_lut, unit_levels
@@ -152,6 +153,11 @@ class PlaygroundPage(QWidget):
         self.graph_action.setToolTip("Show or hide the network graph above the decision "
                                      "plot (hidden, the worker skips the units' maps).")
         self.graph_action.toggled.connect(self.show_graph)
+        self.inside_action = make_action(
+            self, "&Inside the Network…", "Ctrl+I", self.show_inside, "insideAction",
+            "Open a window with each layer's activations and gradients, a gradient "
+            "check and a hidden layer's view of the data.")
+        self.inside_window = None   # made when first opened
         self._region_went_last = False  # which of region / curves the last frame drew
         self.frames = 0           # decision images drawn (read by the UI benchmark)
         self._frame = QTimer(self)
@@ -168,7 +174,7 @@ class PlaygroundPage(QWidget):
 
     def actions(self) -> dict[str, list[QAction | None]]:
         return {"&File": self._file_actions, "&Edit": self.edits.actions(),
-                "&Run": self.run.actions, "&View": [self.graph_action]}
+                "&Run": self.run.actions, "&View": [self.graph_action, self.inside_action]}
 
     def toolbar_widgets(self) -> list[QWidget | None]:
         return self.run.toolbar_widgets()
@@ -228,6 +234,8 @@ class PlaygroundPage(QWidget):
     def shutdown(self) -> None:
         """A last autosave, then the worker thread ends."""
         self.files.finish_autosave()
+        if self.inside_window is not None:
+            self.inside_window.shutdown()
         self.controller.shutdown()
 
     # ------------------------------------------------------------------ widgets
@@ -280,6 +288,15 @@ class PlaygroundPage(QWidget):
             self._fitted = True
             # Sizes are only right once the widgets are polished, i.e. after showing.
             QTimer.singleShot(0, self._fit_network_panel)
+
+    def show_inside(self) -> None:
+        """Open (or bring up) the non-modal "Inside the network" window."""
+        if self.inside_window is None:
+            from playground.ui.two_d.inside_window import InsideWindow
+
+            self.inside_window = InsideWindow(self.controller, self.window())
+        self.inside_window.show()
+        self.inside_window.activateWindow()
 
     def show_graph(self, on: bool) -> None:
         """Show or hide the network graph; hidden, the worker computes no unit maps."""
