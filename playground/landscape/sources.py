@@ -34,11 +34,11 @@ def two_d_source(controller, timeout: float = WAIT_SECONDS) -> LandscapeSource |
         f"training points")
 
 
-def mnist_source(controller, images: int = MNIST_IMAGES,
+def mnist_source(controller, images: int | None = None,
                  timeout: float = WAIT_SECONDS) -> LandscapeSource | str:
-    """What the MNIST page trains: its model, its first ``images`` training images and
-    its trajectory."""
-    snap = controller.request_snapshot(images, timeout)
+    """What the MNIST page trains: its model, its first ``images`` (default
+    ``MNIST_IMAGES``) training images and its trajectory."""
+    snap = controller.request_snapshot(images or MNIST_IMAGES, timeout)
     if snap is None:
         return "The MNIST page is busy (loading data?); try again in a moment."
     if not snap:
