@@ -389,3 +389,27 @@ def start_job(fn: Callable[[], object], name: str, parent: QObject,
     host.listen([(job.succeeded, on_success), (job.failed, on_failure)])
     host.thread.started.connect(job.run)  # emitted in the new thread: run() runs there
     return host.start()
+
+
+class Mailbox:
+    """One answer at a time from a worker's thread to a thread that waits for it: the
+    asker sends a queued request numbered ``seq``; the worker, between two ticks,
+    ``post``s its answer under that number; the asker ``wait``s for it (or a later one)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._value: object = None
+        self._seq = 0
+
+    def post(self, seq: int, value: object) -> None:
+        """The answer to request ``seq`` (worker thread)."""
+        with self._cond:
+            self._value, self._seq = value, int(seq)
+            self._cond.notify_all()
+
+    def wait(self, seq: int, timeout: float) -> object | None:
+        """The answer to request ``seq`` or a later one; None after ``timeout`` seconds."""
+        with self._cond:
+            if self._cond.wait_for(lambda: self._seq >= seq, timeout):
+                return self._value
+        return None

@@ -61,6 +61,7 @@ class MnistController(QObject):
     _saveModel = Signal(str)
     _loadModel = Signal(int, str)
     _setThreads = Signal(int)
+    _publishSnapshot = Signal(int, int)
 
     def __init__(self, blas_threads: int = 1, values: Callable[[], dict] | None = None,
                  parent: QObject | None = None) -> None:
@@ -78,6 +79,7 @@ class MnistController(QObject):
         self._test_acc: float | None = None   # the current run's last test accuracy
         self._predict_pending = False
         self._predict_next: np.ndarray | None = None  # the drawing asked for meanwhile
+        self._snapshot_seq = 0
 
         self.worker = w = MnistWorker(blas_threads=blas_threads)
         self.host = WorkerHost(w, "mnistThread", self)
@@ -85,7 +87,8 @@ class MnistController(QObject):
             (self._loadData, w.loadData), (self._prepare, w.prepare),
             (self._stop, w.stop), (self._featureMaps, w.requestFeatureMaps),
             (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
-            (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads)])
+            (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads),
+            (self._publishSnapshot, w.publishSnapshot)])
         self.host.listen([
             (w.dataLoaded, self._on_data_loaded), (w.downloadNeeded, self._on_download_needed),
             (w.modelReady, self._on_model_ready), (w.filtersReady, self._on_filters),
@@ -96,6 +99,14 @@ class MnistController(QObject):
             (w.probabilitiesReady, self._on_probabilities),
             (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed)])
         self.host.start()
+
+    def request_snapshot(self, images: int, timeout: float) -> dict | None:
+        """Copies of the worker's model, trajectory and first ``images`` training images
+        (``MnistWorker.publishSnapshot``), asked for between two of its ticks
+        ({} without a model), or None if it did not answer within ``timeout`` seconds."""
+        self._snapshot_seq += 1
+        self._publishSnapshot.emit(self._snapshot_seq, int(images))
+        return self.worker.snapshots.wait(self._snapshot_seq, timeout)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """End the worker's thread; True if it ended within ``timeout_ms``. No reply

@@ -26,9 +26,11 @@ from engine.build import load as load_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
 from engine.presets import build_optimizer
+from engine.serialize import model_state
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
 from engine.trainer import Trainer
+from playground.landscape.trajectory import TrajectoryRecorder
 from playground.mnist.drawing import drawing_to_input
 from playground.mnist.inspection import (
     first_layer_activations,
@@ -38,7 +40,7 @@ from playground.mnist.inspection import (
 )
 from playground.mnist.metrics import RunProgress, test_summary
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
-from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
+from playground.runtime import BUILD_ERRORS, TICK_SECONDS, Mailbox, TickLoop, quiet
 
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
 PROGRESS_SECONDS = 0.1
@@ -92,6 +94,8 @@ class MnistWorker(TickLoop):
         self._phase = "idle"        # idle | training | evaluating
         self._train_after_eval = False
         self._reset_run_stats()
+        self.trajectory = TrajectoryRecorder()  # weight snapshots for the loss landscape
+        self.snapshots = Mailbox()              # copies for the loss landscape
 
     # ------------------------------------------------------------------ commands
 
@@ -151,6 +155,7 @@ class MnistWorker(TickLoop):
             if request.train:
                 self.stopped.emit(request.run_id)
             return
+        self.trajectory.start(self._model)
         self._emit_model_ready(loaded=False)
         if request.train:
             self._start_training()
@@ -270,6 +275,26 @@ class MnistWorker(TickLoop):
                         f" images): {e}")
         return model
 
+    @Slot(int, int)
+    def publishSnapshot(self, seq: int, images: int) -> None:
+        """Post copies of the model (description and arrays), its weight trajectory and
+        the first ``images`` training images with their labels as answer ``seq`` of
+        ``snapshots`` ({} without a model or data). Runs between ticks, so the copy is
+        never half-updated."""
+        snapshot = {}
+        if self._model is not None and self._data is not None:
+            spec, weights = model_state(self._model)
+            n = max(1, int(images))
+            if self._trainer is not None:
+                x, y = self._trainer.x_train[:n], self._trainer.y_train[:n]
+            else:
+                x, y = self._data.x_train[:n], self._data.y_train[:n]
+            snapshot = {"spec": spec, "weights": weights, "x": np.array(x),
+                        "targets": np.array(y), "name": self._data.name,
+                        "trajectory": self.trajectory.snapshots(self._model),
+                        "epoch": self._trainer.epoch if self._trainer is not None else 0}
+        self.snapshots.post(seq, snapshot)
+
     def on_shutdown(self) -> None:
         """The thread ends: drop the data, the model and the trainer."""
         self._halt()
@@ -321,6 +346,7 @@ class MnistWorker(TickLoop):
         trainer = self._trainer
         while not self.stop_requested:
             if trainer.step() is not None:
+                self.trajectory.record(self._model, trainer.epoch)
                 self._progress.epoch_ended()
                 self._emit_progress(force=True)
                 self._begin_eval(train_after=True)

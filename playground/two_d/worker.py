@@ -26,6 +26,7 @@ from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 from engine.unit_grid import dense_layers, network_grid
+from playground.landscape.trajectory import TrajectoryRecorder
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 from playground.two_d import inside
 from playground.two_d.run_history import epoch_history, restored_steps
@@ -80,6 +81,8 @@ class ModelState:
     weights: dict[str, np.ndarray] | None
     history: np.ndarray
     optimizer: dict | None = None
+    #: the weight trajectory (T, P) so far (``TrajectoryRecorder.snapshots``)
+    trajectory: np.ndarray | None = field(default=None, compare=False)
 
 
 class TrainingWorker(TickLoop):
@@ -133,6 +136,7 @@ class TrainingWorker(TickLoop):
         self._state_cond = threading.Condition()
         self._state: ModelState | None = None
         self._state_seq = 0
+        self.trajectory = TrajectoryRecorder()  # weight snapshots for the loss landscape
 
     # ------------------------------------------------------------------ commands
 
@@ -163,6 +167,7 @@ class TrainingWorker(TickLoop):
             self._trainer = self._make_trainer(plan.config, plan.dataset, optimizer, rng)
             self._trainer.epoch = plan.epoch
             self._trainer.steps = restored_steps(plan.history)
+            self.trajectory.start(self._model, plan.epoch)
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
@@ -337,7 +342,7 @@ class TrainingWorker(TickLoop):
                 optimizer = None  # after a blow-up: nothing worth continuing from
         epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
         return ModelState(self.run_id, epoch, spec, weights, self._history.array(),
-                          optimizer)
+                          optimizer, trajectory=self.trajectory.snapshots(self._model))
 
     # ------------------------------------------------------------------ internals
 
@@ -355,6 +360,7 @@ class TrainingWorker(TickLoop):
         self._frame_epochs += 1
         self._grid_dirty = True
         self._history.append(metrics)
+        self.trajectory.record(self._model, metrics["epoch"])
         self.epochFinished.emit(dict(metrics, run_id=self.run_id))
         if self._stop_epoch and metrics["epoch"] == self._stop_epoch and self._running:
             self.pause()  # the tick's loop sees it and ends after this step

@@ -11,8 +11,10 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QWidget
 
+from playground.landscape.sources import mnist_source
 from playground.mnist.controller import MnistController
 from playground.mnist.download import DownloadJob
+from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.mnist.controls import MnistControls
 from playground.ui.mnist.download_dialog import DownloadDialog
 from playground.ui.mnist.views import MnistViews
@@ -64,6 +66,9 @@ class MnistPage(QWidget):
         c.threadsChanged.connect(ctl.set_threads)
         self.views.featureMapsRequested.connect(ctl.request_feature_maps)
         self.views.drawingChanged.connect(self._request_prediction)
+        self.landscape = LandscapeLauncher(
+            self, lambda: mnist_source(self.controller), action_name="mnistLandscapeAction",
+            window_name="mnistLandscapeWindow", title="Loss landscape (MNIST)")
         if autoload:
             self._restore_source()
 
@@ -95,8 +100,8 @@ class MnistPage(QWidget):
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
-        """No menu actions: the page's commands are its buttons."""
-        return {}
+        """The page's commands are its buttons; the View menu opens its loss landscape."""
+        return {"&View": [self.landscape.action]}
 
     def toolbar_widgets(self) -> list[QWidget]:
         return []
@@ -124,6 +129,7 @@ class MnistPage(QWidget):
         ``timeout_ms``. Safe to call twice."""
         if self.download_dialog is not None:
             self.download_dialog.abort()
+        self.landscape.shutdown()
         return self.controller.shutdown(timeout_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's naming)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground import settings as store
+from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.page import make_action
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
@@ -70,6 +71,7 @@ class PlaygroundPage(QWidget):
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from playground.landscape.sources import two_d_source
         from playground.two_d.controller import PlaygroundController
 
         self.setObjectName("playgroundPage")
@@ -168,13 +170,15 @@ class PlaygroundPage(QWidget):
             self.caption)
         self._file_actions = self.files.make_actions()
         self.edits = EditHistory(c, self)
+        self.landscape = LandscapeLauncher(self, lambda: two_d_source(self.controller))
         self._connect()
 
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
         return {"&File": self._file_actions, "&Edit": self.edits.actions(),
-                "&Run": self.run.actions, "&View": [self.graph_action, self.inside_action]}
+                "&Run": self.run.actions,
+                "&View": [self.graph_action, self.inside_action, self.landscape.action]}
 
     def toolbar_widgets(self) -> list[QWidget | None]:
         return self.run.toolbar_widgets()
@@ -236,6 +240,7 @@ class PlaygroundPage(QWidget):
         self.files.finish_autosave()
         if self.inside_window is not None:
             self.inside_window.shutdown()
+        self.landscape.shutdown()
         self.controller.shutdown()
 
     # ------------------------------------------------------------------ widgets

@@ -1,0 +1,1 @@
+"""The loss-landscape panel and the window that shows it."""
