@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from ui_responsiveness import machine
 
+    from engine import tune_allocator
     from engine.datasets.loader import load_dataset
     from engine.spec import defaults_for
     from engine.sweep import SweepSpec, parse_dimension, run_trial
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = SweepSpec(base, (parse_dimension("optim.lr=log-uniform:1e-3:1e-1"),),
                      trials=args.trials, seed=0)
     trials = spec.expand()
+    tune_allocator()  # as the CLI does for its own process (the workers do it per task)
     info = machine()
     print("machine:", json.dumps(info))
 

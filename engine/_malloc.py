@@ -50,15 +50,19 @@ def _mallopt():
     return mallopt
 
 
-def tune_allocator() -> bool:
-    """Raise glibc's mmap/trim thresholds once; True if they were set by this call."""
+def tune_allocator(respect_env: bool = True) -> bool:
+    """Raise glibc's mmap/trim thresholds once; True if they were set by this call.
+    ``respect_env=False`` tunes even when the environment sets glibc's malloc variables:
+    for a process we run in but did not start (a Dask worker, whose nanny sets
+    ``MALLOC_TRIM_THRESHOLD_`` to return memory eagerly, which is what the tuning
+    avoids)."""
     global _done
     if _done:
         return False
     _done = True
     if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
         return False
-    if _user_configured():
+    if respect_env and _user_configured():
         return False
     mallopt = _mallopt()
     if mallopt is None:

@@ -66,6 +66,10 @@ class StopFlag:
 
 
 def _trial_task(config: dict, data, flag: StopFlag, keep_weights: bool = False) -> dict:
+    from . import _malloc
+
+    # the task is this process's entry point for training (see engine/_malloc.py)
+    _malloc.tune_allocator(respect_env=False)
     return run_trial(config, data, flag, keep_weights=keep_weights)
 
 
