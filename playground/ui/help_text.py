@@ -21,6 +21,15 @@ to add a point, or drag to spray a few. Right-click or Shift+click erases nearby
 <i>Clear</i> removes all. Your points are a dataset like any other: they are split into
 train and test and can be saved with <i>File &gt; Save data as CSV</i>. Out of draw mode,
 dragging pans and the wheel zooms; the region is recomputed for what you see.</p>
+<h4>Looking inside, comparing, sweeping</h4>
+<p><i>View &gt; Inside the Network…</i> (Ctrl+I) shows each layer's activations and
+gradients while training, a gradient check of the current network and a hidden layer's
+view of the data; <i>View &gt; Loss landscape…</i> maps the loss around the current
+weights. The other tabs: <b>MNIST</b> trains on handwritten digits and shows the first
+layer's filters; <b>Compare</b> trains the network under 2 to 4 settings side by side,
+or runs one of the book's experiments; <b>Lab</b> shows optimisers' paths on 2-D
+functions; <b>Sweep</b> searches learning rates and other settings on Dask worker
+processes. A compared run or a swept trial opens back here with its weights.</p>
 <h4>Keys</h4>
 <table>
 <tr><td><b>Space</b></td><td>play / pause</td></tr>
