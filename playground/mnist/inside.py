@@ -13,8 +13,12 @@ import numpy as np
 
 from playground.two_d import inside as _inside
 
-#: the probe batch: this many training images, drawn once per run with PROBE_SEED.
+#: the probe batch: this many training images, drawn once per run with PROBE_SEED, or
+#: DEEP_PROBE_SIZE for a network of more than DEEP_CONVS convolutions (DeepConvNet's six
+#: make a payload of 128 images cost about a second, which Stop would wait behind).
 PROBE_SIZE = 128
+DEEP_PROBE_SIZE = 32
+DEEP_CONVS = 2
 PROBE_SEED = _inside.PROBE_SEED
 #: images the gradient check runs on, and entries checked per parameter array (each
 #: entry costs two forward passes of the float64 copy).
@@ -36,6 +40,12 @@ def probe_batch(x: np.ndarray, y: np.ndarray, size: int = PROBE_SIZE,
     return _inside.probe_batch(x, y, size, seed)
 
 
+def probe_size(model) -> int:
+    """How many probe images ``model`` is measured on (see PROBE_SIZE)."""
+    convs = sum(1 for layer in model.layers if layer.kind == "conv2d")
+    return DEEP_PROBE_SIZE if convs > DEEP_CONVS else PROBE_SIZE
+
+
 def shown_layers(model) -> list[int]:
     """Indices of the layers whose outputs get a histogram: every activation (after a
     convolution, its output over all channels and positions) and the output layer."""
@@ -47,8 +57,8 @@ def shown_layers(model) -> list[int]:
 def stats_payload(model, x: np.ndarray, y: np.ndarray) -> dict:
     """``playground.two_d.inside.stats_payload`` over ``shown_layers``: the activation
     and gradient histograms with dead / saturated shares, and every layer's gradient
-    norm. The model is left as it was."""
-    return _inside.stats_payload(model, x, y, shown_layers(model))
+    norm, plus "probe_size" (len(x)). The model is left as it was."""
+    return dict(_inside.stats_payload(model, x, y, shown_layers(model)), probe_size=len(x))
 
 
 def empty_payload(note: str = NO_MODEL) -> dict:

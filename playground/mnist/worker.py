@@ -195,8 +195,9 @@ class MnistWorker(TickLoop):
         self._halt()
         if was and self._model is not None:
             self._emit_filters()
-            self._emit_inside(force=True)
         self.stopped.emit(self.run_id)
+        if was:
+            self._emit_inside(force=True)  # after the reply: Stop is not kept waiting
 
     @Slot(int)
     def setBlasThreads(self, n: int) -> None:
@@ -422,9 +423,9 @@ class MnistWorker(TickLoop):
         if trainer.epoch >= self._progress.epochs:
             self._phase = "idle"
             self._emit_progress(force=True)
-            self._emit_inside(force=True)
             self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
                                 "seconds": time.perf_counter() - self._progress.start})
+            self._emit_inside(force=True)
         else:
             self._phase = "training"
 
@@ -489,7 +490,7 @@ class MnistWorker(TickLoop):
         if self._probe is None:
             x, y = (t.x_train, t.y_train) if t is not None else \
                 (self._data.x_train, self._data.y_train)
-            self._probe = inside.probe_batch(x, y)
+            self._probe = inside.probe_batch(x, y, inside.probe_size(self._model))
         try:
             with quiet():
                 payload = inside.stats_payload(self._model, *self._probe)

@@ -144,7 +144,7 @@ class MnistPage(QWidget):
     def show_inside(self) -> None:
         """Open (or bring up) the non-modal "Inside the network" window."""
         if self.inside_window is None:
-            from playground.mnist.inside import PROBE_SIZE, gradient_check
+            from playground.mnist.inside import gradient_check
             from playground.ui.two_d.inside_window import InsideWindow
 
             ctl = self.controller
@@ -152,10 +152,10 @@ class MnistPage(QWidget):
                 ctl, self.window(), run=ctl, layer_view=False, name="mnistInsideWindow",
                 title="Inside the network (MNIST)",
                 check_inputs=ctl.gradient_check_inputs, check=gradient_check,
-                probe=f"a fixed batch of {PROBE_SIZE} training images",
-                activations_heading="Activations: what each activation layer (a "
-                "convolution's over all its channels and positions) and the output layer "
-                "give on a fixed batch of training images")
+                probe="a fixed batch of {n} training images",
+                activations_heading="Activations of each activation layer and of the "
+                "output on a fixed batch of training images (a convolution's: all its "
+                "values)")
         self.inside_window.show()
         self.inside_window.activateWindow()
 

@@ -40,6 +40,7 @@ LAYER_VIEW_TAB = "Layer view"
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
+    label.setWordWrap(True)
     label.setStyleSheet("font-weight: bold; color: #333;")
     return label
 
@@ -51,7 +52,8 @@ class InsideWindow(QDialog):
     Another page passes ``run`` (an object with ``statsReady`` and ``runReset`` signals,
     ``set_inside_stats(on)``, and ``layerViewReady`` / ``set_layer_view`` when
     ``layer_view``), ``check_inputs`` and ``check`` (see ``GradientCheck``), its own
-    object ``name``, ``title`` and ``probe`` (what the statistics are measured on)."""
+    object ``name``, ``title`` and ``probe`` (what the statistics are measured on; "{n}"
+    in it stands for the payload's "probe_size")."""
 
     def __init__(self, controller, parent: QWidget | None = None, *, run=None,
                  layer_view: bool = True, name: str = "insideWindow",
@@ -86,6 +88,7 @@ class InsideWindow(QDialog):
         self.status = QLabel("")
         self.status.setObjectName("insideStatus")
         self.status.setStyleSheet("color: #555;")
+        self.status.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.check_button)
         top.addWidget(self.status, 1)
@@ -226,7 +229,8 @@ class InsideWindow(QDialog):
             else:
                 self.norms.append(stats["steps"], stats["grad_norms"])
                 self.status.setText(f"Epoch {stats['epoch']:,} · step {stats['steps']:,} "
-                                    f"· statistics on {self._probe}, updated up to four "
+                                    f"· statistics on {self._probe_text(stats)}, updated "
+                                    "up to four "
                                     "times a second while training")
             self.stats_drawn += 1
         if view is not None:
@@ -235,6 +239,11 @@ class InsideWindow(QDialog):
             layer = view["layers"][view["choice"]]
             self.layer_plot.set_view(view, layer["name"])
             self.views_drawn += 1
+
+    def _probe_text(self, stats: dict) -> str:
+        """``probe`` with "{n}" replaced by the payload's "probe_size" (when it has one)."""
+        n = stats.get("probe_size")
+        return self._probe.replace("{n}", f"{n:,}") if n is not None else self._probe
 
     def _show_layer_choices(self, view: dict) -> None:
         """The combo and spins follow the network the worker has (its hidden layers)."""

@@ -108,6 +108,7 @@ def test_ctrl_i_opens_the_mnist_window_on_its_tab(window, qtbot):
     assert "layer 1 ReLU" in shown[0] and "dead" in shown[0]
     assert "layer 5 ReLU" in shown[1] and "layer 6 Dense" in shown[2]
     assert len(titles(inside, "gradientHistogram")) == 3
+    assert "a fixed batch of 128 training images" in inside.status.text()
     payload = inside.last_stats["layers"][0]
     # the conv layer's outputs are histogrammed over all their values: 128 images x
     # 30 channels x 24 x 24 positions
@@ -236,3 +237,13 @@ def test_a_broken_conv_backward_fails_the_check_and_names_the_array(make_page, q
     assert "1 of 6 parameter arrays fail" in verdict and "layer 0 Conv2D W" in verdict
     brush = dialog.findChild(QTableWidget, "gradientCheckTable").item(0, 4).background()
     assert brush.color().red() > brush.color().green()
+
+
+def test_a_deep_convnet_shows_every_activation_layer(make_page, qtbot):
+    page = make_page({"model": "deep-cnn", "epochs": 1, "train_limit": 100})
+    inside = open_inside(page, qtbot)
+    shown = [t.split("<br>")[0] for t in titles(inside, "activationHistogram")]
+    assert shown == [f"<b>layer {i} ReLU</b>" for i in (1, 3, 6, 8, 11, 13, 17)] + [
+        "<b>layer 19 Dense</b>"]
+    assert "a fixed batch of 32 training images" in inside.status.text()
+    assert len(inside.last_stats["grad_norms"]) == 8          # six convolutions, two dense
