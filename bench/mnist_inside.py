@@ -3,11 +3,11 @@
     python bench/mnist_inside.py [--repeats 20]
 
 For each of the page's models (defaults of its controls) on the built-in sample: one
-statistics payload (``playground.mnist.inside.stats_payload`` on the 128-image probe
-batch) as the median of ``--repeats`` calls, and one gradient check
-(``playground.mnist.inside.gradient_check`` on 3 images), in ms, on one BLAS thread (as
-the worker and the check's thread run them). The worker waits at least three times a
-payload's cost between two payloads while training.
+statistics payload (``playground.mnist.inside.stats_payload`` on the probe batch the
+worker uses: 128 images, 32 for the DeepConvNet) as the median of ``--repeats`` calls,
+and one gradient check (``playground.mnist.inside.gradient_check`` on 3 images), in ms,
+on one BLAS thread (as the worker and the check's thread run them). The worker waits at
+least three times a payload's cost between two payloads while training.
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ def main() -> None:
 
     print_machine()
     data = load_source(DataRequest("sample"))
-    x, y = inside.probe_batch(data.x_train, data.y_train)
     cx, cy = data.x_train[:inside.CHECK_SAMPLES], data.y_train[:inside.CHECK_SAMPLES]
     with threadpool_limits(1):
         for preset in ("mlp", "simple-cnn", "deep-cnn"):
             model = build_model(make_config(preset=preset), data.input_shape,
                                 data.n_classes, rng=np.random.default_rng(0))
+            x, y = inside.probe_batch(data.x_train, data.y_train, inside.probe_size(model))
             inside.stats_payload(model, x, y)  # warm-up
             times = []
             for _ in range(args.repeats):
@@ -54,7 +54,8 @@ def main() -> None:
             t = time.perf_counter()
             result = inside.gradient_check(spec, weights, cx, cy)
             check = time.perf_counter() - t
-            print(f"{preset:10s}  payload {1000 * statistics.median(times):7.1f} ms "
+            median = 1000 * statistics.median(times)
+            print(f"{preset:10s}  payload ({len(x)} images) {median:7.1f} ms "
                   f"(min {1000 * min(times):.1f})  gradient check {1000 * check:7.0f} ms "
                   f"({'pass' if result['passed'] else 'FAIL'})")
 
