@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from playground.formatting import format_duration
+from playground.mnist import inside
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, make_config
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
@@ -51,6 +52,8 @@ class MnistController(QObject):
     featureMapsReady = Signal(object)
     probabilitiesReady = Signal(object)
     predictionStale = Signal()        # the model changed: a shown drawing needs asking again
+    statsReady = Signal(object)       # the worker's layer statistics (current run only)
+    runReset = Signal(int)            # a new run or model: the inside views forget history
 
     # commands, queued to the worker's thread
     _loadData = Signal(object)
@@ -62,6 +65,7 @@ class MnistController(QObject):
     _loadModel = Signal(int, str)
     _setThreads = Signal(int)
     _publishSnapshot = Signal(int, int)
+    _setInsideStats = Signal(bool)
 
     def __init__(self, blas_threads: int = 1, values: Callable[[], dict] | None = None,
                  parent: QObject | None = None) -> None:
@@ -88,7 +92,8 @@ class MnistController(QObject):
             (self._stop, w.stop), (self._featureMaps, w.requestFeatureMaps),
             (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
             (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads),
-            (self._publishSnapshot, w.publishSnapshot)])
+            (self._publishSnapshot, w.publishSnapshot),
+            (self._setInsideStats, w.setInsideStats)])
         self.host.listen([
             (w.dataLoaded, self._on_data_loaded), (w.downloadNeeded, self._on_download_needed),
             (w.modelReady, self._on_model_ready), (w.filtersReady, self._on_filters),
@@ -97,7 +102,8 @@ class MnistController(QObject):
             (w.finished, self._on_finished), (w.stopped, self._on_stopped),
             (w.featureMapsReady, self._on_feature_maps),
             (w.probabilitiesReady, self._on_probabilities),
-            (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed)])
+            (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed),
+            (w.statsReady, self._on_stats)])
         self.host.start()
 
     def request_snapshot(self, images: int, timeout: float) -> dict | None:
@@ -107,6 +113,21 @@ class MnistController(QObject):
         self._snapshot_seq += 1
         self._publishSnapshot.emit(self._snapshot_seq, int(images))
         return self.worker.snapshots.wait(self._snapshot_seq, timeout)
+
+    def set_inside_stats(self, on: bool) -> None:
+        """The worker computes the layer statistics (a few times a second) or not."""
+        if not self.closed:
+            self._setInsideStats.emit(bool(on))
+
+    def gradient_check_inputs(self, timeout: float):
+        """(spec, weights, images, labels) for a gradient check: copies of the worker's
+        network and of its first ``CHECK_SAMPLES`` training images, taken between two of
+        its ticks; None without a network or an answer within ``timeout`` seconds."""
+        snapshot = self.request_snapshot(inside.CHECK_SAMPLES, timeout) \
+            if not self.closed else None
+        if not snapshot:
+            return None
+        return snapshot["spec"], snapshot["weights"], snapshot["x"], snapshot["targets"]
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """End the worker's thread; True if it ended within ``timeout_ms``. No reply
@@ -195,6 +216,7 @@ class MnistController(QObject):
             return None
         self._run_id += 1
         self._test_acc = None
+        self.runReset.emit(self._run_id)
         self.resultsCleared.emit()
         self.runTextChanged.emit("")
         return TrainingRequest(self._run_id, config, train)
@@ -273,6 +295,7 @@ class MnistController(QObject):
         if self._training:
             return
         self._run_id += 1
+        self.runReset.emit(self._run_id)
         self._loadModel.emit(self._run_id, path)
 
     def set_threads(self, n: int) -> None:
@@ -404,6 +427,10 @@ class MnistController(QObject):
             self.probabilitiesReady.emit(p)
         if self._predict_next is not None:
             self.predict(self._predict_next)
+
+    def _on_stats(self, p: dict) -> None:
+        if self._current(p):
+            self.statsReady.emit(p)
 
     def _on_model_saved(self, path: str) -> None:
         self.statusMessage.emit(f"Saved the model to {path}.")

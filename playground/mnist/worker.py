@@ -31,6 +31,7 @@ from engine.serialize import save as save_model
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 from playground.landscape.trajectory import TrajectoryRecorder
+from playground.mnist import inside
 from playground.mnist.drawing import drawing_to_input
 from playground.mnist.inspection import (
     first_layer_activations,
@@ -51,6 +52,10 @@ EVAL_CHUNK = 100
 MISTAKES_SHOWN = 40
 #: images in the strip that shows what was loaded.
 STRIP_SIZE = 16
+#: the "Inside the network" statistics are recomputed at most this often while training
+#: and take at most 1 / (1 + INSIDE_SHARE) of the worker's time (as on the 2-D page).
+INSIDE_SECONDS = 0.25
+INSIDE_SHARE = 3.0
 
 
 class LiveTrainer(Trainer):
@@ -81,6 +86,9 @@ class MnistWorker(TickLoop):
     featureMapsReady = Signal(object)
     probabilitiesReady = Signal(object)
     modelSaved = Signal(str)
+    # playground.mnist.inside.stats_payload plus "run_id", "epoch", "steps" (only while
+    # setInsideStats(True)); without a model, inside.empty_payload's "note" says so
+    statsReady = Signal(object)
 
     def __init__(self, blas_threads: int = 1) -> None:
         """``blas_threads``: BLAS threads while training (0 = the library's default)."""
@@ -96,6 +104,11 @@ class MnistWorker(TickLoop):
         self._reset_run_stats()
         self.trajectory = TrajectoryRecorder()  # weight snapshots for the loss landscape
         self.snapshots = Mailbox()              # copies for the loss landscape
+        self._stats_on = False
+        self._probe: tuple[np.ndarray, np.ndarray] | None = None
+        self._last_inside = 0.0
+        self._inside_cost = 0.0
+        self.stats_computed = 0     # statistics payloads computed (tests read it)
 
     # ------------------------------------------------------------------ commands
 
@@ -112,6 +125,7 @@ class MnistWorker(TickLoop):
             self.downloadNeeded.emit(SOURCES[request.source][0])
             return
         self._data, self._model, self._trainer = data, None, None
+        self._probe = None
         self._data_request = request
         self._data_id += 1
         idx = strip_indices(data.y_test, STRIP_SIZE)
@@ -152,11 +166,14 @@ class MnistWorker(TickLoop):
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
+            self._emit_inside(force=True)
             if request.train:
                 self.stopped.emit(request.run_id)
             return
         self.trajectory.start(self._model)
+        self._probe = None
         self._emit_model_ready(loaded=False)
+        self._emit_inside(force=True)
         if request.train:
             self._start_training()
 
@@ -179,6 +196,8 @@ class MnistWorker(TickLoop):
         if was and self._model is not None:
             self._emit_filters()
         self.stopped.emit(self.run_id)
+        if was:
+            self._emit_inside(force=True)  # after the reply: Stop is not kept waiting
 
     @Slot(int)
     def setBlasThreads(self, n: int) -> None:
@@ -248,6 +267,7 @@ class MnistWorker(TickLoop):
         self._model, self._trainer = model, None
         self._config = model.config
         self._emit_model_ready(loaded=True, path=path)
+        self._emit_inside(force=True)
         if self._data is not None:
             self._begin_eval(train_after=False)
 
@@ -274,6 +294,13 @@ class MnistWorker(TickLoop):
                         f"({self._data.input_shape[1]}×{self._data.input_shape[2]}"
                         f" images): {e}")
         return model
+
+    @Slot(bool)
+    def setInsideStats(self, on: bool) -> None:
+        """Compute the layer statistics (``statsReady``) from now on (True) or not."""
+        self._stats_on = bool(on)
+        if self._stats_on:
+            self._emit_inside(force=True)
 
     @Slot(int, int)
     def publishSnapshot(self, seq: int, images: int) -> None:
@@ -340,6 +367,7 @@ class MnistWorker(TickLoop):
             self._emit_progress()
             if now - self._last_filters >= FILTERS_SECONDS:
                 self._emit_filters()
+            self._emit_inside(force=False)
         return 0
 
     def _train_until(self, deadline: float) -> None:
@@ -397,6 +425,7 @@ class MnistWorker(TickLoop):
             self._emit_progress(force=True)
             self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
                                 "seconds": time.perf_counter() - self._progress.start})
+            self._emit_inside(force=True)
         else:
             self._phase = "training"
 
@@ -442,6 +471,37 @@ class MnistWorker(TickLoop):
         steps = self._progress.take_steps()
         if steps is not None:
             self.stepsReady.emit(dict(steps, run_id=self.run_id))
+
+    def _emit_inside(self, force: bool) -> None:
+        """The open window's statistics: at once when ``force`` (a new model, Stop, the
+        window just opened), else when INSIDE_SECONDS (or INSIDE_SHARE times their cost)
+        have passed since the last ones. Nothing while the window is closed."""
+        if not self._stats_on:
+            return
+        if self._model is None or self._data is None:
+            self.statsReady.emit(dict(inside.empty_payload(), run_id=self.run_id,
+                                      epoch=0, steps=0))
+            return
+        start = time.perf_counter()
+        if not force and start - self._last_inside < max(INSIDE_SECONDS,
+                                                         INSIDE_SHARE * self._inside_cost):
+            return
+        t = self._trainer
+        if self._probe is None:
+            x, y = (t.x_train, t.y_train) if t is not None else \
+                (self._data.x_train, self._data.y_train)
+            self._probe = inside.probe_batch(x, y, inside.probe_size(self._model))
+        try:
+            with quiet():
+                payload = inside.stats_payload(self._model, *self._probe)
+        except (EngineError, ValueError) as e:
+            payload = inside.empty_payload(f"Cannot look inside this network: {e}")
+        self.stats_computed += 1
+        self.statsReady.emit(dict(payload, run_id=self.run_id,
+                                  epoch=t.epoch if t is not None else 0,
+                                  steps=t.steps if t is not None else 0))
+        self._last_inside = time.perf_counter()
+        self._inside_cost = self._last_inside - start
 
     def _image_shape(self) -> tuple[int, int]:
         if self._data is not None:

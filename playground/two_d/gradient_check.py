@@ -1,8 +1,11 @@
-"""``GradientCheck``: the "Inside the network" window's gradient check of the 2-D page's
+"""``GradientCheck``: the "Inside the network" window's gradient check of a page's
 current network, run on a thread of its own from copies of the weights (the training run
-is only asked for them, between two of its ticks, and never touched)."""
+is only asked for them, between two of its ticks, and never touched). The 2-D page's by
+default; another page passes ``inputs`` and ``check``."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,9 +24,16 @@ class GradientCheck(QObject):
     finished = Signal(dict)
     failed = Signal(str)
 
-    def __init__(self, controller, parent: QObject | None = None) -> None:
+    def __init__(self, controller, parent: QObject | None = None,
+                 inputs: Callable[[float], tuple | None] | None = None,
+                 check: Callable[..., dict] = inside.gradient_check) -> None:
+        """``inputs(timeout)``: (spec, weights, x, y) copied from the page's run, or None
+        (default: the 2-D page's, from ``controller``); ``check(spec, weights, x, y)``:
+        the result dict (``playground.two_d.inside.gradient_check``)."""
         super().__init__(parent)
         self._controller = controller
+        self._inputs = inputs if inputs is not None else self._two_d_inputs
+        self._check = check
         self._host: WorkerHost | None = None
 
     @property
@@ -36,20 +46,27 @@ class GradientCheck(QObject):
         is none or one is already running."""
         if self.running:
             return False
-        c = self._controller
-        dataset = c.dataset
-        state = c.request_state(STATE_TIMEOUT) if dataset is not None else None
-        if state is None or state.spec is None:
+        found = self._inputs(STATE_TIMEOUT)
+        if found is None:
             self.failed.emit("There is no network to check: the page has no data to "
                              "train on, or its run is busy; try again.")
             return False
-        x, y = inside.check_samples(dataset.x_train, dataset.y_train)
-        spec, weights = state.spec, state.weights
+        spec, weights, x, y = found
+        check = self._check
         if self._host is not None:
             self._host.shutdown(0)
-        self._host = start_job(lambda: inside.gradient_check(spec, weights, x, y),
+        self._host = start_job(lambda: check(spec, weights, x, y),
                                "gradientCheckThread", self, self._done, self._failed)
         return True
+
+    def _two_d_inputs(self, timeout: float) -> tuple | None:
+        c = self._controller
+        dataset = c.dataset
+        state = c.request_state(timeout) if dataset is not None else None
+        if state is None or state.spec is None:
+            return None
+        x, y = inside.check_samples(dataset.x_train, dataset.y_train)
+        return state.spec, state.weights, x, y
 
     def _done(self, result: dict) -> None:
         self.finished.emit(result)

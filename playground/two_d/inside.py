@@ -50,14 +50,16 @@ def hidden_layers(model) -> list[int]:
     return hidden or [len(model.layers) - 1]
 
 
-def stats_payload(model, x: np.ndarray, y: np.ndarray) -> dict:
-    """The histograms of the hidden layers and the gradient norm of every layer with
-    weights, on the probe batch ``x``, ``y``: {"layers": [{"index", "name", "kind",
+def stats_payload(model, x: np.ndarray, y: np.ndarray,
+                  shown: list[int] | None = None) -> dict:
+    """The histograms of the hidden layers (or of the layers ``shown``) and the gradient
+    norm of every layer with weights, on the probe batch ``x``, ``y``: {"layers":
+    [{"index", "name", "kind",
     "units", "edges", "counts", "grad_edges", "grad_counts" (None without a gradient),
     "mean", "std", "dead", "saturated" (shares or None)}], "grad_norms": [{"index",
     "name", "norm"}]}. The model is left as it was (``engine.layer_stats``)."""
     stats = inspect_layers(model, x, y, bins=BINS)
-    shown = set(hidden_layers(model))
+    shown = set(hidden_layers(model) if shown is None else shown)
     layers, norms = [], []
     for s in stats:
         if s.index in shown:

@@ -18,6 +18,7 @@ from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.mnist.controls import MnistControls
 from playground.ui.mnist.download_dialog import DownloadDialog
 from playground.ui.mnist.views import MnistViews
+from playground.ui.page import make_action
 
 ERROR_STYLE = "color: #b03a2e;"
 
@@ -69,6 +70,11 @@ class MnistPage(QWidget):
         self.landscape = LandscapeLauncher(
             self, lambda: mnist_source(self.controller), action_name="mnistLandscapeAction",
             window_name="mnistLandscapeWindow", title="Loss landscape (MNIST)")
+        self.inside_action = make_action(
+            self, "&Inside the Network…", "Ctrl+I", self.show_inside, "mnistInsideAction",
+            "Open a window with each layer's activations and gradients on a fixed batch "
+            "of training images, and a gradient check of the current network.")
+        self.inside_window = None   # made when first opened
         if autoload:
             self._restore_source()
 
@@ -100,8 +106,9 @@ class MnistPage(QWidget):
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
-        """The page's commands are its buttons; the View menu opens its loss landscape."""
-        return {"&View": [self.landscape.action]}
+        """The page's commands are its buttons; the View menu opens the window inside the
+        network and the loss landscape."""
+        return {"&View": [self.inside_action, self.landscape.action]}
 
     def toolbar_widgets(self) -> list[QWidget]:
         return []
@@ -130,7 +137,27 @@ class MnistPage(QWidget):
         if self.download_dialog is not None:
             self.download_dialog.abort()
         self.landscape.shutdown()
+        if self.inside_window is not None:
+            self.inside_window.shutdown()
         return self.controller.shutdown(timeout_ms)
+
+    def show_inside(self) -> None:
+        """Open (or bring up) the non-modal "Inside the network" window."""
+        if self.inside_window is None:
+            from playground.mnist.inside import gradient_check
+            from playground.ui.two_d.inside_window import InsideWindow
+
+            ctl = self.controller
+            self.inside_window = InsideWindow(
+                ctl, self.window(), run=ctl, layer_view=False, name="mnistInsideWindow",
+                title="Inside the network (MNIST)",
+                check_inputs=ctl.gradient_check_inputs, check=gradient_check,
+                probe="a fixed batch of {n} training images",
+                activations_heading="Activations of each activation layer and of the "
+                "output on a fixed batch of training images (a convolution's: all its "
+                "values)")
+        self.inside_window.show()
+        self.inside_window.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's naming)
         self.shutdown()

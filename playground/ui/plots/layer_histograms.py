@@ -59,6 +59,15 @@ def activation_caption(layer: dict) -> str:
     return " · ".join(parts)
 
 
+def log_ticks(low: int, high: int) -> list[list[tuple[float, str]]]:
+    """The labelled ticks of a log axis from 10^low to 10^high (exponents): the decades,
+    and 2 and 5 times each when the range spans at most two decades."""
+    factors = (1, 2, 5) if high - low <= 2 else (1,)
+    major = [(k + math.log10(f), f"{f * 10.0 ** k:g}") for k in range(low, high + 1)
+             for f in factors if k + math.log10(f) <= high]
+    return [major, []]
+
+
 class _Histogram(QWidget):
     """One layer's histogram: a two-line title and a small read-only step plot."""
 
@@ -239,3 +248,6 @@ class GradientNormPlot(QWidget):
         if y != self._y:
             self._y = y
             self.plot.setYRange(*y, padding=0.02)
+            # labels on whole decades only: over one or two decades pyqtgraph would
+            # label every minor tick of the log axis, and they overlap
+            self.plot.getPlotItem().getAxis("left").setTicks(log_ticks(*y))

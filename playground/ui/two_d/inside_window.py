@@ -1,4 +1,5 @@
-"""``InsideWindow``: the 2-D page's non-modal "Inside the network" window.
+"""``InsideWindow``: a page's non-modal "Inside the network" window (the 2-D page's,
+and without the layer view the MNIST page's).
 
 Tabs (``insideTabs``): the per-layer histograms of activations and gradients with the
 gradient norm per layer over time, and the layer view (the data and a grid of the input
@@ -39,23 +40,38 @@ LAYER_VIEW_TAB = "Layer view"
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
+    label.setWordWrap(True)
     label.setStyleSheet("font-weight: bold; color: #333;")
     return label
 
 
 class InsideWindow(QDialog):
     """``insideWindow``: see the module docstring. ``controller`` is the 2-D page's
-    ``PlaygroundController``; the window talks to its run only through commands."""
+    ``PlaygroundController``; the window talks to its run only through commands.
 
-    def __init__(self, controller, parent: QWidget | None = None) -> None:
+    Another page passes ``run`` (an object with ``statsReady`` and ``runReset`` signals,
+    ``set_inside_stats(on)``, and ``layerViewReady`` / ``set_layer_view`` when
+    ``layer_view``), ``check_inputs`` and ``check`` (see ``GradientCheck``), its own
+    object ``name``, ``title`` and ``probe`` (what the statistics are measured on; "{n}"
+    in it stands for the payload's "probe_size")."""
+
+    def __init__(self, controller, parent: QWidget | None = None, *, run=None,
+                 layer_view: bool = True, name: str = "insideWindow",
+                 title: str = "Inside the network", check_inputs=None, check=None,
+                 probe: str = "a fixed batch of up to 256 training points",
+                 activations_heading: str = "Activations: what each hidden layer "
+                 "outputs on a fixed batch of training points") -> None:
         super().__init__(parent)
-        self.setObjectName("insideWindow")
-        self.setWindowTitle("Inside the network")
+        self.setObjectName(name)
+        self.setWindowTitle(title)
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self._controller = controller
-        self._run = controller.run
-        self.check = GradientCheck(controller, self)
+        self._run = run if run is not None else controller.run
+        self._has_layer_view = layer_view
+        self._probe = probe
+        extra = {"check": check} if check is not None else {}
+        self.check = GradientCheck(controller, self, inputs=check_inputs, **extra)
         self.check_dialog: GradientCheckDialog | None = None
         self.stats_drawn = 0        # payloads drawn (tests read them)
         self.views_drawn = 0
@@ -72,6 +88,7 @@ class InsideWindow(QDialog):
         self.status = QLabel("")
         self.status.setObjectName("insideStatus")
         self.status.setStyleSheet("color: #555;")
+        self.status.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.check_button)
         top.addWidget(self.status, 1)
@@ -84,15 +101,36 @@ class InsideWindow(QDialog):
         hist = QWidget()
         h = QVBoxLayout(hist)
         h.setContentsMargins(6, 6, 6, 6)
-        h.addWidget(_heading("Activations: what each hidden layer outputs on a fixed "
-                             "batch of training points"))
+        h.addWidget(_heading(activations_heading))
         h.addWidget(self.activations, 3)
         h.addWidget(_heading("Gradients reaching each layer's output (∂ loss / ∂ output)"))
         h.addWidget(self.gradients, 3)
         h.addWidget(_heading("Gradient norm of each layer's weights over the steps"))
         h.addWidget(self.norms, 3)
         self.add_tab(hist, HISTOGRAMS_TAB)
+        if layer_view:
+            self._build_layer_view()
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.resize(980, 680)
+
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.timeout.connect(self._draw)
+        self._run.statsReady.connect(self._on_stats)
+        self._run.runReset.connect(self._on_run_reset)
+        self.check.finished.connect(self._on_check)
+        self.check.failed.connect(self._on_check_failed)
+        if layer_view:
+            self._run.layerViewReady.connect(self._on_view)
+            self.tabs.currentChanged.connect(lambda _i: self._sync_layer_view())
+            self.layer_combo.activated.connect(lambda _i: self._sync_layer_view())
+            self.unit_x.valueChanged.connect(lambda _v: self._sync_layer_view())
+            self.unit_y.valueChanged.connect(lambda _v: self._sync_layer_view())
+
+    def _build_layer_view(self) -> None:
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("layerViewLayerCombo")
         self.layer_combo.setMinimumContentsLength(18)
@@ -121,24 +159,6 @@ class InsideWindow(QDialog):
         v.addWidget(self.layer_plot, 1)
         self.add_tab(view, LAYER_VIEW_TAB)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.tabs, 1)
-        self.resize(980, 680)
-
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.timeout.connect(self._draw)
-        self._run.statsReady.connect(self._on_stats)
-        self._run.layerViewReady.connect(self._on_view)
-        self._run.runReset.connect(self._on_run_reset)
-        self.check.finished.connect(self._on_check)
-        self.check.failed.connect(self._on_check_failed)
-        self.tabs.currentChanged.connect(lambda _i: self._sync_layer_view())
-        self.layer_combo.activated.connect(lambda _i: self._sync_layer_view())
-        self.unit_x.valueChanged.connect(lambda _v: self._sync_layer_view())
-        self.unit_y.valueChanged.connect(lambda _v: self._sync_layer_view())
-
     # ------------------------------------------------------------------ public
 
     def add_tab(self, widget: QWidget, title: str) -> int:
@@ -163,14 +183,15 @@ class InsideWindow(QDialog):
         super().hideEvent(event)
         if not self._controller.closed:
             self._run.set_inside_stats(False)
-            self._run.set_layer_view(None)
+            if self._has_layer_view:
+                self._run.set_layer_view(None)
 
     def _layer_view_shown(self) -> bool:
         return self.isVisible() and self.tabs.tabText(self.tabs.currentIndex()) == \
             LAYER_VIEW_TAB
 
     def _sync_layer_view(self) -> None:
-        if self._controller.closed:
+        if self._controller.closed or not self._has_layer_view:
             return
         if self._layer_view_shown():
             choice = max(0, self.layer_combo.currentIndex())
@@ -202,10 +223,15 @@ class InsideWindow(QDialog):
             self.last_stats = stats
             self.activations.set_layers(stats["layers"])
             self.gradients.set_layers(stats["layers"])
-            self.norms.append(stats["steps"], stats["grad_norms"])
-            self.status.setText(f"Epoch {stats['epoch']:,} · step {stats['steps']:,} · "
-                                "statistics on a fixed batch of up to 256 training points, "
-                                "updated up to four times a second while training")
+            if stats.get("note"):       # no network (yet): say so instead of the plots
+                self.norms.clear()
+                self.status.setText(stats["note"])
+            else:
+                self.norms.append(stats["steps"], stats["grad_norms"])
+                self.status.setText(f"Epoch {stats['epoch']:,} · step {stats['steps']:,} "
+                                    f"· statistics on {self._probe_text(stats)}, updated "
+                                    "up to four "
+                                    "times a second while training")
             self.stats_drawn += 1
         if view is not None:
             self.last_view = view
@@ -213,6 +239,11 @@ class InsideWindow(QDialog):
             layer = view["layers"][view["choice"]]
             self.layer_plot.set_view(view, layer["name"])
             self.views_drawn += 1
+
+    def _probe_text(self, stats: dict) -> str:
+        """``probe`` with "{n}" replaced by the payload's "probe_size" (when it has one)."""
+        n = stats.get("probe_size")
+        return self._probe.replace("{n}", f"{n:,}") if n is not None else self._probe
 
     def _show_layer_choices(self, view: dict) -> None:
         """The combo and spins follow the network the worker has (its hidden layers)."""

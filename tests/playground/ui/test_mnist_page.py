@@ -279,7 +279,8 @@ def test_open_files_reads_a_keras_npz(open_page, mnist_settings, qtbot, tmp_path
 def test_the_page_keeps_its_values_through_save_and_restore_settings(
         open_page, mnist_settings, tmp_path):
     page = open_page(mnist_settings(**FAST))
-    assert [a.objectName() for a in page.actions()["&View"]] == ["mnistLandscapeAction"]
+    assert [a.objectName() for a in page.actions()["&View"]] == ["mnistInsideAction",
+                                                                 "mnistLandscapeAction"]
     assert page.toolbar_widgets() == []
     page.activated(False)
     page.activated(True)

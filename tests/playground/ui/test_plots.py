@@ -283,3 +283,13 @@ def test_the_mnist_curves_key_is_above_the_plots_not_on_them(qtbot):
     assert curves.loss_plot.getPlotItem().legend is None
     assert curves.acc_plot.getPlotItem().legend is None
     assert "train" in curves.findChild(QLabel, "mnistCurvesLegend").text()
+
+
+def test_the_gradient_norm_axis_labels_decades_and_2_5_over_a_short_range():
+    from playground.ui.plots.layer_histograms import log_ticks
+
+    short, minor = log_ticks(-1, 1)
+    assert [t for _, t in short] == ["0.1", "0.2", "0.5", "1", "2", "5", "10"]
+    assert minor == [] and short[1][0] == pytest.approx(-1 + np.log10(2))
+    wide, _ = log_ticks(-6, 0)
+    assert [t for _, t in wide] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"]
