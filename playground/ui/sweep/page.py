@@ -274,6 +274,7 @@ class SweepPage(QWidget):
             return
         self.run_button.setText("Cancel")
         self._clear()
+        self.progress.setRange(0, 0)  # busy while the cluster starts
         where = self.scheduler_edit.text().strip() or "a local cluster"
         self._say(f"Starting {where}…")
 
@@ -285,7 +286,7 @@ class SweepPage(QWidget):
     def _on_started(self, info: dict) -> None:
         self.keys, self.kinds, self.metric = info["keys"], info["kinds"], info["metric"]
         self.total = info["trials"]
-        self.progress.setMaximum(self.total)
+        self.progress.setRange(0, self.total)
         self.progress.setValue(0)
         self.results.setColumnCount(len(RESULT_HEADERS) + len(self.keys))
         self.results.setHorizontalHeaderLabels(
@@ -310,6 +311,9 @@ class SweepPage(QWidget):
 
     def _on_finished(self, cancelled: bool) -> None:
         self.run_button.setText("Run")
+        if self.progress.maximum() == 0:  # it never started
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
         if self._error:
             return
         n = len(self.controller.lines)

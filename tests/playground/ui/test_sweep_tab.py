@@ -113,3 +113,17 @@ def test_closing_the_window_mid_sweep_shuts_the_cluster_down(sweep, window, qtbo
     window.close()
     assert sweep.controller.host.is_finished()
     qtbot.waitUntil(lambda: not (_children() - before), timeout=15000)
+
+
+def test_a_scheduler_that_does_not_answer_is_said_and_the_window_stays_usable(sweep, qtbot):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sweep.scheduler_edit.setText(f"tcp://127.0.0.1:{port}")
+    sweep.run_button.click()
+    assert sweep.progress.maximum() == 0  # busy while it connects
+    qtbot.waitUntil(lambda: not sweep.is_running, timeout=30000)
+    assert f"No Dask scheduler answers at tcp://127.0.0.1:{port}" in sweep.message.text()
+    assert sweep.run_button.text() == "Run" and sweep.progress.maximum() == 1
