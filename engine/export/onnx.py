@@ -22,7 +22,9 @@ from .common import input_shape_of, output_kind, unsupported
 OPSET, IR_VERSION = 17, 8
 
 
-def _onnx():
+def require_onnx():
+    """The ``onnx`` module, its ``helper`` and ``numpy_helper``; ``EngineError`` saying how
+    to install it when it is missing."""
     try:
         import onnx
         from onnx import helper, numpy_helper
@@ -139,7 +141,7 @@ def to_onnx(model, input_shape: tuple[int, ...] | None = None):
     ``common.input_shape_of``); output "probabilities" (N, K) as ``predict_proba``, or
     "values" (N, 1) for a regression model. ``SpecError`` naming the first layer ONNX
     has no equivalent for."""
-    onnx, helper, numpy_helper = _onnx()
+    onnx, helper, numpy_helper = require_onnx()
     shape = tuple(input_shape) if input_shape is not None else input_shape_of(model)
     kind = output_kind(model)
     g = _Graph(helper, numpy_helper)

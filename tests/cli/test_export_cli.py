@@ -104,3 +104,10 @@ def test_the_command_line_exits_0_and_2(saved, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "engine", "export", str(path),
                           str(tmp_path / "m.zip")], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_without_onnx_exits_2_before_reading_the_model(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
+    assert main(["export", str(tmp_path / "missing.npz"), str(tmp_path / "m.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'nn-playground[onnx]'" in err

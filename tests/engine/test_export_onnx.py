@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +18,7 @@ from engine import build_model
 from engine.base import Layer
 from engine.compare import make_run
 from engine.datasets.loader import load_dataset
-from engine.errors import SpecError
+from engine.errors import EngineError, SpecError
 from engine.export import format_for, input_shape_of, pytorch_script, save_pytorch, to_onnx
 from engine.export.pytorch import weight_arrays
 from engine.layers import (
@@ -43,6 +46,7 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 TOL = 1e-5
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def session(model, **kw):
@@ -281,11 +285,25 @@ def test_the_pytorch_script_is_python_and_names_every_array(tmp_path, name):
     assert ("predict" if name == "regression" else "predict_proba") in defined
 
 
-def test_the_exporter_does_not_import_torch():
+def test_the_exporter_does_not_import_torch(tmp_path):
+    code = ("import sys\n"
+            "from engine import build_model\n"
+            "from engine.export import save_pytorch, to_onnx\n"
+            "from engine.spec import defaults_for\n"
+            "m = build_model(defaults_for('moons'), (2,), 2)\n"
+            f"save_pytorch(m, {str(tmp_path / 'm.py')!r}); to_onnx(m)\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+
+
+def test_without_onnx_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
     model, _ = every_layer_models()["dense"]
-    pytorch_script(model)
-    to_onnx(model)
-    assert "torch" not in sys.modules or importlib.util.find_spec("torch") is not None
+    with pytest.raises(EngineError, match=r"needs the onnx package: pip install "
+                                          r"'nn-playground\[onnx\]'"):
+        to_onnx(model)
 
 
 @pytest.mark.parametrize("name", ["dense", "conv", "regression"])
