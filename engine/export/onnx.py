@@ -63,10 +63,13 @@ class _Graph:
 def _features(g: _Graph, x: str, names: tuple[str, ...]) -> str:
     if names == ("x1", "x2"):
         return x
-    a = g.op("Slice", [x, g.const("start", [0]), g.const("end", [1]), g.const("axis", [1])],
-             "x1")
-    b = g.op("Slice", [x, g.const("start", [1]), g.const("end", [2]), g.const("axis", [1])],
-             "x2")
+    def column(j: int) -> str:
+        return g.op("Slice", [x, g.const("start", [j]), g.const("end", [j + 1]),
+                              g.const("axis", [1])], f"x{j + 1}")
+
+    uses = "".join(names)
+    a = column(0) if "x1" in uses else None
+    b = column(1) if "x2" in uses else None
     made = {"x1": lambda: a, "x2": lambda: b,
             "x1^2": lambda: g.op("Mul", [a, a], "x1_sq"),
             "x2^2": lambda: g.op("Mul", [b, b], "x2_sq"),
@@ -150,7 +153,7 @@ def to_onnx(model, input_shape: tuple[int, ...] | None = None):
         x = _layer(g, i, layer, x)
     out = _head(g, kind, x)
     out_name = "values" if kind == "values" else "probabilities"
-    if out == "input":  # a network of no-op layers: still one node
+    if not g.nodes or g.nodes[-1].output[0] != out:  # e.g. a network of no-op layers
         out = g.op("Identity", [out])
     g.nodes[-1].output[0] = out_name
     g.nodes[-1].name = out_name

@@ -110,6 +110,18 @@ def test_every_input_feature_becomes_onnx_ops_in_front():
     assert max_diff(model, points(40)) <= TOL
 
 
+@pytest.mark.parametrize("layers", [[Features(("x1",))], [Identity(), Dropout(0.5)],
+                                    [Features(("x2", "x1")), Step()]],
+                         ids=["one-feature", "no-ops", "swapped"])
+def test_degenerate_networks_still_export(layers):
+    model = Sequential(layers, make_loss("mse"))
+    shape = (2,)
+    _, sess = session(model, input_shape=shape)
+    x = points(5)
+    got = sess.run(None, {"input": x})[0]
+    assert np.abs(got - model.predict_proba(x)).max() <= TOL
+
+
 def test_a_single_feature_needs_no_concat():
     model = Sequential([Features(("sin(x2)",)), Dense(1, 2, rng=np.random.default_rng(0))],
                        make_loss("softmax-ce"))
