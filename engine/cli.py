@@ -1,6 +1,7 @@
 """Command line: ``python -m engine train ...``, ``python -m engine evaluate MODEL ...``,
 ``python -m engine compare --config base.json --vary KEY=V1,V2 ...`` and
-``python -m engine gradcheck --config run.json`` (exit 1 when a gradient differs).
+``python -m engine gradcheck --config run.json`` (exit 1 when a gradient differs) and
+``python -m engine export MODEL.npz OUT.onnx|OUT.py``.
 
 Every error is one line on stderr and a non-zero exit (2 bad input, 3 diverged,
 130 interrupted); never a traceback.
@@ -297,6 +298,31 @@ def _evaluate_values(args, config: RunConfig, model, scores, y) -> int:
     return 0
 
 
+def _export(args) -> int:
+    """Write the saved model as ONNX or a PyTorch script; one line per file written."""
+    from .build import load
+    from .export import export_model, format_for
+
+    fmt = format_for(args.out, args.format)  # a bad name fails before the model is read
+    check_target(args.out, "export")
+    if fmt == "onnx":
+        from .export.onnx import require_onnx
+
+        require_onnx()  # imported before the clock starts (most of a small export's time)
+    model = load(args.model_path)
+    start = time.perf_counter()
+    try:
+        written = export_model(model, args.out, fmt)
+    except OSError as e:
+        raise DataError(f"cannot write the export to {args.out}: {e.strerror or e}") from None
+    seconds = time.perf_counter() - start
+    for path in written:
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    print(f"{fmt}: {len(model.layers)} layers, {model.num_parameters():,} parameters, "
+          f"{seconds:.2f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -318,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                 from .gradcheck_cli import gradcheck
 
                 return gradcheck(args)
+            if args.command == "export":
+                return _export(args)
             return _train(args) if args.command == "train" else _evaluate(args)
     except TrainingDiverged as e:
         _say_error(str(e))

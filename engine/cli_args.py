@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--threads", type=int, help="BLAS threads (default: the library's)")
     k.add_argument("--json", action="store_true",
                    help="one JSON object per array and a summary line (default: a table)")
+    x = sub.add_parser("export", help="write a saved model as ONNX or as a PyTorch script")
+    x.add_argument("model_path", metavar="MODEL.npz")
+    x.add_argument("out", metavar="OUT",
+                   help="the file to write: OUT.onnx, or OUT.py with OUT_weights.npz beside it")
+    x.add_argument("--format", choices=("onnx", "pytorch"),
+                   help="what to write (default: from OUT's suffix, .onnx or .py)")
     _sweep_parser(sub)
     return parser
 
