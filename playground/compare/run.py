@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.compare import expand, parse_value
@@ -15,7 +14,7 @@ from engine.errors import SpecError
 from playground.compare.options import MAX_VALUES, MIN_VALUES, VARY_CHOICES, split_values
 from playground.compare.worker import ComparePlan, CompareWorker, data_bounds
 from playground.runtime import WorkerHost
-from playground.two_d.session_file import Session
+from playground.two_d.session_file import Session, trained_session
 
 #: the score each task shows beside the loss: (train key, test key, its name).
 SCORES = {"classification": ("train_acc", "test_acc", "accuracy"),
@@ -174,12 +173,6 @@ def run_session(state: dict, dataset) -> Session:
     """A compared run (``CompareWorker.publishRun``'s copies) on the 2-D ``dataset`` as a
     2-D page session: its config, the points and their split, weights, epoch, history and
     optimiser state, which the page restores as it opens a saved session."""
-    config = state["config"]
-    regression = config.data.is_regression
-    X = np.concatenate([dataset.x_train, dataset.x_test]).astype(np.float64)
-    y = np.concatenate([dataset.y_train, dataset.y_test]).astype(
-        np.float64 if regression else np.int64)
-    test = np.r_[np.zeros(len(dataset.y_train), bool), np.ones(len(dataset.y_test), bool)]
-    return Session(config, X, y, test, dataset.n_classes, weights=state["weights"],
-                   model_spec=state["spec"], history=state["history"],
-                   epoch=int(state["epoch"]), optimizer=state["optimizer"])
+    return trained_session(state["config"], dataset, weights=state["weights"],
+                           model_spec=state["spec"], history=state["history"],
+                           epoch=state["epoch"], optimizer=state["optimizer"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.errors import SpecError
@@ -16,7 +15,7 @@ from engine.sweep import SweepSpec, parse_dimension
 from playground.runtime import WorkerHost
 from playground.sweep.worker import SweepPlan, SweepWorker
 from playground.two_d.run_history import epoch_history
-from playground.two_d.session_file import Session
+from playground.two_d.session_file import Session, trained_session
 
 #: the rows the tab starts with: (key, range).
 DEFAULT_SPACE = (("optim.lr", "log-uniform:1e-3:3e-1"), ("optim.l2", "log-uniform:1e-6:1e-2"))
@@ -140,15 +139,9 @@ class SweepController(QObject):
         history = epoch_history()
         for m in state["history"]:
             history.append(m)
-        ds = self.dataset
-        regression = config.data.is_regression
-        X = np.concatenate([ds.x_train, ds.x_test]).astype(np.float64)
-        y = np.concatenate([ds.y_train, ds.y_test]).astype(
-            np.float64 if regression else np.int64)
-        test = np.r_[np.zeros(len(ds.y_train), bool), np.ones(len(ds.y_test), bool)]
-        return Session(config, X, y, test, ds.n_classes, weights=state["weights"],
-                       model_spec=state["spec"], history=history.array(),
-                       epoch=len(state["history"]))
+        return trained_session(config, self.dataset, weights=state["weights"],
+                               model_spec=state["spec"], history=history.array(),
+                               epoch=len(state["history"]))
 
     # ------------------------------------------------------------------ replies
 

@@ -105,6 +105,27 @@ class Session:
     optimizer_note: str = ""
 
 
+def dataset_points(dataset, regression: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A loaded 2-D data set as a session's points: ``X`` float64, ``y`` (float64 values
+    or int64 labels) and the ``test`` mask, training points first."""
+    X = np.concatenate([dataset.x_train, dataset.x_test]).astype(np.float64)
+    y = np.concatenate([dataset.y_train, dataset.y_test]).astype(
+        np.float64 if regression else np.int64)
+    test = np.r_[np.zeros(len(dataset.y_train), bool), np.ones(len(dataset.y_test), bool)]
+    return X, y, test
+
+
+def trained_session(config: RunConfig, dataset, *, weights: dict, model_spec: dict,
+                    history: np.ndarray, epoch: int, optimizer: dict | None = None
+                    ) -> Session:
+    """A run trained elsewhere (a compared run, a swept trial) on the 2-D ``dataset`` as
+    a session the page restores as it opens a saved one."""
+    X, y, test = dataset_points(dataset, config.data.is_regression)
+    return Session(config, X, y, test, dataset.n_classes, weights=weights,
+                   model_spec=model_spec, history=history, epoch=int(epoch),
+                   optimizer=optimizer)
+
+
 def _name(path: str | os.PathLike) -> str:
     text = os.fspath(path)
     return repr(text if len(text) <= 200 else "..." + text[-197:])

@@ -17,7 +17,13 @@ from engine.serialize import write_state
 from engine.spec import RunConfig
 from playground.two_d.options import memory_problem
 from playground.two_d.points import DrawnPoints
-from playground.two_d.session_file import Session, SessionError, check_weights, save_history_csv
+from playground.two_d.session_file import (
+    Session,
+    SessionError,
+    check_weights,
+    dataset_points,
+    save_history_csv,
+)
 
 #: how long Save waits for the worker to finish its current tick and answer.
 SNAPSHOT_TIMEOUT = 2.0
@@ -95,10 +101,7 @@ class SessionKeeper:
                 dataset = _trainable(drawn)
             else:
                 dataset = load_dataset(config)
-                X = np.concatenate([dataset.x_train, dataset.x_test])
-                y = np.concatenate([dataset.y_train, dataset.y_test])
-                test = np.r_[np.zeros(len(dataset.y_train), bool),
-                             np.ones(len(dataset.y_test), bool)]
+                X, y, test = dataset_points(dataset, config.data.is_regression)
                 if not (np.array_equal(X, session.X) and np.array_equal(y, session.y)
                         and np.array_equal(test, session.test)):
                     # the generator changed (another library version): keep the points
