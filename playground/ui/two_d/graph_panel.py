@@ -155,6 +155,7 @@ class GraphPanel(QWidget):
         while lay.count():
             w = lay.takeAt(0).widget()
             if w is not None:
+                w.hide()  # gone now, not at the next pass of the event loop
                 w.deleteLater()
         self.neuron_buttons, self.activation_combos, self.layer_labels = {}, [], []
         lay.addWidget(self._column_box("Inputs", None), 1)
