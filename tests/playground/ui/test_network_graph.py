@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QInputDialog, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QInputDialog, QToolButton
 
 from playground.ui.plots.network_graph import MAX_SHOWN, NetworkGraph
 
@@ -81,12 +81,16 @@ def test_changing_the_hidden_layers_rebuilds_the_nodes(small_net, qtbot):
     new = [node for col in graph.nodes for node in col]
     assert len(new) == 10 and not set(map(id, new)) & set(map(id, old))
     assert all(node.scene() is None for node in old)  # removed from the view
-    # the header shows the new columns only, at once (not after the old ones are deleted)
+    # the header shows the new columns only, at once: before the event loop has run and
+    # deleted the old ones (they were drawn over the new ones meanwhile)
     panel = small_net.page.graph_panel
-    shown = [w for w in panel.findChildren(QWidget)
-             if w.parent() is panel._header_layout.parentWidget() and w.isVisible()
-             and w.layout() is not None]
-    assert len(shown) == 3  # Inputs, Layer 1, Output
+    lay = panel._header_layout
+    old_boxes = [lay.itemAt(i).widget() for i in range(lay.count())]
+    config = small_net.controller.config.to_dict()
+    config["model"]["hidden"] = [6, 6, 6]
+    panel.set_config(config)
+    assert lay.count() == 5  # Inputs, three layers, Output
+    assert len(old_boxes) == 3 and all(w.isHidden() for w in old_boxes)
 
 
 def test_hovering_a_node_shows_that_unit_on_the_decision_plot_and_leaving_returns(
