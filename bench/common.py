@@ -1,4 +1,5 @@
-"""Shared helpers of the benchmarks: machine description, repeated timing, thread limits."""
+"""Shared helpers of the benchmarks: machine description, repeated timing, thread limits,
+and the 10 ms timer whose lateness measures a window's event loop."""
 
 from __future__ import annotations
 
@@ -108,3 +109,32 @@ def synthetic_mnist(n: int = 60_000, seed: int = 0, image: bool = True):
     rng = np.random.default_rng(seed)
     shape = (n, 1, 28, 28) if image else (n, 784)
     return rng.random(shape, dtype=np.float32), rng.integers(0, 10, n)
+
+
+class LatenessProbe:
+    """A 10 ms precise timer; ``stats()`` gives its lateness percentiles (ms)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+        self.clock = QElapsedTimer()
+        self.stamps: list[int] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.stamps.append(self.clock.nsecsElapsed()))
+
+    def start(self) -> None:
+        self.stamps.clear()
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> dict:
+        import numpy as np
+
+        self.timer.stop()
+        gaps = np.diff(np.array(self.stamps, dtype=np.float64)) / 1e6
+        late = np.maximum(gaps - 10.0, 0.0)
+        return {"timer_p50_ms": float(np.percentile(late, 50)),
+                "timer_p99_ms": float(np.percentile(late, 99)),
+                "timer_max_ms": float(late.max()), "timer_ticks": len(self.stamps)}

@@ -26,39 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import LatenessProbe  # noqa: E402
 from ui_responsiveness import CHANGES, machine, wait  # noqa: E402
 
 OPTIMIZERS = ["sgd", "momentum", "adagrad", "adam"]
 FOREVER = 10**9
-
-
-class LatenessProbe:
-    """A 10 ms precise timer; ``stats()`` gives its lateness percentiles (ms)."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-
-        self.clock = QElapsedTimer()
-        self.stamps: list[int] = []
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(lambda: self.stamps.append(self.clock.nsecsElapsed()))
-
-    def start(self) -> None:
-        self.stamps.clear()
-        self.clock.start()
-        self.timer.start()
-
-    def stop(self) -> dict:
-        import numpy as np
-
-        self.timer.stop()
-        gaps = np.diff(np.array(self.stamps, dtype=np.float64)) / 1e6
-        late = np.maximum(gaps - 10.0, 0.0)
-        return {"timer_p50_ms": float(np.percentile(late, 50)),
-                "timer_p99_ms": float(np.percentile(late, 99)),
-                "timer_max_ms": float(late.max()), "timer_ticks": len(self.stamps)}
 
 
 def epochs_per_s(page, runs, dataset, seconds: float, probe: LatenessProbe) -> tuple:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_responsiveness import LatenessProbe  # noqa: E402
+from common import LatenessProbe  # noqa: E402
 from ui_responsiveness import machine, wait  # noqa: E402
 
 

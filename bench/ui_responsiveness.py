@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GRID = 200
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import time_runs  # noqa: E402
+from common import LatenessProbe, time_runs  # noqa: E402
 
 
 def machine() -> dict:
@@ -144,7 +144,7 @@ GRAPH_RUNS = {
 def with_window(seconds: float, changes: dict | None = None, graph: bool | None = None,
                 capacity: bool = True) -> dict:
     import numpy as np
-    from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -171,33 +171,23 @@ def with_window(seconds: float, changes: dict | None = None, graph: bool | None 
         shape = page.decision_plot.image.image.shape
 
         # 1-3: train at full speed for ``seconds`` while a 10 ms timer measures lateness
-        clock = QElapsedTimer()
-        stamps: list[int] = []
-        timer = QTimer()
-        timer.setTimerType(Qt.TimerType.PreciseTimer)
-        timer.setInterval(10)
-        timer.timeout.connect(lambda: stamps.append(clock.nsecsElapsed()))
+        probe = LatenessProbe()
         grids = [0]
         c.gridReady.connect(lambda _payload: grids.__setitem__(0, grids[0] + 1))
         epoch0, frames0, graphs0 = c.epoch, page.frames, page.graph_frames
-        clock.start()
-        timer.start()
+        probe.start()
+        t0 = time.perf_counter()
         c.play()
         wait(int(seconds * 1000))
-        elapsed = clock.nsecsElapsed() / 1e9
+        elapsed = time.perf_counter() - t0
         epochs, frames = c.epoch - epoch0, page.frames - frames0
         graph_frames = page.graph_frames - graphs0
-        timer.stop()
+        timer = probe.stop()
         c.pause()
-        gaps = np.diff(np.array(stamps, dtype=np.float64)) / 1e6
-        late = np.maximum(gaps - 10.0, 0.0)
         out.update(epochs_per_s=epochs / elapsed, redraws_per_s=frames / elapsed,
                    grids_per_s=grids[0] / elapsed,
                    graph_updates_per_s=graph_frames / elapsed,
-                   grid_shape=list(shape[:2]), timer_ticks=len(stamps),
-                   timer_p50_ms=float(np.percentile(late, 50)),
-                   timer_p99_ms=float(np.percentile(late, 99)),
-                   timer_max_ms=float(late.max()))
+                   grid_shape=list(shape[:2]), **timer)
 
         if not capacity:
             window.close()
