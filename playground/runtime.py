@@ -284,8 +284,20 @@ class WorkerHost(QObject):
         self._thread.setObjectName(name)
         worker.moveToThread(self._thread)
         self._shutdown.connect(worker.shutdown, _QUEUED)
-        # quit() is thread-safe; run it in the worker's thread right after closed.
-        worker.closed.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+        # Run in the worker's thread right after closed: hand the worker back to this
+        # (the GUI) thread, then quit. So it is deleted here, at the next pass of this
+        # event loop, not in the ending thread, where its wrapper's teardown holds one of
+        # Qt's connection locks while it waits for the GIL: a GUI thread that holds the
+        # GIL and connects a new widget hashed to the same lock froze the window (seen
+        # once in a test, after a gradient check's one-shot job).
+        home = QObject.thread(self)  # (``self.thread`` is the worker's QThread)
+        thread = self._thread
+
+        def _closed() -> None:
+            worker.moveToThread(home)
+            thread.quit()
+
+        worker.closed.connect(_closed, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(worker.deleteLater)
         self._replies: list[tuple] = []
         self._closed = False
