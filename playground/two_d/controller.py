@@ -88,6 +88,7 @@ class PlaygroundController(QObject):
         self.run.gridReady.connect(self.gridReady)
         self.run.epochFinished.connect(self._on_epoch)
         self.run.failed.connect(self.problem)
+        self.run.rewound.connect(self._on_rewound)
 
     @classmethod
     def from_saved(cls, config_json: str, points: tuple | None,
@@ -262,6 +263,17 @@ class PlaygroundController(QObject):
         if self._baseline_on:
             self._emit_baseline()
 
+    def show_epoch(self, epoch: int | None) -> None:
+        """The region and graph show the timeline's snapshot at or before ``epoch`` while
+        training goes on (None: the live network)."""
+        self.run.show_epoch(epoch)
+
+    def train_from(self, epoch: int) -> None:
+        """"Train from here": the run goes back to the snapshot at or before ``epoch``
+        and goes on from there as a new run (playing if it was)."""
+        if self._check_trainable():
+            self.run.train_from(epoch)
+
     def set_baseline(self, on: bool) -> None:
         self._baseline_on = bool(on)
         if on:
@@ -396,7 +408,7 @@ class PlaygroundController(QObject):
             self._new_run()
             return
         self._new_run(weights=session.weights, epoch=session.epoch, history=session.history,
-                      optimizer=session.optimizer)
+                      optimizer=session.optimizer, snapshots=session.snapshots)
         if len(session.history):
             self.historyRestored.emit(np.array(session.history))
 
@@ -410,11 +422,13 @@ class PlaygroundController(QObject):
         self._new_run()
 
     def _new_run(self, weights: dict | None = None, epoch: int = 0,
-                 history: np.ndarray | None = None, optimizer: dict | None = None) -> None:
+                 history: np.ndarray | None = None, optimizer: dict | None = None,
+                 snapshots: list | None = None) -> None:
         """Fresh weights for the current config and data (or a restored session's)."""
         ds = self.dataset
         self.watch.start(ds.n_classes if ds is not None else 2, self._config.model.loss)
-        self.run.new_run(self._config, ds, self._view, weights, epoch, history, optimizer)
+        self.run.new_run(self._config, ds, self._view, weights, epoch, history, optimizer,
+                         snapshots)
         self._emit_summary()
 
     def _emit_summary(self) -> None:
@@ -429,6 +443,12 @@ class PlaygroundController(QObject):
         self.baselineReady.emit(baseline_overlay(self.dataset, self._view))
 
     # ------------------------------------------------------------------ run replies
+
+    def _on_rewound(self, epoch: int, history) -> None:
+        ds = self.dataset
+        self.watch.start(ds.n_classes if ds is not None else 2, self._config.model.loss)
+        self.historyRestored.emit(history)
+        self.message.emit(f"Training goes on from epoch {epoch}.")
 
     def _on_epoch(self, metrics: dict) -> None:
         self.epochFinished.emit(metrics)

@@ -15,6 +15,9 @@ The file is a zip archive of:
   on where it was: ``kind`` (its name), ``t`` (steps taken) and ``state/NAME/KEY`` arrays
   (e.g. Adam's moments of parameter ``0.W``). Files without it still open; the
   optimiser then starts afresh.
+- ``timeline.npz`` (with a model, optional): the training timeline's snapshots
+  (``playground.two_d.timeline_file``). Files without it, or with one that does not fit
+  the network, open with a timeline that starts at the saved epoch.
 
 ``save_session`` writes atomically (temporary file in the same folder, fsync, rename), so
 a crash mid-write leaves the old file. ``load_session`` checks everything before it
@@ -46,6 +49,7 @@ from engine.serialize import (
     write_state,
 )
 from engine.spec import RunConfig
+from playground.two_d import timeline_file
 from playground.two_d.points import MAX_CSV_ROWS
 from playground.two_d.run_history import (
     CLASSIFICATION_COLUMNS,
@@ -61,10 +65,12 @@ KIND = "nn-playground session"
 SUFFIX = ".nnplay"
 META, POINTS, HISTORY, MODEL = "session.json", "points.npz", "history.npz", "model.npz"
 OPTIMIZER = "optimizer.npz"
+TIMELINE = "timeline.npz"
 #: largest uncompressed size read from each member (a damaged or hostile archive may
 #: claim anything; nothing bigger is decompressed).
 MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
-                 MODEL: 1024 * 2**20, OPTIMIZER: 2 * 1024 * 2**20}
+                 MODEL: 1024 * 2**20, OPTIMIZER: 2 * 1024 * 2**20,
+                 TIMELINE: timeline_file.MAX_BYTES}
 #: the metrics kept per epoch, in the order of the history array's columns.
 MAX_MEMBERS = 64
 #: largest session file opened (its members together, stored uncompressed).
@@ -87,7 +93,9 @@ class Session:
     config builds for ``input_shape`` and ``n_classes`` (None: no model yet);
     ``history`` float64 (E, len(HISTORY_COLUMNS)) holds one row per completed epoch;
     ``optimizer`` the optimiser's state (``Optimizer.export_state``), if saved and usable;
-    ``optimizer_note`` says why a saved one was left out ("" if none was).
+    ``optimizer_note`` says why a saved one was left out ("" if none was);
+    ``snapshots`` the training timeline (``engine.timeline.Snapshot`` list, oldest
+    first; None: not saved) and ``timeline_note`` why a saved one was left out.
     """
 
     config: RunConfig
@@ -103,6 +111,8 @@ class Session:
     format: int = FORMAT
     optimizer: dict | None = None
     optimizer_note: str = ""
+    snapshots: list | None = None
+    timeline_note: str = ""
 
 
 def dataset_points(dataset, regression: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,6 +175,8 @@ def session_bytes(session: Session) -> bytes:
                 zf.writestr(OPTIMIZER, _npz_bytes(kind=np.array(opt["kind"]),
                                                   t=np.array(int(opt["t"]), np.int64),
                                                   **arrays))
+            if session.snapshots:
+                zf.writestr(TIMELINE, timeline_file.timeline_bytes(session.snapshots))
     return buf.getvalue()
 
 
@@ -268,6 +280,14 @@ class _Reader:
                     session.optimizer_note = (
                         f"Training goes on with fresh optimiser moments: the saved state "
                         f"was left out ({_reason(e)}).")
+            if TIMELINE in zf.namelist():
+                # like the optimiser's state: a timeline that cannot be used is left out
+                try:
+                    session.snapshots = timeline_file.read_timeline(
+                        self._member(zf, TIMELINE), session.weights, session.epoch)
+                except (SessionError, DataError) as e:
+                    session.timeline_note = (f"The saved timeline was left out "
+                                             f"({_reason(e)}).")
         return session
 
     def _meta(self, data: bytes) -> dict:

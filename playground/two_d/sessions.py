@@ -63,7 +63,8 @@ class SessionKeeper:
             model_spec=state.spec if current else None,
             history=state.history if current else np.zeros((0, state.history.shape[1])),
             epoch=state.epoch if current else 0,
-            optimizer=state.optimizer if current else None)
+            optimizer=state.optimizer if current else None,
+            snapshots=state.snapshots if current else None)
 
     def export_model(self, path: str) -> None:
         """Write the current model as an engine ``.npz`` (``engine.load`` reads it)."""

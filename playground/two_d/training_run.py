@@ -27,6 +27,7 @@ class TrainingRun(QObject):
     failed = Signal(str)             # one sentence from the worker
     statsReady = Signal(object)      # the worker's layer statistics (current run only)
     layerViewReady = Signal(object)  # the worker's hidden-layer view (current run only)
+    rewound = Signal(int, object)    # epoch, history (E, columns): "Train from here" landed
 
     # commands to the worker (queued across threads)
     _configure = Signal(object)
@@ -44,6 +45,8 @@ class TrainingRun(QObject):
     _setWeight = Signal(int, int, int, float)
     _setInsideStats = Signal(bool)
     _setLayerView = Signal(object)
+    _showEpoch = Signal(int)
+    _rewind = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,27 +66,29 @@ class TrainingRun(QObject):
             (self._setGridView, w.setGridView), (self._publishState, w.publishState),
             (self._setGraphGrid, w.setGraphGrid), (self._setFocus, w.setFocus),
             (self._setWeight, w.setWeight), (self._setInsideStats, w.setInsideStats),
-            (self._setLayerView, w.setLayerView)])
+            (self._setLayerView, w.setLayerView), (self._showEpoch, w.showEpoch),
+            (self._rewind, w.rewind)])
         self.host.listen([
             (w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
             (w.failed, self._on_failed), (w.runningChanged, self._on_worker_running),
-            (w.statsReady, self._on_stats), (w.layerViewReady, self._on_layer_view)])
+            (w.statsReady, self._on_stats), (w.layerViewReady, self._on_layer_view),
+            (w.rewound, self._on_rewound)])
         self.host.start()
 
     # ------------------------------------------------------------------ runs
 
     def new_run(self, config: RunConfig, dataset, view: tuple, weights: dict | None = None,
                 epoch: int = 0, history: np.ndarray | None = None,
-                optimizer: dict | None = None) -> None:
+                optimizer: dict | None = None, snapshots: list | None = None) -> None:
         """Fresh weights for ``config`` and ``dataset`` (or ``weights`` at ``epoch`` with
-        ``history`` and the ``optimizer`` state, for a restored session); keeps playing
-        if it was, unless there is no data."""
+        ``history``, the ``optimizer`` state and the timeline's ``snapshots``, for a
+        restored session); keeps playing if it was, unless there is no data."""
         self.run_id += 1
         self.epoch = epoch
         self.classes = dataset.n_classes if dataset is not None else 0
         self.runReset.emit(self.run_id)
         self._configure.emit(RunPlan(self.run_id, config, dataset, weights, epoch, history,
-                                     optimizer))
+                                     optimizer, snapshots))
         if dataset is None:  # no model: what the region showed belongs to no run now
             self.gridReady.emit({"run_id": self.run_id, "epoch": epoch, "probs": None,
                                  "bounds": view})
@@ -149,6 +154,19 @@ class TrainingRun(QObject):
         not)."""
         self._setLayerView.emit(None if view is None else tuple(int(v) for v in view))
 
+    def show_epoch(self, epoch: int | None) -> None:
+        """Grids show the snapshot at or before ``epoch`` (None: the live network)."""
+        self._showEpoch.emit(-1 if epoch is None else max(0, int(epoch)))
+
+    def train_from(self, epoch: int) -> None:
+        """A new run going on from the snapshot at or before ``epoch``: the replies of
+        the old run are dropped, ``rewound`` brings the epoch and history it starts at."""
+        if not self.classes:
+            return
+        self.run_id += 1
+        self.runReset.emit(self.run_id)
+        self._rewind.emit(self.run_id, int(epoch))
+
     def request_state(self, timeout: float) -> ModelState | None:
         """Copies of the worker's model, epoch and history, asked for between two of its
         ticks; None if it did not answer within ``timeout`` seconds."""
@@ -179,6 +197,11 @@ class TrainingRun(QObject):
     def _on_layer_view(self, payload: dict) -> None:
         if payload.get("run_id") == self.run_id:
             self.layerViewReady.emit(payload)
+
+    def _on_rewound(self, run_id: int, epoch: int, history) -> None:
+        if run_id == self.run_id:
+            self.epoch = int(epoch)
+            self.rewound.emit(int(epoch), history)
 
     def _on_failed(self, text: str) -> None:
         self.pause()

@@ -30,6 +30,7 @@ from playground.landscape.trajectory import TrajectoryRecorder
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 from playground.two_d import inside
 from playground.two_d.run_history import epoch_history, restored_steps
+from playground.two_d.timeline import RunTimeline
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
@@ -67,6 +68,8 @@ class RunPlan:
     epoch: int = 0
     history: np.ndarray | None = field(default=None, compare=False)
     optimizer: dict | None = field(default=None, compare=False)
+    #: a restored session's timeline (``engine.timeline.Snapshot`` list), if saved
+    snapshots: list | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class ModelState:
     optimizer: dict | None = None
     #: the weight trajectory (T, P) so far (``TrajectoryRecorder.snapshots``)
     trajectory: np.ndarray | None = field(default=None, compare=False)
+    #: the timeline's kept snapshots (``engine.timeline.Snapshot``), oldest first
+    snapshots: list | None = field(default=None, compare=False)
 
 
 class TrainingWorker(TickLoop):
@@ -103,6 +108,8 @@ class TrainingWorker(TickLoop):
     # playground.two_d.inside.layer_view_payload plus "run_id", "epoch" (only while a
     # layer view is set)
     layerViewReady = Signal(object)
+    # run_id, epoch, history (E, columns): the run went back to that epoch's snapshot
+    rewound = Signal(int, int, object)
 
     def __init__(self) -> None:
         super().__init__(blas_threads=BLAS_THREADS)
@@ -137,6 +144,7 @@ class TrainingWorker(TickLoop):
         self._state: ModelState | None = None
         self._state_seq = 0
         self.trajectory = TrajectoryRecorder()  # weight snapshots for the loss landscape
+        self.timeline = RunTimeline()           # snapshots for the timeline slider
 
     # ------------------------------------------------------------------ commands
 
@@ -150,6 +158,7 @@ class TrainingWorker(TickLoop):
         self._history = epoch_history(plan.history)
         self._restored_epoch = plan.epoch
         self._probe = self._view_points = None
+        self.timeline.clear()
         if plan.dataset is None:
             return
         try:
@@ -168,6 +177,7 @@ class TrainingWorker(TickLoop):
             self._trainer.epoch = plan.epoch
             self._trainer.steps = restored_steps(plan.history)
             self.trajectory.start(self._model, plan.epoch)
+            self.timeline.start(self._model, self._trainer, plan.snapshots)
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
@@ -212,11 +222,7 @@ class TrainingWorker(TickLoop):
         n = len(t.x_train)
         bs = n if not config.batch_size else min(config.batch_size, n)
         if bs != t.batch_size:
-            dataset = Dataset(t.x_train, t.y_train,
-                              t.x_test if t.x_test is not None else t.x_train[:0],
-                              t.y_test if t.y_test is not None else t.y_train[:0],
-                              0, "")
-            new = self._make_trainer(config, dataset, opt, t.rng)
+            new = self._make_trainer(config, _trainer_data(t), opt, t.rng)
             new.epoch, new.steps, new.base_lr = t.epoch, t.steps, t.base_lr
             self._trainer = new
 
@@ -294,6 +300,37 @@ class TrainingWorker(TickLoop):
         w[row, col] = value
         self._emit_grid()
 
+    @Slot(int)
+    def showEpoch(self, epoch: int) -> None:
+        """Draw the region and graph from the snapshot at or before ``epoch`` while
+        training goes on (-1: from the live network again)."""
+        self.timeline.show(None if epoch < 0 else epoch)
+        if self._model is not None:
+            self._emit_grid()
+
+    @Slot(int, int)
+    def rewind(self, run_id: int, epoch: int) -> None:
+        """Go on as run ``run_id`` from the snapshot at or before ``epoch`` ("Train from
+        here"): the same weights, optimiser moments, generator and history as then, so
+        training on repeats what followed unless a setting changed."""
+        if self._trainer is None or self._model is None:
+            return
+        was = self._running
+        self._pause_quietly()
+        self.run_id = run_id
+        t = self._trainer
+        new = self._make_trainer(self._config, _trainer_data(t), t.optimizer, t.rng)
+        new.base_lr = t.base_lr
+        self._trainer = new
+        snapshot = self.timeline.rewind(self._model, new, epoch)
+        rows = self._history.array()
+        self._history = epoch_history(rows[rows[:, 0] <= snapshot.epoch])  # column: epoch
+        self.trajectory.start(self._model, snapshot.epoch)
+        self.rewound.emit(run_id, snapshot.epoch, self._history.array())
+        self._emit_grid()
+        if was:
+            self.start()
+
     @Slot(bool)
     def setInsideStats(self, on: bool) -> None:
         """Compute the layer statistics (``statsReady``) from now on (True) or not."""
@@ -342,7 +379,8 @@ class TrainingWorker(TickLoop):
                 optimizer = None  # after a blow-up: nothing worth continuing from
         epoch = self._trainer.epoch if self._trainer is not None else self._restored_epoch
         return ModelState(self.run_id, epoch, spec, weights, self._history.array(),
-                          optimizer, trajectory=self.trajectory.snapshots(self._model))
+                          optimizer, trajectory=self.trajectory.snapshots(self._model),
+                          snapshots=self.timeline.snapshots() if self._model else None)
 
     # ------------------------------------------------------------------ internals
 
@@ -361,6 +399,7 @@ class TrainingWorker(TickLoop):
         self._grid_dirty = True
         self._history.append(metrics)
         self.trajectory.record(self._model, metrics["epoch"])
+        self.timeline.record(self._model, self._trainer)
         self.epochFinished.emit(dict(metrics, run_id=self.run_id))
         if self._stop_epoch and metrics["epoch"] == self._stop_epoch and self._running:
             self.pause()  # the tick's loop sees it and ends after this step
@@ -384,7 +423,8 @@ class TrainingWorker(TickLoop):
         if self.stop_requested:
             return None
         now = time.perf_counter()
-        if self._grid_dirty and now - self._last_grid >= self._grid_interval() - 0.001:
+        if self._grid_dirty and now - self._last_grid >= self._grid_interval() - 0.001 \
+                and self.timeline.shown is None:  # a shown snapshot does not change
             self._emit_grid()
         if self._speed and self._frame_epochs >= self._speed:
             wait = self._frame_start + FRAME_SECONDS - time.perf_counter()
@@ -409,22 +449,26 @@ class TrainingWorker(TickLoop):
             return
         self._last_grid = time.perf_counter()
         graph = None
+        model, shown = self.timeline.shown_model(self._model)
         with quiet():  # a diverged model's NaNs are shown, not raised
-            regression = self._model.task == "regression"
+            regression = model.task == "regression"
             if self._graph_size or self._focus is not None:
-                graph = network_grid(self._model, self._bounds, self._resolution,
+                graph = network_grid(model, self._bounds, self._resolution,
                                      max(2, self._graph_size), self._focus)
                 grid = graph.probs[..., 0] if regression else graph.probs
             else:
-                grid = prediction_grid(self._model, self._bounds, self._resolution)
+                grid = prediction_grid(model, self._bounds, self._resolution)
             payload = {"run_id": self.run_id, "bounds": self._bounds, "graph": graph}
             if regression:
-                payload.update(probs=None, values=grid, curve=self._curve())
+                payload.update(probs=None, values=grid, curve=self._curve(model))
             else:
                 payload["probs"] = grid
-        self._grid_dirty = False
-        self._grid_cost = time.perf_counter() - self._last_grid
-        payload["epoch"] = self._trainer.epoch if self._trainer is not None else 0
+        if shown is None:
+            self._grid_dirty = False
+            self._grid_cost = time.perf_counter() - self._last_grid
+        live = self._trainer.epoch if self._trainer is not None else 0
+        payload["epoch"] = live if shown is None else shown
+        payload["snapshot"] = shown is not None   # an earlier epoch, not the live network
         self.gridReady.emit(payload)
         self._emit_inside(force=not self._running)
 
@@ -459,9 +503,16 @@ class TrainingWorker(TickLoop):
         self._last_inside = time.perf_counter()
         self._inside_cost = self._last_inside - start
 
-    def _curve(self) -> tuple[np.ndarray, np.ndarray]:
-        """The regression network along x1 at x2 = 0 over the view: (xs, ys) float64,
+    def _curve(self, model) -> tuple[np.ndarray, np.ndarray]:
+        """The regression ``model`` along x1 at x2 = 0 over the view: (xs, ys) float64,
         the 1-D curve view's fitted line."""
         xs = np.linspace(self._bounds[0], self._bounds[1], CURVE_POINTS)
-        pts = np.column_stack([xs, np.zeros_like(xs)]).astype(self._model.dtype)
-        return xs, np.asarray(self._model.predict(pts), np.float64).reshape(-1)
+        pts = np.column_stack([xs, np.zeros_like(xs)]).astype(model.dtype)
+        return xs, np.asarray(model.predict(pts), np.float64).reshape(-1)
+
+
+def _trainer_data(t: Trainer) -> Dataset:
+    """The data a trainer was given, as a ``Dataset`` to build another trainer on."""
+    return Dataset(t.x_train, t.y_train,
+                   t.x_test if t.x_test is not None else t.x_train[:0],
+                   t.y_test if t.y_test is not None else t.y_train[:0], 0, "")

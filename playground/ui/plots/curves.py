@@ -120,6 +120,14 @@ class TrainingCurves(QWidget):
         self.test_loss = self.loss_plot.plot(pen=dashed, name="test")
         self.train_acc = self.acc_plot.plot(pen=solid)
         self.test_acc = self.acc_plot.plot(pen=dashed)
+        # the timeline's shown epoch, on both plots (hidden while the live run is shown)
+        marker_pen = pg.mkPen((90, 90, 90), width=1, style=Qt.PenStyle.DotLine)
+        self.markers = [pg.InfiniteLine(angle=90, movable=False, pen=marker_pen)
+                        for _ in (self.loss_plot, self.acc_plot)]
+        for plot, line in zip((self.loss_plot, self.acc_plot), self.markers):
+            line.setZValue(5)
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
         self.log_check = QCheckBox("Log loss")
         self.log_check.setObjectName("logLossCheck")
         self.log_check.setToolTip("Show the loss on a logarithmic axis (useful once it is "
@@ -172,6 +180,19 @@ class TrainingCurves(QWidget):
         self._series = HistoryBuffer.from_columns(FIELDS, columns)
         self._dirty = True
         self.refresh()
+
+    def set_marker(self, epoch: int | None) -> None:
+        """Mark ``epoch`` on both plots with a dotted line (None: no mark)."""
+        for line in self.markers:
+            if epoch is not None:
+                line.setValue(float(epoch))
+            line.setVisible(epoch is not None)
+
+    @property
+    def marker(self) -> float | None:
+        """The marked epoch (None: none)."""
+        line = self.markers[0]
+        return float(line.value()) if line.isVisible() else None
 
     def clear(self) -> None:
         self._series = HistoryBuffer(FIELDS, capacity=1024)

@@ -57,7 +57,7 @@ class DecisionRegionPlot(pg.PlotWidget):
         self._vb = DrawingViewBox()
         super().__init__(parent, background="w", viewBox=self._vb)
         self.setObjectName("decisionPlot")
-        self.setMinimumSize(320, 320)
+        self.setMinimumSize(320, 292)  # with the timeline bar, fits 600 px screens
         item = self.getPlotItem()
         item.setAspectLocked(True, 1.0)
         item.showGrid(x=False, y=False)

@@ -34,6 +34,7 @@ from playground.ui.two_d.graph_panel import GraphPanel
 from playground.ui.two_d.network_panel import NetworkPanel
 from playground.ui.two_d.problem_view import ProblemView
 from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
+from playground.ui.two_d.timeline_bar import TimelineBar
 
 #: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
 FRAME_MS = 25
@@ -133,7 +134,9 @@ class PlaygroundPage(QWidget):
         self.splitter.setSizes([240, 640, 400])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.splitter, 1)
+        self.timeline = TimelineBar()
+        layout.addWidget(self.timeline)
 
         self._pending_grid: dict | None = None
         self._last_metrics: dict | None = None
@@ -266,6 +269,9 @@ class PlaygroundPage(QWidget):
         c.runningChanged.connect(self._on_running)
         c.epochFinished.connect(self._on_epoch)
         c.historyRestored.connect(self._on_history)
+        self.timeline.epochShown.connect(
+            lambda epoch: c.show_epoch(None if epoch < 0 else epoch))
+        self.timeline.trainFromRequested.connect(c.train_from)
         c.problem.connect(self.problemRaised)
         self.files.status.connect(self.statusMessage)
         self.files.problem.connect(self.problemRaised)
@@ -371,6 +377,8 @@ class PlaygroundPage(QWidget):
 
     def _on_grid(self, payload: dict) -> None:
         self._pending_grid = payload
+        snapshot = payload.get("snapshot", False)
+        self.curves.set_marker(payload.get("epoch") if snapshot else None)
         self._schedule_frame()
 
     def _on_baseline(self, payload: dict | None) -> None:
@@ -378,12 +386,15 @@ class PlaygroundPage(QWidget):
         self.data_panel.set_baseline_text(self.problem_view.show_baseline(payload, on))
 
     def _on_run_reset(self, _run_id: int) -> None:
+        self.timeline.reset()
+        self.curves.set_marker(None)
         self._last_metrics = None
         self._metrics_dirty = True
         self.curves.clear()
         self._schedule_frame()
 
     def _on_epoch(self, metrics: dict) -> None:
+        self.timeline.set_latest(metrics["epoch"])
         self.curves.append(metrics)
         self._last_metrics = metrics
         self._metrics_dirty = True
@@ -394,6 +405,7 @@ class PlaygroundPage(QWidget):
         from playground.two_d.run_history import HISTORY_COLUMNS, history_rows
 
         self.curves.set_history({k: history[:, i] for i, k in enumerate(HISTORY_COLUMNS)})
+        self.timeline.reset(int(history[-1, 0]) if len(history) else 0)
         last = history_rows(history[-1:])[0] if len(history) else None
         ok = last is not None and last["train_loss"] is not None and (
             last["train_acc"] is not None or last["train_r2"] is not None)

@@ -139,9 +139,10 @@ def test_clicking_a_link_and_typing_a_value_sets_the_workers_weight(
 
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(answer))
     # a link of layer 1 whose middle no other link crosses (wrapped columns overlap some)
+    # and no unit's map covers
     row, col = next((r, c) for r in range(4) for c in range(3)
                     if tuple(graph._seg_index[graph._link_at(*_middle(graph, 1, r, c))])
-                    == (1, r, c))
+                    == (1, r, c) and graph._node_at(*_middle(graph, 1, r, c)) is None)
     qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton,
                      pos=graph.link_point(1, row, col))
     assert asked and f"from 1.{row + 1} to 2.{col + 1}" in asked[0][1]
