@@ -59,7 +59,8 @@ class MnistController(QObject):
     _loadData = Signal(object)
     _prepare = Signal(object)
     _stop = Signal()
-    _featureMaps = Signal(int)
+    _featureMaps = Signal(int, int)
+    _showFilterLayer = Signal(int)
     _predict = Signal(object)
     _saveModel = Signal(str)
     _loadModel = Signal(int, str)
@@ -93,7 +94,8 @@ class MnistController(QObject):
             (self._predict, w.predictDrawing), (self._saveModel, w.saveModel),
             (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads),
             (self._publishSnapshot, w.publishSnapshot),
-            (self._setInsideStats, w.setInsideStats)])
+            (self._setInsideStats, w.setInsideStats),
+            (self._showFilterLayer, w.showFilterLayer)])
         self.host.listen([
             (w.dataLoaded, self._on_data_loaded), (w.downloadNeeded, self._on_download_needed),
             (w.modelReady, self._on_model_ready), (w.filtersReady, self._on_filters),
@@ -301,9 +303,17 @@ class MnistController(QObject):
     def set_threads(self, n: int) -> None:
         self._setThreads.emit(int(n))
 
-    def request_feature_maps(self, index: int) -> None:
+    def request_feature_maps(self, index: int, layer: int = -1) -> None:
+        """Layer ``layer``'s output for test image ``index`` (-1: the first weighted
+        layer's after its activation), answered by ``featureMapsReady``."""
         if not self.closed:
-            self._featureMaps.emit(int(index))
+            self._featureMaps.emit(int(index), int(layer))
+
+    def show_filter_layer(self, layer: int) -> None:
+        """The filter view shows layer ``layer`` (a ``filter_layers`` index); its
+        filters come at once and then with every update (``filtersReady``)."""
+        if not self.closed:
+            self._showFilterLayer.emit(int(layer))
 
     def predict(self, image: np.ndarray) -> None:
         """Ask for a drawing's probabilities; at most one request is in flight, and the

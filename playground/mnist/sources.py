@@ -51,7 +51,7 @@ def class_names(data_name: str) -> list[str]:
 
 def make_config(*, source: str = "sample", path: str = "", preset: str = "simple-cnn",
                 filters: int = 30, filter_size: int = 5, hidden: int = 100,
-                init: str = "std", optimizer: str = "adam", lr: float = 1e-3,
+                init: str = "he", optimizer: str = "adam", lr: float = 1e-3,
                 batch_size: int = 100, epochs: int = 5, train_limit: int = 0,
                 seed: int = 0) -> RunConfig:
     """The validated run config the page's controls describe (``SpecError`` if not)."""

@@ -33,11 +33,13 @@ from engine.trainer import Trainer
 from playground.landscape.trajectory import TrajectoryRecorder
 from playground.mnist import inside
 from playground.mnist.drawing import drawing_to_input
-from playground.mnist.inspection import (
-    first_layer_activations,
-    first_layer_filters,
-    model_summary,
-    strip_indices,
+from playground.mnist.inspection import model_summary, strip_indices
+from playground.mnist.layer_views import (
+    FilterViews,
+    default_map_layer,
+    filter_layers,
+    layer_output,
+    map_layers,
 )
 from playground.mnist.metrics import RunProgress, test_summary
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
@@ -77,14 +79,21 @@ class MnistWorker(TickLoop):
                                      #  "input_shape", "strip_images", "strip_labels",
                                      #  "class_names"}
     downloadNeeded = Signal(str)     # the data set is not cached: offer to fetch it
-    modelReady = Signal(object)      # {"run_id", "summary", "kind", "filters", "loaded", ...}
-    filtersReady = Signal(object)    # {"run_id", "kind", "filters" (n, h, w) float32}
+    # {"run_id", "summary", "loaded", "path", "preset", "total", "filter_layers"
+    #  (layer_views.filter_layers), "map_layers" (layer_views.map_layers), "map_layer"
+    #  (the one shown first), "kind", "filters" and "view" (as filtersReady's) or "none"}
+    modelReady = Signal(object)
+    # layer_views.filter_view of the layer shown (showFilterLayer) + "run_id": its tiles
+    # now, at the start, W - W0 and the last step's gradient, sent with the filters
+    filtersReady = Signal(object)
     progressed = Signal(object)      # {"run_id", "done", "total", "epoch", "speed", "eta"}
     stepsReady = Signal(object)      # {"run_id", "x", "loss", "acc"}: smoothed per step
     epochFinished = Signal(dict)     # the trainer's metrics + test_loss/test_acc + run_id
     evaluated = Signal(object)       # {"run_id", "confusion", "mistakes", "test_acc", ...}
     finished = Signal(object)        # {"run_id", "epochs", "seconds"}: all epochs done
     stopped = Signal(int)            # run_id: Stop honoured, the model is kept
+    # {"run_id", "index", "image", "label", "predicted", "layer", "maps" (C, h, w) or
+    #  (units,), "kind" ("conv" for image-shaped maps, else "dense")}
     featureMapsReady = Signal(object)
     probabilitiesReady = Signal(object)
     modelSaved = Signal(str)
@@ -101,6 +110,7 @@ class MnistWorker(TickLoop):
         self._config: RunConfig | None = None
         self._model = None
         self._trainer: LiveTrainer | None = None
+        self.filter_views = FilterViews()  # W0 and the layer the filter view shows
         self._phase = "idle"        # idle | training | evaluating
         self._train_after_eval = False
         self._reset_run_stats()
@@ -173,6 +183,7 @@ class MnistWorker(TickLoop):
                 self.stopped.emit(request.run_id)
             return
         self.trajectory.start(self._model)
+        self.filter_views.start(self._model, self._image_shape())
         self._probe = None
         self._emit_model_ready(loaded=False)
         self._emit_inside(force=True)
@@ -206,16 +217,19 @@ class MnistWorker(TickLoop):
         """BLAS threads used while training (0 = the library's default)."""
         self.blas_threads = max(0, int(n))
 
-    @Slot(int)
-    def requestFeatureMaps(self, index: int) -> None:
-        """First-layer activation maps of test image ``index``."""
+    @Slot(int, int)
+    def requestFeatureMaps(self, index: int, layer: int = -1) -> None:
+        """The output of layer ``layer`` (-1 or an index out of range: the first
+        weighted layer's after its activation) for test image ``index``."""
         if self._model is None or self._data is None or len(self._data.x_test) == 0:
             return
         index = int(np.clip(index, 0, len(self._data.x_test) - 1))
+        if not 0 <= layer < len(self._model.layers):
+            layer = default_map_layer(self._model)
         x = self._data.x_test[index:index + 1]
         try:
             with quiet():
-                maps = first_layer_activations(self._model, x)
+                maps = layer_output(self._model, x, layer)
                 probs = self._model.predict_proba(x)[0]
         except (EngineError, ValueError) as e:
             self.failed.emit(f"Cannot compute feature maps: {e}")
@@ -223,7 +237,15 @@ class MnistWorker(TickLoop):
         self.featureMapsReady.emit({
             "run_id": self.run_id, "index": index, "image": np.array(x[0, 0]),
             "label": int(self._data.y_test[index]), "predicted": int(np.argmax(probs)),
-            "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
+            "layer": layer, "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
+
+    @Slot(int)
+    def showFilterLayer(self, layer: int) -> None:
+        """The filter view shows layer ``layer`` (a ``filter_layers`` index) from now on;
+        its filters are sent at once."""
+        self.filter_views.layer = int(layer)
+        if self._model is not None:
+            self._emit_filters()
 
     @Slot(object)
     def predictDrawing(self, image: np.ndarray) -> None:
@@ -268,6 +290,7 @@ class MnistWorker(TickLoop):
         self.run_id = run_id
         self._model, self._trainer = model, None
         self._config = model.config
+        self.filter_views.start(model, self._image_shape())
         self._emit_model_ready(loaded=True, path=path)
         self._emit_inside(force=True)
         if self._data is not None:
@@ -443,22 +466,35 @@ class MnistWorker(TickLoop):
 
     def _emit_model_ready(self, loaded: bool, path: str = "") -> None:
         model = self._model
-        found = first_layer_filters(model, self._image_shape())
-        kind, filters = found if found is not None else ("none", np.zeros((0, 1, 1), np.float32))
+        view = self._filter_view()
         config = model.config
         preset = config.model.preset if config is not None else ""
+        input_shape = (self._data.input_shape if self._data is not None
+                       else (1, *self._image_shape()))
+        try:
+            maps = map_layers(model, input_shape)
+        except (EngineError, ValueError):
+            maps = []  # a loaded model that does not fit the data: no maps to offer
         self.modelReady.emit({
             "run_id": self.run_id, "loaded": loaded, "path": path, "preset": preset,
-            "summary": model_summary(model, preset), "kind": kind, "filters": filters,
+            "summary": model_summary(model, preset),
+            "filter_layers": filter_layers(model, self._image_shape()),
+            "map_layers": maps, "map_layer": default_map_layer(model),
+            "kind": view["kind"] if view else "none",
+            "filters": view["filters"] if view else np.zeros((0, 1, 1), np.float32),
+            "view": view,
             "total": (self._trainer.samples_per_epoch * self._config.epochs
                       if self._trainer is not None else 0)})
 
+    def _filter_view(self) -> dict | None:
+        steps = self._trainer.steps if self._trainer is not None else 0
+        return self.filter_views.view(self._model, self._image_shape(), steps)
+
     def _emit_filters(self) -> None:
-        found = first_layer_filters(self._model, self._image_shape())
+        view = self._filter_view()
         self._last_filters = time.perf_counter()
-        if found is not None:
-            self.filtersReady.emit({"run_id": self.run_id, "kind": found[0],
-                                    "filters": found[1]})
+        if view is not None:
+            self.filtersReady.emit(dict(view, run_id=self.run_id))
 
     def _emit_progress(self, force: bool = False) -> None:
         now = time.perf_counter()

@@ -15,7 +15,7 @@ SHAPE, CLASSES = (1, 28, 28), 10
 
 
 def _architecture(config: RunConfig) -> list[dict]:
-    """The layers ``config`` builds, without how their weights start (the app uses σ init)."""
+    """The layers ``config`` builds, without how their weights start (a user choice)."""
     layers = describe_config(config, SHAPE, CLASSES)["layers"]
     return [{k: v for k, v in spec.items() if k not in ("init", "std")} for spec in layers]
 

@@ -30,6 +30,9 @@ MODEL_TIPS = {"simple-cnn": "The book's SimpleConvNet: conv → ReLU → 2×2 ma
               "mlp": "A multi-layer perceptron: every pixel feeds every hidden unit.",
               "deep-cnn": "The book's DeepConvNet: six 3×3 conv layers with fixed widths "
                           "(16, 16, 32, 32, 64, 64), pooling, dense 50, dropout, dense."}
+#: He: these are ReLU networks (what ``init: auto`` gives them in the engine); σ = 0.01
+#: leaves DeepConvNet at chance, and W - W0 shows the learned edges under He's noise.
+DEFAULT_INIT = "he"
 INIT_LABELS = {"std": "Small (σ = 0.01)", "he": "He (σ = √(2/n))",
                "xavier": "Xavier (σ = √(1/n))"}
 TRAIN_TIP = "Train a fresh network for the chosen number of epochs; press again to stop."
@@ -104,11 +107,12 @@ class MnistControls(QWidget):
         self.init_combo.setObjectName("mnistInitCombo")
         for key, label in INIT_LABELS.items():
             self.init_combo.addItem(label, key)
-        _select(self.init_combo, settings.value("mnist/init", "std"))
+        _select(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
         self.init_combo.setToolTip(
-            "How the weights start. Small random weights (the book's choice for its "
-            "filter pictures) leave the filters to learning, so edges and blobs appear "
-            "clearly; He starts larger and learns faster, but the filters stay noisier.")
+            "How the weights start. He (the default) learns fastest and is what "
+            "DeepConvNet needs to learn at all; its filters start noisy, so \"Change "
+            "since start\" shows what was learned. Small random weights (the book's "
+            "filter pictures) leave the filters themselves to learning.")
         self.summary_label = QLabel("")
         self.summary_label.setObjectName("mnistModelSummary")
         self.summary_label.setStyleSheet("color: #555;")
@@ -309,7 +313,7 @@ class MnistControls(QWidget):
             self.spins[key].setValue(_int(settings.value(f"mnist/{key}", default),
                                           default, lo, hi))
         _select(self.model_combo, settings.value("mnist/model", "simple-cnn"))
-        _select(self.init_combo, settings.value("mnist/init", "std"))
+        _select(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
         _select(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
         self.lr_spin.setValue(_float(settings.value("mnist/lr", 1e-3), 1e-3))
         self._update_rows()

@@ -65,7 +65,8 @@ class MnistPage(QWidget):
         c.saveClicked.connect(self._ask_save)
         c.loadClicked.connect(self._ask_load)
         c.threadsChanged.connect(ctl.set_threads)
-        self.views.featureMapsRequested.connect(ctl.request_feature_maps)
+        self.views.featureMapsRequested.connect(self._request_maps)
+        self.views.filter_panel.layerChosen.connect(ctl.show_filter_layer)
         self.views.drawingChanged.connect(self._request_prediction)
         self.landscape = LandscapeLauncher(
             self, lambda: mnist_source(self.controller), action_name="mnistLandscapeAction",
@@ -92,7 +93,7 @@ class MnistPage(QWidget):
         ctl.resultsCleared.connect(v.clear_results)
         ctl.runStarted.connect(self._on_run_started)
         ctl.modelReady.connect(self._on_model_ready)
-        ctl.filtersReady.connect(lambda p: v.set_filters(p["filters"]))
+        ctl.filtersReady.connect(v.set_filters)
         ctl.progressed.connect(self._on_progress)
         ctl.stepsReady.connect(lambda p: v.curves.append_steps(p["x"], p["loss"], p["acc"]))
         ctl.epochFinished.connect(
@@ -232,6 +233,9 @@ class MnistPage(QWidget):
         if path:
             self.load_model(path)
 
+    def _request_maps(self, index: int) -> None:
+        self.controller.request_feature_maps(index, self.views.map_layer)
+
     def _request_prediction(self) -> None:
         self.controller.predict(self.views.pad.image())
 
@@ -274,14 +278,14 @@ class MnistPage(QWidget):
     def _on_run_started(self, train: bool) -> None:
         self.controls.progress.setRange(0, 1)
         self.controls.progress.setValue(0)
-        if train:
+        if train and self.views.filter_mode == "initial":  # the start stays as it is
             self.views.set_filter_mode("learned")
 
     def _on_model_ready(self, p: dict) -> None:
-        self.views.set_model(p["kind"], p["filters"])
+        self.views.set_model(p)
         self.views.set_trained(p["loaded"])
         if self.views.tabs.currentIndex() == 2:  # the maps of the current model
-            self.controller.request_feature_maps(self.views.map_spin.value())
+            self._request_maps(self.views.map_spin.value())
         self.controls.summary_label.setText(p["summary"])
         if p["total"]:
             self.controls.progress.setRange(0, p["total"])
@@ -297,7 +301,7 @@ class MnistPage(QWidget):
     def _on_evaluated(self, p: dict) -> None:
         self.views.set_evaluation(p)
         if self.views.tabs.currentIndex() == 2:
-            self.controller.request_feature_maps(self.views.map_spin.value())
+            self._request_maps(self.views.map_spin.value())
 
     def _set_run_text(self, text: str) -> None:
         self.controls.run_label.setStyleSheet("")

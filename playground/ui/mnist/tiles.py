@@ -24,15 +24,17 @@ def grid_shape(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def fit_columns(n: int, tile_h: int, tile_w: int, width: float, height: float) -> int:
-    """The column count that shows ``n`` tiles of tile_h×tile_w largest in a
-    width×height area (gaps ignored)."""
+def fit_columns(n: int, tile_h: int, tile_w: int, width: float, height: float,
+                gap: int = 0) -> int:
+    """The column count that shows ``n`` tiles of tile_h×tile_w, ``gap`` pixels apart,
+    largest in a width×height area."""
     if n < 1:
         return 1
     best, best_scale = 1, -1.0
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
-        scale = min(width / (cols * tile_w), height / (rows * tile_h))
+        scale = min(width / (cols * tile_w + (cols - 1) * gap),
+                    height / (rows * tile_h + (rows - 1) * gap))
         if scale > best_scale + 1e-9:
             best, best_scale = cols, scale
     return best

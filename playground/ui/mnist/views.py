@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -20,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.mnist.filter_panel import FilterPanel
 from playground.ui.mnist.tiles import fit_columns
 from playground.ui.plots.confusion import ConfusionMatrixPlot
 from playground.ui.plots.filters import FilterGrid
@@ -57,57 +55,14 @@ class MnistViews(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.class_names = [str(i) for i in range(10)]
-        self._initial: np.ndarray | None = None
-        self._learned: np.ndarray | None = None
-        self._kind = "conv"
         self._trained = False   # the model has learned something (else: fresh weights)
 
         # filters
-        self.filter_grid = FilterGrid("filterView", symmetric=True, per_tile=True)
-        self.scale_check = QCheckBox("One scale for all")
-        self.scale_check.setObjectName("filterScaleCheck")
-        self.scale_check.setToolTip("Off: each filter uses the whole grey range (its own "
-                                    "scale, still centred on 0). On: one scale for all, "
-                                    "so strong and weak filters can be compared.")
-        self.scale_check.toggled.connect(self._on_scale)
-        self.filter_title = _title("First-layer filters")
-        # Its text changes with the model; it must not resize the panes when it does:
-        # its size hint is ignored, and its one minimum width fits the longest text.
-        self.filter_title.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                        QSizePolicy.Policy.Preferred)
-        bold = self.filter_title.font()
-        bold.setBold(True)
-        self.filter_title.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(
-            "First-layer filters · 64 × 9×9") + 4)
-        self.initial_button = QPushButton("Initial")
-        self.initial_button.setObjectName("filterInitialButton")
-        self.learned_button = QPushButton("Learned")
-        self.learned_button.setObjectName("filterLearnedButton")
-        self._mode = QButtonGroup(self)
-        for i, b in enumerate((self.initial_button, self.learned_button)):
-            b.setCheckable(True)
-            b.setAutoDefault(False)
-            self._mode.addButton(b, i)
-        self.learned_button.setChecked(True)
-        self.initial_button.setToolTip("The random filters the run started from.")
-        self.learned_button.setToolTip("The filters as they are now (updated live).")
-        self._mode.idClicked.connect(lambda _id: self._show_filters())
-        head = QHBoxLayout()
-        head.addWidget(self.filter_title, 1)  # what is left of the row, clipped if short
-        head.addWidget(self.scale_check)
-        head.addSpacing(8)
-        head.addWidget(self.initial_button)
-        head.addWidget(self.learned_button)
-        filters = QWidget()
-        fl = QVBoxLayout(filters)
-        fl.setContentsMargins(0, 0, 0, 0)
-        fl.addLayout(head)
-        fl.addWidget(self.filter_grid, 1)
-        self.filter_hint = _hint("")
-        # Two lines kept for it, so a longer hint does not shrink the filters.
-        self.filter_hint.setMinimumHeight(2 * self.filter_hint.fontMetrics().lineSpacing())
-        self.filter_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        fl.addWidget(self.filter_hint)
+        self.filter_panel = FilterPanel()
+        self.filter_grid = self.filter_panel.grid
+        self.initial_button = self.filter_panel.initial_button
+        self.learned_button = self.filter_panel.learned_button
+        self.scale_check = self.filter_panel.scale_check
 
         # curves
         self.curves = StepCurves()
@@ -118,7 +73,7 @@ class MnistViews(QWidget):
         cl.addWidget(self.curves, 1)
 
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(filters)
+        top.addWidget(self.filter_panel)
         top.addWidget(curves)
         top.setStretchFactor(0, 1)
         top.setStretchFactor(1, 1)
@@ -211,10 +166,22 @@ class MnistViews(QWidget):
         self.map_order = _hint(TRUE_PREDICTED)
         self.map_order.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.map_grid = FilterGrid("featureMapView", symmetric=False)
+        self.map_layer_combo = QComboBox()
+        self.map_layer_combo.setObjectName("featureMapLayerCombo")
+        self.map_layer_combo.setToolTip(
+            "Whose outputs to show: any layer of the network (convolution, activation, "
+            "pooling, dense) for the chosen test digit.")
+        self.map_layer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.map_layer_combo.setMinimumContentsLength(8)
+        self.map_layer_combo.currentIndexChanged.connect(
+            lambda _i: self.featureMapsRequested.emit(self.map_spin.value()))
         picker = QHBoxLayout()
         picker.addWidget(QLabel("Test image"))
         picker.addWidget(self.map_spin, 1)
         left = QVBoxLayout()
+        left.addWidget(QLabel("Layer"))
+        left.addWidget(self.map_layer_combo)
         left.addLayout(picker)
         left.addWidget(random_button)
         # the digit at its largest, its caption, and right under it what the caption says
@@ -224,7 +191,7 @@ class MnistViews(QWidget):
         left.addStretch(1)
         left_w = QWidget()
         left_w.setLayout(left)
-        left_w.setFixedWidth(170)
+        left_w.setFixedWidth(190)  # the layer combo reads "10: max-pool · 32×8×8"
         self.map_hint = _hint("")
         right = QVBoxLayout()
         right.addWidget(self.map_hint)
@@ -240,11 +207,11 @@ class MnistViews(QWidget):
 
     @property
     def filter_mode(self) -> str:
-        return "initial" if self.initial_button.isChecked() else "learned"
+        """"initial", "learned", "change" or "gradient" (``FilterPanel.mode``)."""
+        return self.filter_panel.mode
 
     def set_filter_mode(self, mode: str) -> None:
-        (self.initial_button if mode == "initial" else self.learned_button).setChecked(True)
-        self._show_filters()
+        self.filter_panel.set_mode(mode)
 
     def set_data(self, n_test: int, class_names: list[str]) -> None:
         self.class_names = list(class_names)
@@ -274,41 +241,36 @@ class MnistViews(QWidget):
         """Whether the model has learned anything yet (a drawing's guess says so)."""
         self._trained = bool(trained)
 
-    def set_model(self, kind: str, initial: np.ndarray) -> None:
-        """A new model: its first-layer weights now are the run's initial filters."""
-        self._kind = kind
-        self._initial = np.array(initial, dtype=np.float32)
-        self._learned = self._initial
-        n = len(initial)
-        if kind == "conv":
-            h, w = initial.shape[1:]
-            self.filter_title.setText(f"<b>First-layer filters</b> · {n} × {h}×{w}")
-            self.filter_hint.setText("Grey = 0, darker = negative, lighter = positive "
-                                     "weights.")
-        elif kind == "dense":
-            self.filter_title.setText(f"<b>First-layer weights</b> · {n} units")
-            self.filter_hint.setText("Each tile: the weights from every pixel to one "
-                                     "hidden unit, as an image. Grey = 0.")
-        else:
-            self.filter_title.setText("<b>First-layer filters</b>")
-            self.filter_hint.setText("This model's first layer has no image-shaped weights.")
-        self._show_filters()
+    def set_model(self, payload: dict) -> None:
+        """A new model (the worker's ``modelReady`` payload): its filter layers and the
+        layers whose outputs the feature maps offer; its weights now are the start."""
+        self.filter_panel.set_model(payload["filter_layers"], payload["view"])
+        self.set_map_layers(payload["map_layers"], payload["map_layer"])
 
-    def _on_scale(self, on: bool) -> None:
-        self.filter_grid.set_per_tile(not on)
-        self._show_filters()
+    def set_filters(self, payload: dict) -> None:
+        """The worker's ``filtersReady`` payload: the shown layer's tiles now."""
+        self.filter_panel.set_view(payload)
 
-    def set_filters(self, filters: np.ndarray) -> None:
-        self._learned = np.array(filters, dtype=np.float32)
-        if self.filter_mode == "learned":
-            self._show_filters()
+    @property
+    def map_layer(self) -> int:
+        """The layer whose outputs the feature maps show (-1: the model's default)."""
+        data = self.map_layer_combo.currentData()
+        return -1 if data is None else int(data)
 
-    def _show_filters(self) -> None:
-        tiles = self._initial if self.filter_mode == "initial" else self._learned
-        if tiles is None or len(tiles) == 0:
-            self.filter_grid.clear_tiles()
-        else:
-            self.filter_grid.set_tiles(tiles)
+    def set_map_layers(self, layers: list[dict], default: int) -> None:
+        """The layers a model offers (``layer_views.map_layers``); the one chosen stays
+        if the new model has the same layers, else ``default`` is chosen."""
+        combo = self.map_layer_combo
+        same = [combo.itemText(i) for i in range(combo.count())] == [
+            e["label"] for e in layers]
+        if same:
+            return
+        combo.blockSignals(True)
+        combo.clear()
+        for entry in layers:
+            combo.addItem(entry["label"], entry["index"])
+        combo.setCurrentIndex(max(combo.findData(default), 0))
+        combo.blockSignals(False)
 
     def set_evaluation(self, payload: dict) -> None:
         self.confusion.set_matrix(payload["confusion"], self.class_names)
@@ -329,23 +291,31 @@ class MnistViews(QWidget):
             + (f", accuracy {100 * acc:.1f} %." if acc is not None else "."))
 
     def set_feature_maps(self, payload: dict) -> None:
+        """The worker's ``featureMapsReady`` payload; one of a layer no longer chosen
+        is dropped."""
+        if self.map_layer >= 0 and payload["layer"] != self.map_layer:
+            return
         names = self.class_names
         truth, pred = names[payload["label"]], names[payload["predicted"]]
         color = "#222222" if truth == pred else WRONG_COLOR
         self.map_input.set_images(payload["image"][None],
                                   [f"{_short(truth)}→{_short(pred)}"], [color])
         maps = payload["maps"]
+        g = self.map_grid
+        g.symmetric = bool(np.nanmin(maps) < 0) if maps.size else False
+        scale = ("grey = 0, white = positive, black = negative" if g.symmetric
+                 else "black = 0, white = strong")
+        name = self.map_layer_combo.currentText().split(" · ")[0].split(": ", 1)[-1]
+        name = f"layer {payload['layer'] + 1} ({name})" if name else "the layer"
         if payload["kind"] == "conv":
-            g = self.map_grid
-            self.map_grid.set_tiles(maps, cols=fit_columns(len(maps), *maps.shape[1:],
-                                                           g.width(), g.height()))
-            self.map_hint.setText(f"{len(maps)} activation maps of the first layer "
-                                  f"(after ReLU), {maps.shape[1]}×{maps.shape[2]} each: "
-                                  "white = strong response.")
+            g.set_tiles(maps, cols=fit_columns(len(maps), *maps.shape[1:],
+                                               g.width(), g.height()))
+            self.map_hint.setText(f"{len(maps)} output maps of {name}, "
+                                  f"{maps.shape[1]}×{maps.shape[2]} each: {scale}.")
         else:
-            self.map_grid.set_tiles(maps[:, None, None])
-            self.map_hint.setText(f"Activations of the {len(maps)} first-layer hidden "
-                                  "units (an MLP has no maps): white = strong.")
+            g.set_tiles(maps[:, None, None])
+            self.map_hint.setText(f"The {len(maps)} outputs of {name}, one square "
+                                  f"each: {scale}.")
         if self.map_spin.value() != payload["index"]:
             self.map_spin.blockSignals(True)
             self.map_spin.setValue(payload["index"])

@@ -66,14 +66,17 @@ class FilterGrid(pg.GraphicsLayoutWidget):
     def levels(self) -> tuple[float, float]:
         return self._levels
 
-    def set_tiles(self, tiles: np.ndarray, cols: int | None = None) -> None:
-        """Show ``tiles`` (n, h, w) in a near-square grid (``cols`` columns if given)."""
+    def set_tiles(self, tiles: np.ndarray, cols: int | None = None,
+                  gap: int | None = None) -> None:
+        """Show ``tiles`` (n, h, w) in a near-square grid (``cols`` columns if given),
+        ``gap`` pixels apart (default: 1, or 2 for tiles of 16 pixels or more)."""
         tiles = np.asarray(tiles, dtype=np.float32)
         if tiles.ndim != 3 or len(tiles) == 0:
             self.clear_tiles()
             return
         n, h, w = tiles.shape
-        gap = 1 if max(h, w) < 16 else 2
+        if gap is None:
+            gap = 1 if max(h, w) < 16 else 2
         if cols is None:
             cols = grid_shape(n)[1]
         if self.symmetric and self.per_tile:

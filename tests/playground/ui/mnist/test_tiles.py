@@ -19,6 +19,12 @@ def test_fit_columns_uses_the_area_shape():
     assert tiling.fit_columns(30, 24, 24, 300, 300) in (5, 6)
 
 
+def test_fit_columns_counts_the_gaps_between_small_tiles():
+    # 32 tiles of 7x15: without gaps 5 columns fit best, with 3 px gaps 6 do
+    assert tiling.fit_columns(32, 7, 15, 370, 210) == 5
+    assert tiling.fit_columns(32, 7, 15, 370, 210, gap=3) == 6
+
+
 def test_mosaic_places_tiles_with_nan_gaps():
     tiles = np.arange(5 * 2 * 3, dtype=np.float32).reshape(5, 2, 3)
     m = tiling.mosaic(tiles, cols=3, gap=1)
