@@ -131,6 +131,8 @@ class SessionKeeper:
                       session)
         if session.optimizer_note:
             note = f"{note} {session.optimizer_note}".strip()
+        if session.timeline_note:
+            note = f"{note} {session.timeline_note}".strip()
         return note
 
     @staticmethod

@@ -375,3 +375,49 @@ def test_a_session_with_points_beyond_float32_is_refused(tmp_path):
     save_session(path, Session(s.config, X, s.y, s.test, s.n_classes))
     with pytest.raises(SessionError, match="1e\\+308.*32-bit"):
         load_session(path)
+
+
+def _with_timeline(session: Session, epochs=(0, 1, 2, 3)) -> Session:
+    from engine.timeline import Snapshot
+
+    rng = np.random.default_rng(5)
+    session.snapshots = [
+        Snapshot(e, {k: (v + e).astype(v.dtype) for k, v in session.weights.items()},
+                 {"kind": "adam", "t": e, "arrays": {"0.W/m": np.full((2, 8), e, np.float32)}},
+                 rng.bit_generator.state, 2 * e)
+        for e in epochs]
+    return session
+
+
+def test_the_timeline_round_trips_bit_for_bit(tmp_path):
+    session = _with_timeline(make_session())
+    save_session(tmp_path / "t.nnplay", session)
+    back = load_session(tmp_path / "t.nnplay")
+    assert back.timeline_note == ""
+    assert [s.epoch for s in back.snapshots] == [0, 1, 2, 3]
+    for a, b in zip(session.snapshots, back.snapshots):
+        assert a.steps == b.steps and a.rng == b.rng
+        assert a.optimizer["kind"] == b.optimizer["kind"] and a.optimizer["t"] == b.optimizer["t"]
+        for key, value in a.weights.items():
+            assert b.weights[key].dtype == value.dtype and np.array_equal(b.weights[key], value)
+        np.testing.assert_array_equal(b.optimizer["arrays"]["0.W/m"],
+                                      a.optimizer["arrays"]["0.W/m"])
+
+
+def _other_networks_timeline(session: Session) -> Session:
+    session.snapshots = _with_timeline(make_session(hidden=(4,))).snapshots
+    return session
+
+
+@pytest.mark.parametrize("damage, match", [
+    (lambda s: _with_timeline(s, (0, 2, 1)), "increasing"),
+    (lambda s: _with_timeline(s, (0, 1, 9)), "increasing"),   # past the session's epoch
+    (_other_networks_timeline, "does not fit"),
+])
+def test_a_timeline_that_does_not_fit_is_left_out_and_the_session_opens(
+        tmp_path, damage, match):
+    session = damage(make_session())
+    save_session(tmp_path / "t.nnplay", session)
+    back = load_session(tmp_path / "t.nnplay")
+    assert back.snapshots is None and match in back.timeline_note
+    assert_same(session, back)
