@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,6 +29,7 @@ from playground.landscape.trajectory import TrajectoryRecorder
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
 from playground.two_d import inside
 from playground.two_d.run_history import epoch_history, restored_steps
+from playground.two_d.run_plan import ModelState, RunPlan, trainer_data
 from playground.two_d.timeline import RunTimeline
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
@@ -52,42 +52,6 @@ INSIDE_SHARE = 3.0
 #: thread for the same cores: 25600x8 @ 8x8 float32 took 1.7 ms with two threads and
 #: 0.7 ms with one on a 2-core machine.
 BLAS_THREADS = 1
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What the worker needs for a run: its id, the config and the data (None: no run).
-    A restored run also brings its ``weights`` (``param/NAME``/``buffer/NAME`` arrays),
-    the ``epoch`` they were saved at, the loss ``history`` (E, columns) up to it and the
-    ``optimizer`` state (``Optimizer.export_state``) to continue from, if saved."""
-
-    run_id: int
-    config: RunConfig
-    dataset: Dataset | None
-    weights: dict[str, np.ndarray] | None = None
-    epoch: int = 0
-    history: np.ndarray | None = field(default=None, compare=False)
-    optimizer: dict | None = field(default=None, compare=False)
-    #: a restored session's timeline (``engine.timeline.Snapshot`` list), if saved
-    snapshots: list | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class ModelState:
-    """Copies of what the worker holds for run ``run_id``: the model's description and
-    arrays (None without a model), the completed epochs and their history, and the
-    optimiser's state (``Optimizer.export_state``; None without a model)."""
-
-    run_id: int
-    epoch: int
-    spec: dict | None
-    weights: dict[str, np.ndarray] | None
-    history: np.ndarray
-    optimizer: dict | None = None
-    #: the weight trajectory (T, P) so far (``TrajectoryRecorder.snapshots``)
-    trajectory: np.ndarray | None = field(default=None, compare=False)
-    #: the timeline's kept snapshots (``engine.timeline.Snapshot``), oldest first
-    snapshots: list | None = field(default=None, compare=False)
 
 
 class TrainingWorker(TickLoop):
@@ -222,7 +186,7 @@ class TrainingWorker(TickLoop):
         n = len(t.x_train)
         bs = n if not config.batch_size else min(config.batch_size, n)
         if bs != t.batch_size:
-            new = self._make_trainer(config, _trainer_data(t), opt, t.rng)
+            new = self._make_trainer(config, trainer_data(t), opt, t.rng)
             new.epoch, new.steps, new.base_lr = t.epoch, t.steps, t.base_lr
             self._trainer = new
 
@@ -319,7 +283,7 @@ class TrainingWorker(TickLoop):
         self._pause_quietly()
         self.run_id = run_id
         t = self._trainer
-        new = self._make_trainer(self._config, _trainer_data(t), t.optimizer, t.rng)
+        new = self._make_trainer(self._config, trainer_data(t), t.optimizer, t.rng)
         new.base_lr = t.base_lr
         self._trainer = new
         snapshot = self.timeline.rewind(self._model, new, epoch)
@@ -510,9 +474,3 @@ class TrainingWorker(TickLoop):
         pts = np.column_stack([xs, np.zeros_like(xs)]).astype(model.dtype)
         return xs, np.asarray(model.predict(pts), np.float64).reshape(-1)
 
-
-def _trainer_data(t: Trainer) -> Dataset:
-    """The data a trainer was given, as a ``Dataset`` to build another trainer on."""
-    return Dataset(t.x_train, t.y_train,
-                   t.x_test if t.x_test is not None else t.x_train[:0],
-                   t.y_test if t.y_test is not None else t.y_train[:0], 0, "")
