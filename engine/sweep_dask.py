@@ -136,7 +136,10 @@ class SweepRun:
 
     @property
     def done(self) -> bool:
-        return all(f.done() for f in self._futures)
+        # done only once every finished trial has been handed out by finished(): a trial
+        # that ends between a finished() call and this check would otherwise be lost
+        return all(f in self._reported or (f.done() and f.cancelled())
+                   for f in self._futures)
 
     def cancel(self) -> None:
         """Queued trials are dropped, running ones end after their current epoch."""
