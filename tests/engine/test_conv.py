@@ -39,9 +39,11 @@ def direct_pool(x, size, stride, reduce):
     return y
 
 
-def make_conv(cin, cout, k, stride, pad, seed=0, dtype=np.float64):
+def make_conv(cin, cout, k, stride, pad, seed=0, dtype=np.float64, batch_wide=None):
     rng = np.random.default_rng(seed)
     layer = Conv2D(cin, cout, k, stride=stride, pad=pad, rng=rng, dtype=dtype)
+    if batch_wide is not None:  # the columns' layout, normally chosen by their row count
+        layer._batch_wide = batch_wide
     layer.params["b"][...] = rng.standard_normal(cout)
     return layer
 
@@ -54,9 +56,10 @@ CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
 ]
 
 
+@pytest.mark.parametrize("batch_wide", [False, True], ids=["per-sample", "batch-wide"])
 @pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
-def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w):
-    layer = make_conv(cin, cout, k, stride, pad)
+def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w, batch_wide):
+    layer = make_conv(cin, cout, k, stride, pad, batch_wide=batch_wide)
     x = np.random.default_rng(1).standard_normal((2, cin, h, w))
     # A convolution is linear in x and W, so central differences have no truncation
     # error and a larger step only shrinks rounding noise: at 1e-6, a gradient of 1e-4
@@ -66,14 +69,20 @@ def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, 
     assert max(errors.values()) < TOL, errors
 
 
+@pytest.mark.parametrize("batch_wide", [False, True], ids=["per-sample", "batch-wide"])
 @pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
-def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w):
-    layer = make_conv(cin, cout, k, stride, pad)
+def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w, batch_wide):
+    layer = make_conv(cin, cout, k, stride, pad, batch_wide=batch_wide)
     x = np.random.default_rng(2).standard_normal((3, cin, h, w))
     y = layer.forward(x)
     expected = direct_conv(x, layer.params["W"], layer.params["b"], stride, pad)
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
     assert y.shape[1:] == layer.output_shape((cin, h, w))
+
+
+def test_the_layout_follows_the_column_rows():
+    assert not Conv2D(1, 30, 5)._batch_wide  # 25 rows: a grey first layer
+    assert Conv2D(16, 16, 3)._batch_wide  # 144 rows
 
 
 @pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
