@@ -10,16 +10,21 @@ from .base import Layer
 from .errors import SpecError
 from .im2col import col2im, col2im_batch, conv_output_size, im2col, im2col_batch
 from .init import init_weights
+from .shifted_conv import ShiftedConv
 
 # Input bytes per chunk in the 2x2 max-pool fast path: small enough that a chunk's
 # temporaries stay in cache, large enough to amortise the per-call overhead (1 MiB measured
 # best, 128 KiB and 8 MiB each ~30% slower, on a 512 KiB-L2 machine).
 _POOL_CHUNK_BYTES = 1024 * 1024
 
-# Conv2D columns with at least this many rows (C*kh*kw) use the batch-wide layout: a
+# Conv2D columns with at least this many rows (C*kh*kw) are multiplied batch-wide: a
 # 1-channel 5x5 or 3x3 first layer (25 or 9 rows) measured faster per sample, 16x3x3 and
 # more (144 rows) 25-40 % faster batch-wide (forward + backward, batch 100, 2 threads).
 BATCH_WIDE_MIN_ROWS = 64
+# ... and at stride 1 by shifted slices (shifted_conv.py) while the padded image is at most
+# this many times the output: 28x28 (1.15) and 14x14 (1.31) measured faster that way,
+# 7x7 padded to 9x9 (1.65) slower.
+SHIFTED_MAX_WASTE = 1.4
 
 
 def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
@@ -88,15 +93,19 @@ class Conv2D(Layer):
         }
         self._new_grads()
         # im2col columns of the last forward with a row of ones, K = C*kh*kw rows per
-        # position. Two layouts, chosen by K: with few rows (a first layer on grey images)
-        # per-sample GEMMs (O, K+1) @ (K+1, OH*OW) run at speed and write the output in
-        # place, so the columns are (N, K+1, P); with many rows the per-sample GEMMs are
-        # too small for BLAS and one GEMM over the batch, on (K+1, N, P) columns, is much
-        # faster even with the transposing copies it needs (measured per layer shape).
+        # position. Three layouts, chosen by K and the stride: with few rows (a first
+        # layer on grey images) per-sample GEMMs (O, K+1) @ (K+1, OH*OW) run at speed and
+        # write the output in place, so the columns are (N, K+1, P); with many rows the
+        # per-sample GEMMs are too small for BLAS and one GEMM over the batch is much
+        # faster even with the transposing copies it needs: at stride 1 by shifted slices
+        # in cache-sized chunks (shifted_conv.py), otherwise on (K+1, N, P) columns.
         self._cols: np.ndarray | None = None
         self._x_shape: tuple[int, int, int, int] | None = None
         k = fan_in
-        self._batch_wide = k >= BATCH_WIDE_MIN_ROWS
+        # "wide" picks "shifted" or "batch-wide" per input size; tests may force either.
+        self._layout = "per-sample" if k < BATCH_WIDE_MIN_ROWS else "wide"
+        self._mode = self._layout
+        self._shifted = ShiftedConv(self.dtype)
         self._wb = np.empty((self.out_channels, k + 1), dtype=self.dtype)  # [W2 | b]
         self._gwb = np.empty((self.out_channels, k + 1), dtype=self.dtype)  # [dW2 | db]
 
@@ -142,7 +151,19 @@ class Conv2D(Layer):
         wb[:, :k] = self.params["W"].reshape(o, k)
         wb[:, k] = self.params["b"]
         self._x_shape = x.shape
-        if not self._batch_wide:
+        mode = self._layout
+        if mode == "wide":
+            # Shifted slices compute every padded position: worth it unless the padding
+            # is a large share of the image (7x7 padded to 9x9 is 65 % extra: slower).
+            padded = (h + 2 * self.pad) * (w + 2 * self.pad)
+            mode = "shifted" if self.stride == 1 and padded <= SHIFTED_MAX_WASTE * p else (
+                "batch-wide")
+        self._mode = mode
+        if mode == "shifted":
+            y = self._shifted.forward(x, wb, self.kh, self.kw, self.pad)
+            self._cols = self._shifted.xf  # only a mark that forward ran
+            return y
+        if mode == "per-sample":
             # One GEMM per sample, (O, K+1) @ (K+1, OH*OW), straight into the output.
             cols = self._cols = self._cols_buffer((n, k + 1, p), (slice(None), k))
             im2col(x, self.kh, self.kw, self.stride, self.pad, out=cols[:, :k])
@@ -162,9 +183,16 @@ class Conv2D(Layer):
         cols, o = self._cols, self.out_channels
         k = self._wb.shape[1] - 1
         n = self._x_shape[0]
+        if self._mode == "shifted":
+            dx = self._shifted.backward(dy.astype(self.dtype, copy=False),
+                                        self.params["W"].reshape(o, k), self._gwb, self.pad,
+                                        input_grad=not self.skip_input_grad)
+            self.grads["W"].reshape(o, k)[...] = self._gwb[:, :k]
+            self.grads["b"][...] = self._gwb[:, k]
+            return dx
         p = cols.size // (n * (k + 1))
         dy = dy.astype(self.dtype, copy=False).reshape(n, o, p)
-        if self._batch_wide:
+        if self._mode == "batch-wide":
             dyt = np.empty((o, n, p), dtype=self.dtype)
             dyt[...] = dy.transpose(1, 0, 2)
             dy2 = dyt.reshape(o, n * p)
@@ -178,7 +206,7 @@ class Conv2D(Layer):
         if self.skip_input_grad:
             return None
         w2t = self.params["W"].reshape(o, k).T
-        if self._batch_wide:
+        if self._mode == "batch-wide":
             dcols = np.matmul(w2t, dy2)  # (C*kh*kw, N*OH*OW)
             return col2im_batch(dcols, self._x_shape, self.kh, self.kw, self.stride, self.pad)
         dcols = np.matmul(w2t, dy)  # (N, C*kh*kw, OH*OW)

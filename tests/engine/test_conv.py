@@ -39,15 +39,18 @@ def direct_pool(x, size, stride, reduce):
     return y
 
 
-def make_conv(cin, cout, k, stride, pad, seed=0, dtype=np.float64, batch_wide=None):
+def make_conv(cin, cout, k, stride, pad, seed=0, dtype=np.float64, layout=None):
     rng = np.random.default_rng(seed)
     layer = Conv2D(cin, cout, k, stride=stride, pad=pad, rng=rng, dtype=dtype)
-    if batch_wide is not None:  # the columns' layout, normally chosen by their row count
-        layer._batch_wide = batch_wide
+    if layout is not None:  # normally chosen by the column rows and the stride
+        if layout == "shifted" and stride != 1:
+            pytest.skip("the shifted layout is for stride 1")
+        layer._layout = layout
     layer.params["b"][...] = rng.standard_normal(cout)
     return layer
 
 
+LAYOUTS = ["per-sample", "batch-wide", "shifted"]
 CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
     (2, 3, 3, 1, 0, 6, 5),
     (2, 3, 3, 2, 1, 7, 6),
@@ -56,10 +59,10 @@ CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
 ]
 
 
-@pytest.mark.parametrize("batch_wide", [False, True], ids=["per-sample", "batch-wide"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
-def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w, batch_wide):
-    layer = make_conv(cin, cout, k, stride, pad, batch_wide=batch_wide)
+def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, w, layout):
+    layer = make_conv(cin, cout, k, stride, pad, layout=layout)
     x = np.random.default_rng(1).standard_normal((2, cin, h, w))
     # A convolution is linear in x and W, so central differences have no truncation
     # error and a larger step only shrinks rounding noise: at 1e-6, a gradient of 1e-4
@@ -69,10 +72,10 @@ def test_conv_gradients_match_central_differences(cin, cout, k, stride, pad, h, 
     assert max(errors.values()) < TOL, errors
 
 
-@pytest.mark.parametrize("batch_wide", [False, True], ids=["per-sample", "batch-wide"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("cin,cout,k,stride,pad,h,w", CONV_CASES)
-def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w, batch_wide):
-    layer = make_conv(cin, cout, k, stride, pad, batch_wide=batch_wide)
+def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w, layout):
+    layer = make_conv(cin, cout, k, stride, pad, layout=layout)
     x = np.random.default_rng(2).standard_normal((3, cin, h, w))
     y = layer.forward(x)
     expected = direct_conv(x, layer.params["W"], layer.params["b"], stride, pad)
@@ -80,9 +83,32 @@ def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w
     assert y.shape[1:] == layer.output_shape((cin, h, w))
 
 
-def test_the_layout_follows_the_column_rows():
-    assert not Conv2D(1, 30, 5)._batch_wide  # 25 rows: a grey first layer
-    assert Conv2D(16, 16, 3)._batch_wide  # 144 rows
+def test_shifted_layout_across_several_chunks(monkeypatch):
+    # chunks of 256 positions over 3 x 12 x 12 = 432: the second chunk's adds overlap the
+    # first's by the largest shift, and its GEMMs see a part-filled column buffer
+    import engine.shifted_conv as shifted
+
+    monkeypatch.setattr(shifted, "CHUNK_BYTES", 1)
+    layer = make_conv(2, 3, 3, 1, 1, layout="shifted")
+    x = np.random.default_rng(3).standard_normal((3, 2, 10, 10))
+    y = layer.forward(x)
+    assert layer._shifted.chunk == 256 and layer._shifted.m == 432
+    expected = direct_conv(x, layer.params["W"], layer.params["b"], 1, 1)
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+    errors = check_layer(layer, x, eps=1e-5)
+    assert max(errors.values()) < TOL, errors
+
+
+@pytest.mark.parametrize("make,shape,mode", [
+    (lambda: Conv2D(1, 30, 5), (2, 1, 28, 28), "per-sample"),  # 25 rows: a grey first layer
+    (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 28, 28), "shifted"),  # 144 rows
+    (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 7, 7), "batch-wide"),  # 9x9 is 1.65 x 7x7
+    (lambda: Conv2D(16, 16, 3, stride=2), (2, 16, 28, 28), "batch-wide"),
+])
+def test_the_layout_follows_the_column_rows_stride_and_padding(make, shape, mode):
+    layer = make()
+    layer.forward(np.zeros(shape, dtype=np.float32))
+    assert layer._mode == mode
 
 
 @pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
