@@ -50,7 +50,7 @@ class ShiftedConv:
         self.cols = np.empty((k + 1, self.chunk), dtype=self.dtype)
         self.cols[k] = 1  # the bias row
         self.dcols = np.empty((k, self.chunk), dtype=self.dtype)
-        self.gwb_part = np.empty((o, k + 1), dtype=self.dtype)
+        self.gwb_part = np.empty((k + 1, o), dtype=self.dtype)  # transposed: see backward
         self.shifts = [ki * wp + kj for ki in range(kh) for kj in range(kw)]
         self._key = key
 
@@ -91,8 +91,10 @@ class ShiftedConv:
         for a in range(0, m, self.chunk):
             length = min(self.chunk, m - a)
             dy_part = dyf[:, a : a + length]
-            np.matmul(dy_part, self._fill_cols(a, length).T, out=self.gwb_part)
-            gwb += self.gwb_part
+            # [dW2 | db]^T = [cols; 1] @ dy^T: OpenBLAS runs this (K+1, L) @ (L, O) 1.7x
+            # faster than dy @ [cols; 1]^T, the same product with a (O, K+1) result.
+            np.matmul(self._fill_cols(a, length), dy_part.T, out=self.gwb_part)
+            gwb += self.gwb_part.T
             if input_grad:
                 np.matmul(w2.T, dy_part, out=self.dcols[:, :length])
                 # Chunks overlap in dxf by up to the largest shift: the adds run one after
