@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from .augment import AUGMENTS, MAX_DEGREES, MAX_SHIFT
 from .errors import SpecError, common_file_problem, read_regular
 from .spec import DATASETS, PRESETS, REGRESSION_DATASETS, TASKS, RunConfig, defaults_for
 
@@ -73,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--config", metavar="run.json",
                    help="start from a saved run config (default: the dataset's defaults)")
     _data_flags(t)
+    t.add_argument("--augment", choices=AUGMENTS,
+                   help=f"image sets: change each training batch at random, test images "
+                        f"never: shift (up to {MAX_SHIFT} pixels each way) or shift-rotate "
+                        f"(and up to {MAX_DEGREES:g} degrees)")
     t.add_argument("--task", choices=TASKS,
                    help=f"learn class labels or one real value per point (default: the "
                         f"dataset's: regression for {', '.join(REGRESSION_DATASETS)} and "
@@ -246,6 +251,7 @@ _OVERRIDES = {  # flag -> (section, field); section None means top level
     "noise": ("data", "noise"), "classes": ("data", "classes"),
     "data_dir": ("data", "path"), "download": ("data", "download"),
     "train_limit": ("data", "train_limit"), "test_data": ("data", "test_path"),
+    "augment": ("data", "augment"),
     "model": ("model", "preset"), "hidden": ("model", "hidden"),
     "activation": ("model", "activation"), "init": ("model", "init"),
     "init_std": ("model", "init_std"), "loss": ("model", "loss"),

@@ -108,7 +108,7 @@ def make_run(config: RunConfig, data):
     trainer = Trainer(model, build_optimizer(config), data.x_train, data.y_train,
                       data.x_test, data.y_test, batch_size=config.batch_size,
                       schedule=config.schedule, rng=np.random.default_rng(config.seed),
-                      task=config.data.task)
+                      task=config.data.task, augment=config.data.augment)
     return model, trainer
 
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .augment import check_augment
 from .config_types import check_types
 from .datasets.regression2d import REGRESSION_GENERATORS
 from .datasets.toy2d import GENERATORS
@@ -55,6 +56,9 @@ class DataConfig:
     #: "classification" (integer labels) or "regression" (one real value per point); a
     #: generated set's task follows its name (see ``dataset_task``)
     task: str = "classification"
+    #: random changes to each training batch of images (``engine.augment.AUGMENTS``):
+    #: "none", "shift" (up to 2 pixels) or "shift-rotate" (and up to 10 degrees)
+    augment: str = "none"
 
     def validate(self) -> None:
         if self.name not in DATASETS:
@@ -87,6 +91,11 @@ class DataConfig:
                             f"test split (--test-ratio)")
         if self.train_limit < 0:
             raise SpecError(f"train_limit must be >= 0, got {self.train_limit}")
+        check_augment(self.augment)
+        if self.augment != "none" and not self.is_image:
+            raise SpecError(f"augmentation {self.augment!r} is for images; "
+                            f"dataset {self.name!r} is not an image set "
+                            f"({', '.join(IMAGE_DATASETS)})")
 
     @property
     def is_image(self) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .augment import augmenter
 from .errors import DataError, TrainingDiverged
 from .metrics import r2_from_sums, regression_scores, total_sum_of_squares
 from .optimizers import Optimizer
@@ -45,6 +46,10 @@ class Trainer:
     ``train_r2``, ``test_rmse``, ``test_r2`` instead, no accuracy); None infers it from
     the targets: one real value per sample (a float array (N,)) is regression.
 
+    ``augment``: "none", "shift" or "shift-rotate" (``engine.augment``): each training
+    batch of images (N, C, H, W) is shifted / rotated at random with draws from ``rng``
+    before the step; the stored training set and the test set are never changed.
+
     Callbacks: ``on_step(info)`` after every batch with ``epoch``, ``step``, ``loss``,
     ``samples`` (seen this epoch) and ``correct`` (right answers in this batch; for
     regression ``squared_error``, the batch's sum of squared errors, instead);
@@ -60,7 +65,8 @@ class Trainer:
                  on_step: Callable[[dict], None] | None = None,
                  on_epoch: Callable[[dict], None] | None = None,
                  should_stop: Callable[[], bool] | None = None,
-                 train_metrics: str = "auto", task: str | None = None):
+                 train_metrics: str = "auto", task: str | None = None,
+                 augment: str = "none"):
         if train_metrics not in ("auto", "running", "full"):
             raise ValueError(f"train_metrics must be auto, running or full, got "
                              f"{train_metrics!r}")
@@ -76,6 +82,10 @@ class Trainer:
         if len(x_train) != len(y_train):
             raise DataError(f"{len(x_train)} training inputs but {len(y_train)} labels")
         self.model, self.optimizer = model, optimizer
+        self.augment = augmenter(augment)
+        if self.augment is not None and np.ndim(x_train) != 4:
+            raise DataError(f"augmentation {augment!r} needs images (N, C, H, W), got "
+                            f"training inputs of shape {np.shape(x_train)}")
         dtype = model.dtype
         self.x_train = np.ascontiguousarray(x_train, dtype=dtype)
         # regression targets are values in the model's number type, like its outputs
@@ -148,6 +158,8 @@ class Trainer:
             # Gather into reused buffers: no per-batch allocation of the batch itself.
             np.take(self.x_train, idx, axis=0, out=xb)
             np.take(self.y_train, idx, axis=0, out=yb)
+        if self.augment is not None:
+            xb = self.augment(xb, self.rng)  # a new array: x_train is never changed
         loss = self.model.loss(xb, yb, train=True)
         if not math.isfinite(loss):
             self._diverged(f"loss is {loss}")

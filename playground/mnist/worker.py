@@ -174,7 +174,7 @@ class MnistWorker(TickLoop):
                 self._model, build_optimizer(request.config), data.x_train[:limit],
                 data.y_train[:limit], batch_size=request.config.batch_size or None,
                 schedule=request.config.schedule, rng=rng, on_step=self._on_step,
-                should_stop=lambda: self.stop_requested)
+                should_stop=lambda: self.stop_requested, augment=request.config.data.augment)
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)

@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.mnist.sources import MODELS, optimizer_names, source_label
+from playground.mnist.sources import (
+    AUGMENT_LABELS,
+    MODELS,
+    PAGE_DEFAULTS,
+    optimizer_names,
+    source_label,
+    switched_defaults,
+)
 from playground.ui.widgets.image_gallery import ImageGallery
 
 MODEL_LABELS = {"simple-cnn": "SimpleConvNet (1 conv layer)",
@@ -35,15 +42,26 @@ MODEL_TIPS = {"simple-cnn": "The book's SimpleConvNet: conv → ReLU → 2×2 ma
 DEFAULT_INIT = "he"
 INIT_LABELS = {"std": "Small (σ = 0.01)", "he": "He (σ = √(2/n))",
                "xavier": "Xavier (σ = √(1/n))"}
+AUGMENT_TIP = ("Change every training batch at random, so the network sees each image a "
+               "little differently each epoch: shifted by up to 2 pixels each way, or "
+               "shifted and turned by up to 10°. Test images are never changed. Helps most "
+               "when there are few training images; on the 8×8 digits 2 pixels is a "
+               "quarter of the image and costs accuracy.")
+DEFAULTS_TIP = ("Values still at the previous data's defaults were set to this data "
+                "set's; values you had changed were kept.")
 TRAIN_TIP = "Train a fresh network for the chosen number of epochs; press again to stop."
 SOURCE_ORDER = ("sample", "mnist", "fashion-mnist", "files", "digits")
 _SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
-    "filters": ("Filters", 1, 64, 30, 1, "Number of first-layer convolution filters."),
-    "filter_size": ("Filter size", 1, 9, 5, 2, "Side of the square filters, in pixels."),
-    "hidden": ("Hidden units", 1, 1024, 100, 10,
+    "filters": ("Filters", 1, 64, PAGE_DEFAULTS["filters"], 1,
+                "Number of first-layer convolution filters."),
+    "filter_size": ("Filter size", 1, 9, PAGE_DEFAULTS["filter_size"], 2,
+                    "Side of the square filters, in pixels."),
+    "hidden": ("Hidden units", 1, 1024, PAGE_DEFAULTS["hidden"], 10,
                "Units of the hidden fully-connected layer."),
-    "batch_size": ("Batch size", 1, 1000, 100, 10, "Images per gradient step."),
-    "epochs": ("Epochs", 1, 100, 5, 1, "Passes over the training images per Train."),
+    "batch_size": ("Batch size", 1, 1000, PAGE_DEFAULTS["batch_size"], 10,
+                   "Images per gradient step."),
+    "epochs": ("Epochs", 1, 100, PAGE_DEFAULTS["epochs"], 1,
+               "Passes over the training images per Train."),
     "train_limit": ("Training images", 0, 60000, 0, 500,
                     "Train on only the first N training images (all: every one). Fewer "
                     "images make an epoch quicker."),
@@ -51,6 +69,9 @@ _SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
                 "Threads the linear-algebra library may use while training. 1 keeps the "
                 "window responsive on small machines; 0 lets the library decide."),
 }
+#: how ``defaults_note`` names a value
+_SHORT = {"filters": "{v} filters", "filter_size": "{v}×{v} filters",
+          "hidden": "{v} hidden units", "batch_size": "batch {v}", "epochs": "{v} epochs"}
 _OBJECT_NAMES = {"epochs": "mnistEpochsSpin", "filters": "mnistFiltersSpin",
                  "filter_size": "mnistFilterSizeSpin", "hidden": "mnistHiddenSpin",
                  "batch_size": "mnistBatchSpin", "train_limit": "mnistTrainLimitSpin",
@@ -71,6 +92,8 @@ class MnistControls(QWidget):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        #: the source whose defaults the values started from (see use_source_defaults)
+        self._defaults_source = str(settings.value("mnist/defaults_source", "sample"))
         self.spins: dict[str, QSpinBox] = {}
         for key, (_, lo, hi, default, step, tip) in _SPINS.items():
             spin = QSpinBox()
@@ -97,6 +120,7 @@ class MnistControls(QWidget):
         self.data_label = QLabel("")
         self.data_label.setObjectName("mnistDataLabel")
         self.data_label.setWordWrap(True)
+        self.data_label.setMinimumWidth(250)  # its size hint: two lines, not four
 
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("mnistModelCombo")
@@ -131,6 +155,13 @@ class MnistControls(QWidget):
         self.lr_spin.setKeyboardTracking(False)
         self.lr_spin.setToolTip("Step size of the optimiser (Adam: about 0.001; SGD: 0.01–0.1).")
 
+        self.augment_combo = QComboBox()
+        self.augment_combo.setObjectName("mnistAugmentCombo")
+        for key, label in AUGMENT_LABELS.items():
+            self.augment_combo.addItem(label, key)
+        _select(self.augment_combo, settings.value("mnist/augment", "none"))
+        self.augment_combo.setToolTip(AUGMENT_TIP)
+
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("mnistTrainButton")
         self.train_button.setMinimumHeight(32)
@@ -143,13 +174,14 @@ class MnistControls(QWidget):
         self.run_label = QLabel("")
         self.run_label.setObjectName("mnistRunLabel")
         self.run_label.setWordWrap(True)
+        self.run_label.setVisible(False)  # shown with the first result or error
         self.save_button = QPushButton("Save model…")
         self.save_button.setObjectName("mnistSaveButton")
         self.load_button = QPushButton("Load model…")
         self.load_button.setObjectName("mnistLoadButton")
 
         for combo in (self.source_combo, self.model_combo, self.init_combo,
-                      self.optimizer_combo):
+                      self.optimizer_combo, self.augment_combo):
             # Long item texts show in the popup; they never widen the column.
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -164,6 +196,7 @@ class MnistControls(QWidget):
             self.spins[key].valueChanged.connect(self._save_values)
         self.spins["threads"].valueChanged.connect(self._on_threads)
         self.optimizer_combo.currentIndexChanged.connect(self._save_values)
+        self.augment_combo.currentIndexChanged.connect(self._save_values)
         self.lr_spin.valueChanged.connect(self._save_values)
         self.train_button.clicked.connect(self.trainClicked)
         self.save_button.clicked.connect(self.saveClicked)
@@ -178,6 +211,7 @@ class MnistControls(QWidget):
         data.addWidget(self.data_label)
         limit = QFormLayout()
         limit.addRow(_SPINS["train_limit"][0], self.spins["train_limit"])
+        limit.addRow("Augmentation", self.augment_combo)
         data.addLayout(limit)
 
         model_box = QGroupBox("Model")
@@ -204,10 +238,10 @@ class MnistControls(QWidget):
         train.addWidget(self.run_label)
         train.addLayout(files)
 
-        # Tight rows: the whole column should fit a 1280x800 window without scrolling.
+        # Tight rows: the whole column should fit a 1024x700 window without scrolling.
         for lay in (data, limit, self._model_form, form, train):
-            lay.setSpacing(4)
-            lay.setContentsMargins(8, 4, 8, 6)
+            lay.setSpacing(3)
+            lay.setContentsMargins(8, 4, 8, 4)
         limit.setContentsMargins(0, 0, 0, 0)
         form.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
@@ -235,13 +269,38 @@ class MnistControls(QWidget):
         v = {key: self.spins[key].value() for key in
              ("filters", "filter_size", "hidden", "batch_size", "epochs", "train_limit")}
         v.update(preset=self.model_combo.currentData(), init=self.init_combo.currentData(),
-                 optimizer=self.optimizer_combo.currentData(), lr=self.lr_spin.value())
+                 optimizer=self.optimizer_combo.currentData(), lr=self.lr_spin.value(),
+                 augment=self.augment_combo.currentData())
         return v
+
+    def use_source_defaults(self, key: str) -> dict[str, int]:
+        """Data from the SOURCES key ``key`` is in: the values still at the previous
+        source's defaults take ``key``'s (``sources.SOURCE_DEFAULTS``: the 8×8 digits
+        want smaller filters and batches); values the user changed stay. Returns what
+        changed, set without emitting ``modelEdited`` (the page previews new data)."""
+        changes = switched_defaults(self.values(), self._defaults_source, key)
+        for name, value in changes.items():
+            spin = self.spins[name]
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self._defaults_source = key
+        self._save_values()
+        self.data_label.setToolTip(DEFAULTS_TIP if changes else "")
+        return changes
+
+    @staticmethod
+    def defaults_note(changes: dict[str, int]) -> str:
+        """A line saying which values ``use_source_defaults`` switched ("" if none)."""
+        if not changes:
+            return ""
+        said = ", ".join(_SHORT[k].format(v=v) for k, v in changes.items())
+        return f"\nDefaults: {said}"
 
     def set_training(self, training: bool, stopping: bool = False) -> None:
         """Lock what a run depends on while it trains; the button becomes Stop."""
         for w in (self.source_combo, self.model_combo, self.init_combo,
-                  self.optimizer_combo, self.lr_spin,
+                  self.optimizer_combo, self.lr_spin, self.augment_combo,
                   self.load_button, *(self.spins[k] for k in self.spins if k != "threads")):
             w.setEnabled(not training)
         if stopping:
@@ -309,6 +368,9 @@ class MnistControls(QWidget):
     def restore_settings(self, settings: QSettings) -> None:
         """Show the values ``save_settings`` wrote (missing or bad ones: the defaults);
         loading the source is the page's job."""
+        # read before any widget changes: each change writes every value to our settings
+        augment = settings.value("mnist/augment", "none")
+        defaults_source = str(settings.value("mnist/defaults_source", "sample"))
         for key, (_, lo, hi, default, _, _) in _SPINS.items():
             self.spins[key].setValue(_int(settings.value(f"mnist/{key}", default),
                                           default, lo, hi))
@@ -316,6 +378,8 @@ class MnistControls(QWidget):
         _select(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
         _select(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
         self.lr_spin.setValue(_float(settings.value("mnist/lr", 1e-3), 1e-3))
+        _select(self.augment_combo, augment)
+        self._defaults_source = defaults_source
         self._update_rows()
         self.modelEdited.emit()  # the combos were set silently
 
@@ -326,6 +390,8 @@ class MnistControls(QWidget):
         s.setValue("mnist/init", self.init_combo.currentData())
         s.setValue("mnist/optimizer", self.optimizer_combo.currentData())
         s.setValue("mnist/lr", self.lr_spin.value())
+        s.setValue("mnist/augment", self.augment_combo.currentData())
+        s.setValue("mnist/defaults_source", self._defaults_source)
 
 
 def _select(combo: QComboBox, key) -> None:

@@ -255,8 +255,10 @@ class MnistPage(QWidget):
         self.controls.strip.set_images(info["strip_images"],
                                        [names[i] for i in info["strip_labels"]])
         h, w = info["input_shape"][1:]
+        switched = self.controls.use_source_defaults(info["source"])  # before the preview
         self.controls.data_label.setText(f"{info['n_train']:,} training and "
-                                         f"{info['n_test']:,} test images, {h}×{w}")
+                                         f"{info['n_test']:,} test images, {h}×{w}"
+                                         + self.controls.defaults_note(switched))
         self.controls.spins["train_limit"].setMaximum(info["n_train"])
         self.views.set_data(info["n_test"], names)
 
@@ -306,10 +308,12 @@ class MnistPage(QWidget):
     def _set_run_text(self, text: str) -> None:
         self.controls.run_label.setStyleSheet("")
         self.controls.run_label.setText(text)
+        self.controls.run_label.setVisible(bool(text))  # no empty gap in a full column
 
     def _show_error(self, text: str) -> None:
         self.controls.run_label.setStyleSheet(ERROR_STYLE)
         self.controls.run_label.setText(text)
+        self.controls.run_label.setVisible(True)
         self._say(text)
 
     def _say(self, text: str) -> None:
