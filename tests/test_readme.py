@@ -53,7 +53,7 @@ def test_the_regression_parity_script_writes_the_table_in_readmes_form(tmp_path,
     assert lines[2] == "| ripple sin(r)/r | 0.900 | 0.950 | -0.050 | 0.900 | 0.950 |"
 
 
-BENCH_TABLES = ["mlp_epoch", "cnn_epoch", "gemm_fraction", "sklearn_parity",
+BENCH_TABLES = ["mlp_epoch", "cnn_epoch", "cnn_epoch_deep", "gemm_fraction", "sklearn_parity",
                 "regression_parity"]
 
 
