@@ -1,0 +1,211 @@
+"""A session's training timeline as an animated GIF: one frame per chosen snapshot, the
+decision region at that epoch (coloured as the 2-D page colours it, boundary and points
+on top) beside the loss curves with a mark at that epoch. NumPy and Pillow, no Qt.
+
+``save_animation(session, path, frames=N)`` picks ``N`` snapshots evenly from the first to
+the last, renders them and writes the GIF atomically; ``progress(done, total)`` is called
+after every frame and cancels the export by returning False (or raising), and then no
+file is written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.atomic import write_atomic
+from engine.errors import DataError, EngineError
+from engine.grid import decision_grid
+from engine.timeline import Snapshot, load_weights
+from playground.two_d.inside import data_bounds
+from playground.two_d.session_file import Session, check_weights
+from playground.ui.plots.colors import hex_to_rgb, region_rgba
+from playground.ui.plots.palette import BOUNDARY_COLOR
+
+#: frames when none are asked for: every snapshot, up to this many.
+DEFAULT_FRAMES = 100
+#: the most frames one animation holds (the timeline keeps at most 300 snapshots anyway).
+MAX_FRAMES = 1000
+DEFAULT_SIZE = (720, 400)
+MIN_SIZE, MAX_SIZE = (320, 180), (3840, 2160)
+DEFAULT_FPS = 10.0
+#: the last frame stays up this long (ms), so a looping GIF shows where training ended.
+HOLD_LAST_MS = 1500
+#: the region panel's margin around the plot, in pixels.
+MARGIN = 8
+
+
+class AnimationError(DataError):
+    """The animation cannot be made (no timeline, a regression session, a bad size);
+    one sentence saying why."""
+
+
+class AnimationCancelled(Exception):
+    """The progress callback asked to stop; nothing was written."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What ``save_animation`` wrote: the frame count, their epochs and the seconds taken."""
+
+    frames: int
+    epochs: tuple[int, ...]
+    seconds: float
+
+
+def pick_snapshots(count: int, frames: int | None = None) -> np.ndarray:
+    """Indices (F,) of ``frames`` snapshots spread evenly over ``count`` (first and last
+    included; all of them, up to ``DEFAULT_FRAMES``, when ``frames`` is None)."""
+    if count <= 0:
+        return np.zeros(0, np.intp)
+    wanted = min(count, DEFAULT_FRAMES) if frames is None else min(count, int(frames))
+    if wanted < 1:
+        raise AnimationError(f"an animation needs at least one frame, not {frames}")
+    if wanted == 1:
+        return np.array([count - 1], np.intp)
+    # count >= wanted: rounding an even spacing of at least 1 never repeats an index
+    return np.round(np.linspace(0, count - 1, wanted)).astype(np.intp)
+
+
+def check_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` (width, height) in pixels as ints, or ``AnimationError`` naming the range."""
+    w, h = (int(v) for v in size)
+    if not (MIN_SIZE[0] <= w <= MAX_SIZE[0] and MIN_SIZE[1] <= h <= MAX_SIZE[1] and w > h):
+        raise AnimationError(
+            f"the frame size {w}x{h} is not usable; choose a width from {MIN_SIZE[0]} to "
+            f"{MAX_SIZE[0]} and a height from {MIN_SIZE[1]} to {MAX_SIZE[1]} pixels, wider "
+            f"than high (the region is square, the curves sit beside it)")
+    return w, h
+
+
+def square_bounds(x: np.ndarray) -> tuple[float, float, float, float]:
+    """The box around the points ``x`` (N, 2) with a 10% margin, widened to a square so
+    the region keeps the page's 1:1 aspect."""
+    xmin, xmax, ymin, ymax = data_bounds(np.asarray(x, np.float64))
+    half = max(xmax - xmin, ymax - ymin) / 2
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - half, cx + half, cy - half, cy + half
+
+
+def require_pillow() -> None:
+    """``AnimationError`` saying how to install Pillow when it is missing."""
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise AnimationError("animations need the Pillow package: pip install "
+                             "'nn-playground[anim]'") from None
+
+
+class FrameRenderer:
+    """Frames of one session: the points and the curves are drawn once, each frame adds
+    the region of a snapshot and the epoch's mark. ``AnimationError`` when the session
+    has no timeline or is not a classification."""
+
+    def __init__(self, session: Session, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+        require_pillow()
+        from playground.two_d.animation_layout import CurvePanel, points_layer
+
+        if session.config.data.is_regression:
+            raise AnimationError("the animation shows a classifier's decision region; this "
+                                 "session fits values (regression)")
+        if not session.snapshots or session.weights is None:
+            raise AnimationError("the session holds no training timeline to animate; train "
+                                 "on the 2-D page and save the session again")
+        self.width, self.height = check_size(size)
+        self.side = self.height - 2 * MARGIN
+        self.session = session
+        self.snapshots: list[Snapshot] = list(session.snapshots)
+        try:
+            self.model = check_weights(session)
+        except EngineError as e:
+            raise AnimationError(f"the session's network cannot be built: {e}") from None
+        self.bounds = square_bounds(session.X)
+        self._points = points_layer(session, self.bounds, self.side)
+        self._curves = CurvePanel(session, (self.width - self.height, self.height))
+
+    def region(self, snapshot: Snapshot) -> np.ndarray:
+        """The region of ``snapshot`` with its boundary, RGB uint8 (side, side, 3), top row
+        = the largest x2 (as on screen); no points."""
+        load_weights(self.model, snapshot)
+        probs = decision_grid(self.model, self.bounds, (self.side, self.side))
+        return region_pixels(probs)
+
+    def frame(self, snapshot: Snapshot):
+        """The whole frame of ``snapshot`` as an RGB ``PIL.Image`` (width, height)."""
+        from PIL import Image
+
+        out = Image.new("RGB", (self.width, self.height), "white")
+        region = Image.fromarray(self.region(snapshot), "RGB").convert("RGBA")
+        region.alpha_composite(self._points)
+        out.paste(region.convert("RGB"), (MARGIN, MARGIN))
+        out.paste(self._curves.frame(snapshot.epoch), (self.height, 0))
+        return out
+
+
+def region_pixels(probs: np.ndarray) -> np.ndarray:
+    """RGB uint8 (ny, nx, 3) for class probabilities ``probs`` (ny, nx, K) with row 0 at
+    ymin: the page's confidence colouring (``region_rgba``), flipped so row 0 is the top,
+    with the boundary (where the top class changes) in the boundary colour."""
+    rgb = np.ascontiguousarray(region_rgba(probs)[::-1, :, :3])
+    p = probs[::-1]
+    best = (p[..., -1] > 0.5) if p.shape[-1] <= 2 else np.argmax(p, axis=-1)
+    edge = np.zeros(best.shape, bool)
+    edge[:, 1:] |= best[:, 1:] != best[:, :-1]
+    edge[1:, :] |= best[1:, :] != best[:-1, :]
+    rgb[edge] = hex_to_rgb(BOUNDARY_COLOR)
+    return rgb
+
+
+def _to_palette(image):
+    """``image`` (RGB) as a 256-colour palette image, quantised without dithering (the
+    region's smooth shading would otherwise turn to noise)."""
+    from PIL import Image
+
+    return image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE,
+                          dither=Image.Dither.NONE)
+
+
+def render_frames(session: Session, frames: int | None = None,
+                  size: tuple[int, int] = DEFAULT_SIZE,
+                  progress: Callable[[int, int], object] | None = None):
+    """(frames as RGB ``PIL.Image`` list, their epochs) of ``frames`` snapshots picked by
+    ``pick_snapshots``; ``progress(done, total)`` after each, False cancels
+    (``AnimationCancelled``)."""
+    renderer = FrameRenderer(session, size)
+    chosen = [renderer.snapshots[i] for i in pick_snapshots(len(renderer.snapshots), frames)]
+    images = []
+    total = len(chosen)
+    if progress is not None and progress(0, total) is False:
+        raise AnimationCancelled
+    for done, snapshot in enumerate(chosen, 1):
+        images.append(renderer.frame(snapshot))
+        if progress is not None and progress(done, total) is False:
+            raise AnimationCancelled
+    return images, tuple(s.epoch for s in chosen)
+
+
+def save_animation(session: Session, path, frames: int | None = None,
+                   fps: float = DEFAULT_FPS, size: tuple[int, int] = DEFAULT_SIZE,
+                   progress: Callable[[int, int], object] | None = None) -> RenderResult:
+    """Render ``frames`` snapshots of ``session`` and write them to ``path`` as a looping
+    GIF at ``fps`` frames a second (the last one held ``HOLD_LAST_MS``). Written through a
+    temporary file: a cancelled or failed export leaves ``path`` as it was."""
+    if not 0.1 <= float(fps) <= 50:
+        raise AnimationError(f"the frame rate {fps} is not usable; choose 0.1 to 50 frames "
+                             f"a second")
+    start = time.perf_counter()
+    images, epochs = render_frames(session, frames, size, progress)
+    palette_images = [_to_palette(im) for im in images]
+    ms = int(round(1000 / float(fps)))
+    durations = [ms] * (len(images) - 1) + [max(ms, HOLD_LAST_MS)]
+
+    def write(f) -> None:
+        first, *rest = palette_images
+        first.save(f, format="GIF", save_all=True, append_images=rest, duration=durations,
+                   loop=0)
+
+    write_atomic(path, write)
+    return RenderResult(len(images), epochs, time.perf_counter() - start)
