@@ -36,6 +36,9 @@ DEFAULT_FPS = 10.0
 HOLD_LAST_MS = 1500
 #: the region panel's margin around the plot, in pixels.
 MARGIN = 8
+#: the class boundary's width in pixels (the page draws it 1.6 pixels wide).
+BOUNDARY_WIDTH = 1.6
+FRAME_COLOR = (153, 153, 153)
 
 
 class AnimationError(DataError):
@@ -135,12 +138,14 @@ class FrameRenderer:
 
     def frame(self, snapshot: Snapshot):
         """The whole frame of ``snapshot`` as an RGB ``PIL.Image`` (width, height)."""
-        from PIL import Image
+        from PIL import Image, ImageDraw
 
         out = Image.new("RGB", (self.width, self.height), "white")
         region = Image.fromarray(self.region(snapshot), "RGB").convert("RGBA")
         region.alpha_composite(self._points)
         out.paste(region.convert("RGB"), (MARGIN, MARGIN))
+        ImageDraw.Draw(out).rectangle((MARGIN - 1, MARGIN - 1, MARGIN + self.side,
+                                       MARGIN + self.side), outline=FRAME_COLOR)
         out.paste(self._curves.frame(snapshot.epoch), (self.height, 0))
         return out
 
@@ -148,15 +153,36 @@ class FrameRenderer:
 def region_pixels(probs: np.ndarray) -> np.ndarray:
     """RGB uint8 (ny, nx, 3) for class probabilities ``probs`` (ny, nx, K) with row 0 at
     ymin: the page's confidence colouring (``region_rgba``), flipped so row 0 is the top,
-    with the boundary (where the top class changes) in the boundary colour."""
-    rgb = np.ascontiguousarray(region_rgba(probs)[::-1, :, :3])
+    with the class boundary drawn over it as an anti-aliased line."""
     p = probs[::-1]
-    best = (p[..., -1] > 0.5) if p.shape[-1] <= 2 else np.argmax(p, axis=-1)
-    edge = np.zeros(best.shape, bool)
-    edge[:, 1:] |= best[:, 1:] != best[:, :-1]
-    edge[1:, :] |= best[1:, :] != best[:-1, :]
-    rgb[edge] = hex_to_rgb(BOUNDARY_COLOR)
-    return rgb
+    rgb = region_rgba(p)[..., :3].astype(np.float32)
+    alpha = boundary_alpha(p)[..., None]
+    rgb += (np.asarray(hex_to_rgb(BOUNDARY_COLOR), np.float32) - rgb) * alpha
+    return (rgb + np.float32(0.5)).astype(np.uint8)
+
+
+def boundary_alpha(probs: np.ndarray, width: float = BOUNDARY_WIDTH) -> np.ndarray:
+    """Coverage (ny, nx) float32 in 0..1 of a ``width``-pixel line along the class
+    boundary of ``probs`` (ny, nx, K): the distance to the boundary, in pixels, is the
+    top class's margin over its rival divided by the margin's gradient (the first term of
+    its Taylor series), so the line is smooth without drawing a segment at a time."""
+    p = np.nan_to_num(probs.astype(np.float32, copy=False), nan=0.5)
+    if p.shape[-1] <= 2:
+        margin = p[..., -1] - np.float32(0.5)
+        gy, gx = np.gradient(margin)
+    else:
+        # the top class a against the runner-up b: p_a - p_b is smooth across their
+        # boundary (top minus second is not: it folds there), so take its gradient
+        order = np.argsort(p, axis=-1)[..., -2:]
+        a, b = order[..., 1:], order[..., :1]
+        margin = (np.take_along_axis(p, a, -1) - np.take_along_axis(p, b, -1))[..., 0]
+        gy, gx = (np.take_along_axis(g, a, -1)[..., 0] - np.take_along_axis(g, b, -1)[..., 0]
+                  for g in np.gradient(p, axis=(0, 1)))
+    slope = np.hypot(gx, gy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.abs(margin) / slope
+    distance[~np.isfinite(distance)] = np.inf
+    return np.clip(np.float32(width / 2 + 0.5) - distance, 0.0, 1.0).astype(np.float32)
 
 
 def _to_palette(image):

@@ -24,6 +24,7 @@ from playground.two_d.animation import (
     AnimationCancelled,
     AnimationError,
     pick_snapshots,
+    region_pixels,
     save_animation,
     square_bounds,
 )
@@ -73,13 +74,13 @@ def gif_frames(path) -> list[np.ndarray]:
 def expected_colours(session: Session, snapshot, side: int, pixels: np.ndarray):
     """The page's region colour (RGB) at region-panel ``pixels`` (P, 2) (column, row),
     computed here from the snapshot's weights on a network built afresh; and whether the
-    pixel is clear of the boundary (the same top class, by a margin, as its neighbours to
-    the left and above: the boundary is drawn dark where the top class changes)."""
+    pixel is clear of the boundary (the same top class, by a margin, as the pixels 3 away
+    on each side: the boundary line is drawn dark where the top class changes)."""
     model = build_from_description(session.model_spec, np.random.default_rng(7))
     load_weights(model, snapshot)
     xmin, xmax, ymin, ymax = square_bounds(session.X)
     near = []
-    for dc, dr in ((0, 0), (-1, 0), (0, -1)):
+    for dc, dr in ((0, 0), (-3, 0), (3, 0), (0, -3), (0, 3)):
         x = xmin + (pixels[:, 0] + dc + 0.5) / side * (xmax - xmin)
         y = ymax - (pixels[:, 1] + dr + 0.5) / side * (ymax - ymin)
         near.append(model.predict_proba(np.stack([x, y], 1).astype(np.float32)))
@@ -87,7 +88,7 @@ def expected_colours(session: Session, snapshot, side: int, pixels: np.ndarray):
     rgb = region_rgba(probs[None].astype(np.float32))[0, :, :3].astype(int)
     top2 = np.sort(probs, axis=1)[:, -2:]
     best = [p.argmax(axis=1) for p in near]
-    clear = (top2[:, 1] - top2[:, 0] > 0.05) & (best[0] == best[1]) & (best[0] == best[2])
+    clear = (top2[:, 1] - top2[:, 0] > 0.05) & np.all([b == best[0] for b in best], axis=0)
     return rgb, clear
 
 
@@ -199,3 +200,20 @@ def test_the_script_writes_the_gif_and_refuses_a_session_without_snapshots(
                          timeout=120, cwd=os.path.dirname(os.path.dirname(render.__file__)))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.strip().count("\n") == 0 and "no training timeline" in run.stderr
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_the_boundary_is_a_dark_line_where_the_top_class_changes(k):
+    # class 1 wins right of x = 50 (a linear margin), class 0 left of it; rows flip
+    x = np.arange(100, dtype=np.float32) + 0.5
+    p1 = np.clip(0.5 + (x - 50) / 200, 0, 1)
+    probs = np.zeros((60, 100, k), np.float32)
+    share = 0.98 if k == 3 else 1.0   # a third class with a little everywhere
+    probs[..., 1], probs[..., 0] = share * p1, share * (1 - p1)
+    if k == 3:
+        probs[..., 2] = 1 - share
+    rgb = region_pixels(probs).astype(int)
+    plain = region_rgba(probs[::-1])[..., :3].astype(int)
+    assert (rgb[:, 49:51].max(axis=2) < 90).all()         # the line, on both sides of it
+    np.testing.assert_array_equal(rgb[:, :46], plain[:, :46])
+    np.testing.assert_array_equal(rgb[:, 54:], plain[:, 54:])
