@@ -49,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from engine.errors import DataError
     from playground.two_d.session_file import SessionError, load_session
 
     bar = None
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         session = load_session(args.session)
         result = save_animation(session, args.out, frames=args.frames, fps=args.fps,
                                 size=args.size, progress=progress)
-    except (SessionError, AnimationError) as e:
+    except (SessionError, AnimationError, DataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.atomic import write_atomic
+from engine.atomic import check_target, write_atomic
 from engine.errors import DataError, EngineError
 from engine.grid import decision_grid
 from engine.timeline import Snapshot, load_weights
@@ -222,6 +222,7 @@ def save_animation(session: Session, path, frames: int | None = None,
     if not 0.1 <= float(fps) <= 50:
         raise AnimationError(f"the frame rate {fps} is not usable; choose 0.1 to 50 frames "
                              f"a second")
+    check_target(path, "animation")   # a bad folder fails now, not after the frames
     start = time.perf_counter()
     images, epochs = render_frames(session, frames, size, progress)
     palette_images = [_to_palette(im) for im in images]

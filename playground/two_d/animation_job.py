@@ -33,11 +33,12 @@ class AnimationJob(QObject):
         super().__init__(parent)
         self._host: WorkerHost | None = None
         self._cancel = threading.Event()
+        self._busy = False   # started and not yet answered (the thread may still be ending)
 
     @property
     def running(self) -> bool:
-        return self._host is not None and not self._host.closed \
-            and not self._host.is_finished()
+        """An export is under way (its answer has not come back yet)."""
+        return self._busy
 
     def start(self, session: Session, path: str, frames: int | None = None,
               fps: float = DEFAULT_FPS, size: tuple[int, int] = DEFAULT_SIZE) -> bool:
@@ -66,6 +67,7 @@ class AnimationJob(QObject):
 
         if self._host is not None:
             self._host.shutdown(0)
+        self._busy = True
         self._host = start_job(work, "animationThread", self, self._done, self._failed)
         return True
 
@@ -74,17 +76,20 @@ class AnimationJob(QObject):
         self._cancel.set()
 
     def _done(self, result) -> None:
+        self._busy = False
         if result is None:
             self.cancelled.emit()
         else:
             self.finished.emit(result)
 
     def _failed(self, text: str) -> None:
+        self._busy = False
         self.failed.emit(text)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Cancel a running export, cut off its replies and join its thread."""
         self._cancel.set()
+        self._busy = False
         return self._host.shutdown(timeout_ms) if self._host is not None else True
 
 

@@ -66,7 +66,13 @@ def test_export_animation_writes_every_snapshot_with_a_progress_dialog(
         assert im.n_frames == len(epochs) == seen[-1][1]
     assert seen[-1][0] == len(epochs) and all(shown for *_, shown in seen)
     assert f"{len(epochs)} frames" in window.statusBar().currentMessage()
-    assert os.listdir(tmp_path) == ["run.gif"]
+    # straight away a second one, of fewer frames
+    assert exports.export_animation(str(tmp_path / "short"), frames=3)
+    qtbot.waitUntil(lambda: "Exported 3 frames" in window.statusBar().currentMessage(),
+                    timeout=60000)
+    with Image.open(tmp_path / "short.gif") as im:
+        assert im.n_frames == 3
+    assert sorted(os.listdir(tmp_path)) == ["run.gif", "short.gif"]
 
 
 def test_cancel_stops_the_export_and_leaves_no_file(
