@@ -18,12 +18,13 @@ import numpy as np
 
 from engine.atomic import check_target, write_atomic
 from engine.errors import DataError, EngineError
-from engine.grid import decision_grid
+from engine.grid import decision_grid, value_grid
 from engine.timeline import Snapshot, load_weights
 from playground.two_d.inside import data_bounds
 from playground.two_d.session_file import Session, check_weights
 from playground.ui.plots.colors import hex_to_rgb, region_rgba
 from playground.ui.plots.palette import BOUNDARY_COLOR
+from playground.ui.plots.unit_colors import heat_lut, target_scale
 
 #: frames when none are asked for: every snapshot, up to this many.
 DEFAULT_FRAMES = 100
@@ -42,7 +43,7 @@ FRAME_COLOR = (153, 153, 153)
 
 
 class AnimationError(DataError):
-    """The animation cannot be made (no timeline, a regression session, a bad size);
+    """The animation cannot be made (no timeline, a bad size or frame rate);
     one sentence saying why."""
 
 
@@ -104,16 +105,14 @@ def require_pillow() -> None:
 
 class FrameRenderer:
     """Frames of one session: the points and the curves are drawn once, each frame adds
-    the region of a snapshot and the epoch's mark. ``AnimationError`` when the session
-    has no timeline or is not a classification."""
+    the region of a snapshot and the epoch's mark (for regression the predicted value on
+    the page's heat map, its 0 contour dark). ``AnimationError`` when the session has no
+    timeline."""
 
     def __init__(self, session: Session, size: tuple[int, int] = DEFAULT_SIZE) -> None:
         require_pillow()
         from playground.two_d.animation_layout import CurvePanel, points_layer
 
-        if session.config.data.is_regression:
-            raise AnimationError("the animation shows a classifier's decision region; this "
-                                 "session fits values (regression)")
         if not session.snapshots or session.weights is None:
             raise AnimationError("the session holds no training timeline to animate; train "
                                  "on the 2-D page and save the session again")
@@ -126,13 +125,21 @@ class FrameRenderer:
         except EngineError as e:
             raise AnimationError(f"the session's network cannot be built: {e}") from None
         self.bounds = square_bounds(session.X)
-        self._points = points_layer(session, self.bounds, self.side)
+        self.regression = bool(session.config.data.is_regression)
+        test = np.asarray(session.test, bool)
+        y = np.asarray(session.y, np.float64)
+        #: the page's colour scale for regression targets (None: classes)
+        self.scale = target_scale(y[~test], y[test]) if self.regression else None
+        self._points = points_layer(session, self.bounds, self.side, self.scale)
         self._curves = CurvePanel(session, (self.width - self.height, self.height))
 
     def region(self, snapshot: Snapshot) -> np.ndarray:
         """The region of ``snapshot`` with its boundary, RGB uint8 (side, side, 3), top row
         = the largest x2 (as on screen); no points."""
         load_weights(self.model, snapshot)
+        if self.regression:
+            values = value_grid(self.model, self.bounds, (self.side, self.side))
+            return value_pixels(values, self.scale)
         probs = decision_grid(self.model, self.bounds, (self.side, self.side))
         return region_pixels(probs)
 
@@ -161,6 +168,36 @@ def region_pixels(probs: np.ndarray) -> np.ndarray:
     return (rgb + np.float32(0.5)).astype(np.uint8)
 
 
+def value_pixels(values: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """RGB uint8 (ny, nx, 3) for a regression model's ``values`` (ny, nx) with row 0 at
+    ymin: the page's heat map over ``scale`` (orange negative, white 0, blue positive;
+    NaN white), flipped so row 0 is the top, with the 0 contour as a dark line."""
+    v = np.asarray(values, np.float32)[::-1]
+    lut = np.concatenate([heat_lut(), np.full((1, 3), 255, np.uint8)])  # last: NaN
+    lo, hi = scale
+    steps = len(lut) - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = (v - np.float32(lo)) * np.float32((steps - 1) / (hi - lo)) + np.float32(0.5)
+        np.clip(t, 0, steps - 1, out=t)
+    t[np.isnan(t)] = steps
+    rgb = lut[t.astype(np.intp)].astype(np.float32)
+    clean = np.nan_to_num(v, nan=np.float32(hi))
+    gy, gx = np.gradient(clean)
+    alpha = _line_alpha(clean, np.hypot(gx, gy))[..., None]
+    rgb += (np.asarray(hex_to_rgb(BOUNDARY_COLOR), np.float32) - rgb) * alpha
+    return (rgb + np.float32(0.5)).astype(np.uint8)
+
+
+def _line_alpha(field: np.ndarray, slope: np.ndarray, width: float = BOUNDARY_WIDTH
+                ) -> np.ndarray:
+    """Coverage in 0..1 of a ``width``-pixel line along the zeros of ``field``, the
+    distance to them estimated as |field| / its gradient's length ``slope``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.abs(field) / slope
+    distance[~np.isfinite(distance)] = np.inf
+    return np.clip(np.float32(width / 2 + 0.5) - distance, 0.0, 1.0).astype(np.float32)
+
+
 def boundary_alpha(probs: np.ndarray, width: float = BOUNDARY_WIDTH) -> np.ndarray:
     """Coverage (ny, nx) float32 in 0..1 of a ``width``-pixel line along the class
     boundary of ``probs`` (ny, nx, K): the distance to the boundary, in pixels, is the
@@ -178,11 +215,7 @@ def boundary_alpha(probs: np.ndarray, width: float = BOUNDARY_WIDTH) -> np.ndarr
         margin = (np.take_along_axis(p, a, -1) - np.take_along_axis(p, b, -1))[..., 0]
         gy, gx = (np.take_along_axis(g, a, -1)[..., 0] - np.take_along_axis(g, b, -1)[..., 0]
                   for g in np.gradient(p, axis=(0, 1)))
-    slope = np.hypot(gx, gy)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        distance = np.abs(margin) / slope
-    distance[~np.isfinite(distance)] = np.inf
-    return np.clip(np.float32(width / 2 + 0.5) - distance, 0.0, 1.0).astype(np.float32)
+    return _line_alpha(margin, np.hypot(gx, gy), width)
 
 
 def _to_palette(image):

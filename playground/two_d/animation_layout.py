@@ -11,10 +11,13 @@ from playground.two_d.run_history import HISTORY_COLUMNS
 from playground.two_d.session_file import Session
 from playground.ui.plots.colors import hex_to_rgb
 from playground.ui.plots.palette import CLASS_COLORS, TEST_COLOR, TRAIN_COLOR
+from playground.ui.plots.unit_colors import diverging_lut
 
 #: the point marks, as on the page: train points filled with a white rim, test points
 #: white with a ring of their class colour (radius in pixels at a 400-pixel frame).
 POINT_RADIUS = 3.5
+#: steps of a regression point's colour scale (the page's brushes).
+POINT_STEPS = 64
 TEXT = (34, 34, 34)
 MUTED = (110, 110, 110)
 AXIS = (153, 153, 153)
@@ -26,27 +29,45 @@ def font(px: int):
     return ImageFont.load_default(size=max(8, int(px)))
 
 
-def points_layer(session: Session, bounds: tuple[float, float, float, float], side: int):
+def point_colors(session: Session, scale: tuple[float, float] | None) -> list[tuple]:
+    """Each point's RGB: its class colour, or for regression (``scale`` given) its target
+    on the page's diverging scale (``POINT_STEPS`` steps, as the page's brushes)."""
+    if scale is None:
+        table = [hex_to_rgb(c) for c in CLASS_COLORS]
+        labels = np.clip(np.asarray(session.y, np.intp), 0, len(CLASS_COLORS) - 1)
+        return [table[i] for i in labels]
+    lut = diverging_lut(POINT_STEPS)
+    lo, hi = scale
+    t = (np.asarray(session.y, np.float64) - lo) * ((POINT_STEPS - 1) / (hi - lo)) + 0.5
+    index = np.clip(np.nan_to_num(t, nan=POINT_STEPS / 2), 0, POINT_STEPS - 1).astype(np.intp)
+    return [tuple(int(c) for c in lut[i]) for i in index]
+
+
+def points_layer(session: Session, bounds: tuple[float, float, float, float], side: int,
+                 scale: tuple[float, float] | None = None):
     """The session's points on a transparent RGBA image (side, side) over ``bounds``
-    (drawn once per animation; each frame lays it on its region)."""
+    (drawn once per animation; each frame lays it on its region). ``scale``: a regression
+    session's colour scale (None: classes)."""
     layer = Image.new("RGBA", (side, side), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     xmin, xmax, ymin, ymax = bounds
     X = np.asarray(session.X, np.float64)
     px = (X[:, 0] - xmin) / (xmax - xmin) * side
     py = (ymax - X[:, 1]) / (ymax - ymin) * side
-    labels = np.clip(np.asarray(session.y, np.intp), 0, len(CLASS_COLORS) - 1)
-    colors = [hex_to_rgb(c) for c in CLASS_COLORS]
+    colors = point_colors(session, scale)
+    # regression rings are darker: a white ring on a white fill would vanish near 0
+    rim = (lambda c: tuple(int(v * 0.8) for v in c)) if scale is not None else (lambda c: c)
     r = max(2.0, POINT_RADIUS * side / 384)
     test = np.asarray(session.test, bool)
     # train points first, test points over them (the page's order); once per animation
     for i in np.r_[np.flatnonzero(~test), np.flatnonzero(test)]:
         box = (px[i] - r, py[i] - r, px[i] + r, py[i] + r)
-        color = colors[labels[i]]
+        color = colors[i]
         if test[i]:
-            draw.ellipse(box, fill=(255, 255, 255, 230), outline=color + (255,), width=2)
+            draw.ellipse(box, fill=(255, 255, 255, 230), outline=rim(color) + (255,), width=2)
         else:
-            draw.ellipse(box, fill=color + (255,), outline=(255, 255, 255, 255), width=1)
+            outline = (50, 50, 50, 190) if scale is not None else (255, 255, 255, 255)
+            draw.ellipse(box, fill=color + (255,), outline=outline, width=1)
     return layer
 
 
@@ -80,6 +101,8 @@ class CurvePanel:
                                  for k in ("train_loss", "test_loss"))
         self.train_acc, self.test_acc = (_column(h, k) if len(h) else np.zeros(0)
                                          for k in ("train_acc", "test_acc"))
+        self.train_r2, self.test_r2 = (_column(h, k) if len(h) else np.zeros(0)
+                                       for k in ("train_r2", "test_r2"))
         pad = int(14 * scale)
         self.plot = (pad + int(36 * scale), int(92 * scale),
                      self.width - pad, self.height - int(96 * scale))
@@ -170,6 +193,10 @@ class CurvePanel:
                 parts.append(f"train acc {self.train_acc[i]:.1%}")
             if np.isfinite(self.test_acc[i]):
                 parts.append(f"test acc {self.test_acc[i]:.1%}")
+            if not parts and np.isfinite(self.train_r2[i]):
+                parts.append(f"train R2 {self.train_r2[i]:.3f}")
+                if np.isfinite(self.test_r2[i]):
+                    parts.append(f"test R2 {self.test_r2[i]:.3f}")
             sub = " · ".join(parts)
         draw.text((x0, int(16 * scale)), heading, fill=TEXT, font=self.big)
         if sub:

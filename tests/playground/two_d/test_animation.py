@@ -15,7 +15,7 @@ from engine.build import build_from_description, build_model
 from engine.datasets.loader import load_dataset
 from engine.presets import build_optimizer
 from engine.serialize import model_state
-from engine.spec import RunConfig
+from engine.spec import REGRESSION_DATASETS, RunConfig
 from engine.timeline import load_weights, take_snapshot
 from engine.trainer import Trainer
 from playground import render
@@ -37,8 +37,12 @@ SIZE = (480, 270)
 
 def trained_session(epochs: int = 12, data: str = "moons", classes: int = 2) -> Session:
     """A run trained for ``epochs`` with a snapshot after each (and one before)."""
-    config = RunConfig().with_changes(data={"name": data, "classes": classes},
-                                      model={"hidden": (8, 8)}, optim={"lr": 0.05})
+    regression = data in REGRESSION_DATASETS
+    config = RunConfig().with_changes(
+        data={"name": data, "classes": classes,
+              "task": "regression" if regression else "classification"},
+        model={"hidden": (8, 8), "loss": "mse" if regression else "softmax-ce"},
+        optim={"lr": 0.05})
     ds = load_dataset(config)
     model = build_model(config, (2,), ds.n_classes, np.random.default_rng(0))
     rng = np.random.default_rng(0)
@@ -52,7 +56,7 @@ def trained_session(epochs: int = 12, data: str = "moons", classes: int = 2) -> 
         snapshots.append(take_snapshot(model, trainer.optimizer, rng, trainer.epoch,
                                        trainer.steps))
     spec, weights = model_state(model)
-    X, y, test = dataset_points(ds, False)
+    X, y, test = dataset_points(ds, regression)
     return Session(config, X, y, test, ds.n_classes, weights, spec, history.array(),
                    trainer.epoch, snapshots=snapshots)
 
@@ -217,3 +221,23 @@ def test_the_boundary_is_a_dark_line_where_the_top_class_changes(k):
     assert (rgb[:, 49:51].max(axis=2) < 90).all()         # the line, on both sides of it
     np.testing.assert_array_equal(rgb[:, :46], plain[:, :46])
     np.testing.assert_array_equal(rgb[:, 54:], plain[:, 54:])
+
+
+def test_a_regression_session_animates_its_predicted_values(tmp_path):
+    session = trained_session(8, "gaussians")
+    path = tmp_path / "values.gif"
+    assert save_animation(session, path, frames=3, size=SIZE).frames == 3
+    frames = gif_frames(path)
+    assert len(frames) == 3
+    # the last frame's region is the page's heat map of the values at that epoch
+    from engine.grid import value_grid
+    from playground.two_d.animation import FrameRenderer, value_pixels
+
+    renderer = FrameRenderer(session, SIZE)
+    model = build_from_description(session.model_spec, np.random.default_rng(7))
+    load_weights(model, session.snapshots[-1])
+    side = renderer.side
+    want = value_pixels(value_grid(model, renderer.bounds, (side, side)), renderer.scale)
+    px = clear_pixels(session, side, np.random.default_rng(2))
+    got = frames[-1][MARGIN + px[:, 1], MARGIN + px[:, 0]].astype(int)
+    assert np.median(np.abs(got - want[px[:, 1], px[:, 0]].astype(int)).max(axis=1)) <= 3
