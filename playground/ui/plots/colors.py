@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.ui.plots.style import CLASS_COLORS
+from playground.ui.plots.palette import CLASS_COLORS
 
 #: how far a fully confident region moves from white towards its class colour; below 1 so
 #: the filled training points stay visible on top of their own region.

@@ -8,6 +8,8 @@ per layer to +-(their largest magnitude over the visible plane).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from playground.ui.plots.colors import palette
@@ -30,6 +32,34 @@ def diverging_lut(steps: int = 256) -> np.ndarray:
     t = np.linspace(-1.0, 1.0, steps, dtype=np.float32)[:, None]
     rgb = np.where(t < 0, white + (white - orange) * t, white + (blue - white) * t)
     return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+
+
+#: steps of the heat map's colour table.
+HEAT_STEPS = 256
+#: how far the heat map goes from white towards the scale's colours: below 1, so that a
+#: point (in its full colour) stays visible on a region predicted at its own value.
+HEAT_STRENGTH = 0.8
+#: a regression colour scale never gets narrower than +-this (all targets near 0 would
+#: otherwise show noise as full colour).
+MIN_SCALE = 0.1
+
+
+def heat_lut(strength: float = HEAT_STRENGTH, steps: int = HEAT_STEPS) -> np.ndarray:
+    """(steps, 3) uint8: the diverging scale faded towards white by ``strength``."""
+    lut = diverging_lut(steps).astype(np.float32)
+    return np.clip(255 + (lut - 255) * strength + 0.5, 0, 255).astype(np.uint8)
+
+
+def target_scale(*targets: np.ndarray) -> tuple[float, float]:
+    """A symmetric colour scale (-m, m) for regression targets: their largest magnitude
+    rounded up to a tenth (NaN ignored), at least ``MIN_SCALE``; (-1, 1) without any."""
+    finite = [np.abs(t[np.isfinite(t)]) for t in targets if len(t)]
+    finite = [f for f in finite if f.size]
+    if not finite:
+        return -1.0, 1.0
+    top = max(float(f.max()) for f in finite)
+    m = max(math.ceil(top * 10 - 1e-9) / 10, MIN_SCALE)
+    return -m, m
 
 
 def class_lut(k: int, steps: int = 256) -> np.ndarray:

@@ -16,14 +16,17 @@ from PySide6.QtCore import Qt
 
 from playground.ui.plots.contour import zero_crossings
 from playground.ui.plots.style import BASELINE_COLOR
-from playground.ui.plots.unit_colors import diverging_lut
 
-#: steps of the heat map's colour table, and of the points' (each step a cached brush/pen).
-HEAT_STEPS = 256
+# the heat map's colours are Qt-free (the animation renderer uses them too)
+from playground.ui.plots.unit_colors import (  # noqa: F401 (HEAT_STRENGTH: re-exported)
+    HEAT_STEPS,
+    HEAT_STRENGTH,
+    diverging_lut,
+    heat_lut,
+)
+
+#: steps of the points' colour table (each step a cached brush/pen).
 POINT_STEPS = 64
-#: how far the heat map goes from white towards the scale's colours: below 1, so that a
-#: point (in its full colour) stays visible on a region predicted at its own value.
-HEAT_STRENGTH = 0.8
 #: contour levels evenly inside the value range (the middle one is 0 on a symmetric range).
 CONTOUR_COUNT = 5
 REGRESSION_TIP = (
@@ -49,12 +52,6 @@ def value_scale(lo: float, hi: float) -> tuple[float, float]:
         half = max(abs(mid), 1.0)
         return mid - half, mid + half
     return lo, hi
-
-
-def heat_lut(strength: float = HEAT_STRENGTH, steps: int = HEAT_STEPS) -> np.ndarray:
-    """(steps, 3) uint8: the diverging scale faded towards white by ``strength``."""
-    lut = diverging_lut(steps).astype(np.float32)
-    return np.clip(255 + (lut - 255) * strength + 0.5, 0, 255).astype(np.uint8)
 
 
 def contour_levels(lo: float, hi: float, count: int = CONTOUR_COUNT

@@ -29,6 +29,7 @@ from playground.ui.plots.decision import DecisionRegionPlot
 from playground.ui.plots.unit_colors import class_lut, unit_levels
 from playground.ui.two_d.data_panel import DataPanel
 from playground.ui.two_d.edit_history import EditHistory
+from playground.ui.two_d.export_commands import ExportCommands
 from playground.ui.two_d.file_commands import FileCommands
 from playground.ui.two_d.graph_panel import GraphPanel
 from playground.ui.two_d.network_panel import NetworkPanel
@@ -171,7 +172,13 @@ class PlaygroundPage(QWidget):
         self.files = FileCommands(
             c, self, (self.decision_plot, self.curves.loss_plot, self.curves.acc_plot),
             self.caption)
+        self.exports = ExportCommands(c, self)
+        animation, onnx = self.exports.make_actions()
         self._file_actions = self.files.make_actions()
+        # ONNX beside the .npz export, the animation after the image
+        at = [a and a.objectName() for a in self._file_actions].index("exportModelAction")
+        self._file_actions[at + 1:at + 1] = [onnx]
+        self._file_actions.append(animation)
         self.edits = EditHistory(c, self)
         self.landscape = LandscapeLauncher(self, lambda: two_d_source(self.controller))
         self._connect()
@@ -241,6 +248,7 @@ class PlaygroundPage(QWidget):
     def shutdown(self) -> None:
         """A last autosave, then the worker thread ends."""
         self.files.finish_autosave()
+        self.exports.shutdown()
         if self.inside_window is not None:
             self.inside_window.shutdown()
         self.landscape.shutdown()
@@ -276,6 +284,8 @@ class PlaygroundPage(QWidget):
         self.files.status.connect(self.statusMessage)
         self.files.problem.connect(self.problemRaised)
         self.files.error.connect(self.errorRaised)
+        self.exports.status.connect(self.statusMessage)
+        self.exports.error.connect(self.errorRaised)
         c.message.connect(lambda text: self.statusMessage.emit(text, 5000))
         dp.configEdited.connect(c.edit)
         npnl.configEdited.connect(c.edit)

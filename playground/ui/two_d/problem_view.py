@@ -8,27 +8,14 @@ plots' task and scale and feeds the curve view, so the page itself stays task-bl
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from playground.ui.plots.curve_view import CurveView
+from playground.ui.plots.unit_colors import MIN_SCALE, target_scale  # noqa: F401
 
-#: the colour scale never gets narrower than +-this (all targets near 0 would otherwise
-#: show noise as full colour).
-MIN_SCALE = 0.1
-
-
-def value_scale(*targets: np.ndarray) -> tuple[float, float]:
-    """A symmetric colour scale (-m, m) for regression targets: their largest magnitude
-    rounded up to a tenth (NaN ignored), at least ``MIN_SCALE``; (-1, 1) without any."""
-    finite = [np.abs(t[np.isfinite(t)]) for t in targets if len(t)]
-    finite = [f for f in finite if f.size]
-    if not finite:
-        return -1.0, 1.0
-    top = max(float(f.max()) for f in finite)
-    m = max(math.ceil(top * 10 - 1e-9) / 10, MIN_SCALE)
-    return -m, m
+#: the page's symmetric colour scale for regression targets (Qt-free, shared with the
+#: animation renderer)
+value_scale = target_scale
 
 
 class ProblemView:
