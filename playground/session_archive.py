@@ -20,8 +20,10 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.atomic import write_atomic
+from engine.budget import check_memory
+from engine.build import build_model
 from engine.errors import DataError, common_file_problem, open_regular
-from engine.serialize import first_non_finite, npz_size_problem, read_state
+from engine.serialize import copy_state_into, first_non_finite, npz_size_problem, read_state
 from engine.spec import RunConfig
 from playground.two_d.run_history import (
     CLASSIFICATION_COLUMNS,
@@ -250,3 +252,17 @@ class ArchiveReader:
             raise self.fail(f"holds weights that are not finite numbers (NaN or inf in "
                             f"{bad})")
         return spec, arrays
+
+
+def check_weights(session):
+    """Raise ``EngineError`` unless ``session.weights`` fit the network its config builds
+    for ``session.input_shape`` and ``session.n_classes`` (same names, shapes and types);
+    the check builds that network, within the memory budget, copies the weights into it
+    and returns it (None without weights)."""
+    if session.weights is None:
+        return None
+    check_memory(session.config, session.input_shape, session.n_classes, batch_rows=1)
+    model = build_model(session.config, session.input_shape, session.n_classes,
+                        np.random.default_rng(0))
+    copy_state_into(model, session.weights, "the session")
+    return model

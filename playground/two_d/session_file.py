@@ -36,12 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.atomic import write_atomic
-from engine.budget import check_memory
-from engine.build import build_model
 from engine.datasets.csvio import MAX_COORDINATE
 from engine.errors import DataError, EngineError
 from engine.presets import build_optimizer
-from engine.serialize import copy_state_into, npz_size_problem, write_state
+from engine.serialize import npz_size_problem, write_state
 from engine.spec import RunConfig
 from playground.session_archive import (
     HISTORY,
@@ -53,6 +51,7 @@ from playground.session_archive import (
     SUFFIX,
     ArchiveReader,
     SessionError,
+    check_weights,
     display_name,
     history_bytes,
     npz_bytes,
@@ -77,7 +76,7 @@ MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
 MAX_FILE_BYTES = sum(MEMBER_LIMITS.values())
 MAX_CLASSES = 1000
 __all__ = ["FORMAT", "KIND", "MAX_EPOCH", "MAX_MEMBERS", "SUFFIX", "Session", "SessionError",
-           "load_session", "save_session", "session_bytes"]
+           "check_weights", "load_session", "save_session", "session_bytes"]
 
 
 @dataclass
@@ -258,19 +257,6 @@ class _Reader(ArchiveReader):
         except EngineError as e:
             raise self.fail(f"holds weights that do not match its run config ({e})") \
                 from None
-
-
-def check_weights(session: Session):
-    """Raise ``EngineError`` unless ``session.weights`` fit the network its config builds
-    (same names, shapes and types); the check builds that network, within the memory
-    budget, copies the weights into it and returns it (None without weights)."""
-    if session.weights is None:
-        return None
-    check_memory(session.config, session.input_shape, session.n_classes, batch_rows=1)
-    model = build_model(session.config, session.input_shape, session.n_classes,
-                        np.random.default_rng(0))
-    copy_state_into(model, session.weights, "the session")
-    return model
 
 
 def load_session(path: str | os.PathLike) -> Session:
