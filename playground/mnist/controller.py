@@ -107,6 +107,8 @@ class MnistController(QObject):
         self._network = "none"
         self._network_values: dict | None = None  # the controls' values that built it
         self._restoring: MnistSession | None = None
+        #: moves whenever the network learned or was replaced (the autosave's cue)
+        self.revision = 0
 
         self.worker = w = MnistWorker(blas_threads=blas_threads)
         self.host = WorkerHost(w, "mnistThread", self)
@@ -217,9 +219,11 @@ class MnistController(QObject):
 
     # ------------------------------------------------------------------ data
 
-    def restore_source(self, key: str, path: str = "") -> None:
+    def restore_source(self, key: str, path: str = "", note: str = "") -> None:
         """Load the source remembered from last time; a missing file or an unknown key
-        falls back to the sample, and an uncached set to the sample without asking."""
+        falls back to the sample, and an uncached set to the sample without asking.
+        ``note`` is said once the data is in (instead of "Loaded ...")."""
+        self._note = note
         if key == "files" and not (path and Path(path).exists()):
             key, path = "sample", ""
         if key not in SOURCES:
@@ -428,7 +432,10 @@ class MnistController(QObject):
             self.errorReported.emit(p["problem"])
             if self._network == "none" and self._data is not None:
                 self.preview()  # other data came in for it: show a network again
+            elif self._data is None and not self._loading:
+                self.load_source("sample")  # nothing loaded at all: the sample
             return
+        self.revision += 1
         self._network = "trained"
         self._network_values = config_values(session.config)
         self._test_acc = None
@@ -501,6 +508,7 @@ class MnistController(QObject):
     def _on_model_ready(self, p: dict) -> None:
         if not self._current(p):
             return
+        self.revision += 1
         if p["loaded"]:
             self._network, self._network_values = "loaded", None
         elif self._restoring is None:
@@ -536,6 +544,7 @@ class MnistController(QObject):
     def _on_epoch(self, m: dict) -> None:
         if not self._current(m):
             return
+        self.revision += 1
         test = m.get("test_acc")
         if test is not None and m.get("test_loss") is not None:
             self._test_acc = test
@@ -562,6 +571,7 @@ class MnistController(QObject):
         if run_id != self._run_id or not self._training:
             return
         self._end_training()
+        self.revision += 1
         self.stopped.emit(run_id)
         self.statusMessage.emit("Training stopped; the network is kept as it is.")
         self.predictionStale.emit()

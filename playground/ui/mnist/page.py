@@ -7,6 +7,7 @@ filtering) and shows what the controller emits. It never touches the model or th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -15,9 +16,12 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QScrollArea, QWidget
 
 from playground.landscape.sources import mnist_source
+from playground.mnist.autosave import MnistAutosaver
 from playground.mnist.controller import MnistController
 from playground.mnist.download import DownloadJob
 from playground.mnist.sources import ARCHITECTURE_KEYS
+from playground.session_archive import SessionError
+from playground.two_d.autosave import default_data_dir
 from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.mnist.controls import MnistControls
 from playground.ui.mnist.download_dialog import DownloadDialog
@@ -39,7 +43,7 @@ class MnistPage(QWidget):
     errorRaised = Signal(str, str)   # title, one sentence: the window shows a message box
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None,
-                 autoload: bool = True) -> None:
+                 autoload: bool = True, data_dir: str | os.PathLike | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mnistPage")
         self._settings = settings if settings is not None else QSettings()
@@ -90,8 +94,22 @@ class MnistPage(QWidget):
         self.files.status.connect(self._say)
         self.files.error.connect(self._on_file_error)
         self._file_actions = self.files.make_actions()
+        self.autosaver = MnistAutosaver(ctl, data_dir if data_dir is not None
+                                        else default_data_dir(), parent=self)
+        self.autosaver.failed.connect(self._say)
         if autoload:
-            self._restore_source()
+            self._start()
+
+    def _start(self) -> None:
+        """Put last time's network back (the autosave), else load the remembered data."""
+        session, note = self.autosaver.take()
+        if session is not None:
+            try:
+                self.controller.restore_session(session)
+                return
+            except SessionError as e:
+                note = f"The autosaved MNIST network could not be restored: {e}"
+        self._restore_source(note)
 
     def _connect_controller(self, ctl: MnistController) -> None:
         v, c = self.views, self.controls
@@ -153,6 +171,7 @@ class MnistPage(QWidget):
         ``timeout_ms``. Safe to call twice."""
         if self.download_dialog is not None:
             self.download_dialog.abort()
+        self.autosaver.finish()
         self.landscape.shutdown()
         if self.inside_window is not None:
             self.inside_window.shutdown()
@@ -223,9 +242,9 @@ class MnistPage(QWidget):
     def load_model(self, path: str) -> None:
         self.controller.load_model(path)
 
-    def _restore_source(self) -> None:
+    def _restore_source(self, note: str = "") -> None:
         self.controller.restore_source(str(self._settings.value("mnist/source", "sample")),
-                                       str(self._settings.value("mnist/path", "")))
+                                       str(self._settings.value("mnist/path", "")), note)
 
     def _ask_discard(self, question: str) -> bool:
         answer = QMessageBox.question(

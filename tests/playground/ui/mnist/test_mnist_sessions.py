@@ -196,3 +196,30 @@ def test_export_onnx_without_onnx_says_how_to_install_it(open_page, qtbot, monke
     assert not path.exists()
     assert len(page.file_errors) == 1 and "pip install" in page.file_errors[0]
     assert "onnx" in page.controls.run_label.text()
+
+
+def test_the_trained_network_comes_back_after_close(open_page, qtbot, private_data_dir):
+    page = open_page()
+    train(qtbot, page)
+    before = page.controller.session_snapshot()
+    assert page.shutdown()
+    autosave = private_data_dir / "mnist-autosave.nnplay"
+    assert autosave.is_file()
+    again = open_page(model="mlp", hidden=8)  # the autosave wins over the settings
+    qtbot.waitUntil(lambda: again.controller.network == "trained", timeout=10000)
+    assert_same_run(again.controller.session_snapshot(), before)
+    assert find(again, QComboBox, "mnistModelCombo").currentData() == "simple-cnn"
+    # New network, then close: the old network does not come back next time
+    qtbot.mouseClick(find(again, QPushButton, "mnistNewButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: again.controller.network == "fresh", timeout=5000)
+    assert again.shutdown()
+    assert not autosave.exists()
+
+
+def test_a_damaged_autosave_is_set_aside(open_page, qtbot, private_data_dir):
+    private_data_dir.mkdir(parents=True, exist_ok=True)
+    (private_data_dir / "mnist-autosave.nnplay").write_bytes(b"PK\x03\x04 damaged")
+    page = open_page()
+    assert page.controller.network == "fresh"
+    assert "could not be restored" in page.status and "mnist-autosave" in page.status
+    assert (private_data_dir / "mnist-autosave-previous.nnplay").is_file()
