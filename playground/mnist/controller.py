@@ -564,8 +564,10 @@ class MnistController(QObject):
         self.finished.emit(p)
         acc = self._test_acc
         tail = f", test accuracy {100 * acc:.1f} %" if acc is not None else ""
-        self.statusMessage.emit(f"Trained {p['epochs']} epochs in "
-                                f"{format_duration(p['seconds'])}{tail}.")
+        first = p.get("first_epoch", 0)
+        what = (f"Trained {p['epochs']} epochs" if not first else
+                f"Trained {p['epochs'] - first} more epochs (epoch {p['epochs']})")
+        self.statusMessage.emit(f"{what} in {format_duration(p['seconds'])}{tail}.")
 
     def _on_stopped(self, run_id: int) -> None:
         if run_id != self._run_id or not self._training:

@@ -87,7 +87,9 @@ class MnistWorker(TickLoop):
     stepsReady = Signal(object)      # {"run_id", "x", "loss", "acc"}: smoothed per step
     epochFinished = Signal(dict)     # the trainer's metrics + test_loss/test_acc + run_id
     evaluated = Signal(object)       # {"run_id", "confusion", "mistakes", "test_acc", ...}
-    finished = Signal(object)        # {"run_id", "epochs", "seconds"}: all epochs done
+    # {"run_id", "epochs" (completed, all runs), "first_epoch" (where this run began),
+    #  "seconds"}: all epochs of the run done
+    finished = Signal(object)
     stopped = Signal(int)            # run_id: Stop honoured, the model is kept
     # {"run_id", "index", "image", "label", "predicted", "layer", "maps" (C, h, w) or
     #  (units,), "kind" ("conv" for image-shaped maps, else "dense")}
@@ -411,8 +413,9 @@ class MnistWorker(TickLoop):
         if data is None or request is None or request.source != session.source \
                 or (session.source == "files" and request.path != session.path):
             return (f"The session's data ({SOURCES[session.source][0]}"
-                    f"{' at ' + session.path if session.path else ''}) could not be "
-                    f"loaded, so the session was not opened.")
+                    f"{' at ' + session.path if session.path else ''}) is not loaded (a "
+                    f"set not downloaded yet: choose it under Data first), so the session "
+                    f"was not opened.")
         if tuple(data.input_shape) != tuple(session.input_shape) \
                 or data.n_classes != session.n_classes:
             return ("The session's network was trained on other images "
@@ -543,6 +546,7 @@ class MnistWorker(TickLoop):
             self._phase = "idle"
             self._emit_progress(force=True)
             self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
+                                "first_epoch": self._progress.first_epoch,
                                 "seconds": time.perf_counter() - self._progress.start})
             self._emit_inside(force=True)
         else:
