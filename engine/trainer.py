@@ -129,6 +129,11 @@ class Trainer:
     def samples_per_epoch(self) -> int:
         return len(self.x_train)
 
+    @property
+    def epoch_samples(self) -> int:
+        """Training samples seen so far in the current epoch (0 at an epoch's start)."""
+        return self._seen
+
     def set_optimizer(self, optimizer: Optimizer) -> None:
         """Switch optimiser (or its settings) mid-run, keeping the weights."""
         self.optimizer = optimizer

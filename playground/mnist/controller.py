@@ -17,9 +17,21 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.formatting import format_duration
 from playground.mnist import inside
-from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, make_config
+from playground.mnist.run_state import export_onnx
+from playground.mnist.session_file import MnistSession, history_array
+from playground.mnist.sources import (
+    SOURCES,
+    DataRequest,
+    TrainingRequest,
+    config_values,
+    make_config,
+)
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
+from playground.session_archive import SessionError
+
+#: how long Save session waits for the worker to finish its current tick and answer.
+SNAPSHOT_TIMEOUT = 2.0
 
 #: said while a Train click waits for the data being loaded.
 PENDING_TEXT = "Loading… training starts when the data is in."
@@ -54,6 +66,9 @@ class MnistController(QObject):
     predictionStale = Signal()        # the model changed: a shown drawing needs asking again
     statsReady = Signal(object)       # the worker's layer statistics (current run only)
     runReset = Signal(int)            # a new run or model: the inside views forget history
+    # a saved session was put back: {"values" (the controls' make_config keywords),
+    # "history" (metrics dicts), "epoch", "steps", "notes"}
+    sessionRestored = Signal(object)
 
     # commands, queued to the worker's thread
     _loadData = Signal(object)
@@ -67,6 +82,8 @@ class MnistController(QObject):
     _setThreads = Signal(int)
     _publishSnapshot = Signal(int, int)
     _setInsideStats = Signal(bool)
+    _publishSession = Signal(int)
+    _restoreSession = Signal(int, object)
 
     def __init__(self, blas_threads: int = 1, values: Callable[[], dict] | None = None,
                  parent: QObject | None = None) -> None:
@@ -85,6 +102,13 @@ class MnistController(QObject):
         self._predict_pending = False
         self._predict_next: np.ndarray | None = None  # the drawing asked for meanwhile
         self._snapshot_seq = 0
+        #: the network the worker holds: "none", "fresh" (untrained weights), "trained"
+        #: (has trained, or came from a session) or "loaded" (from a model file)
+        self._network = "none"
+        self._network_values: dict | None = None  # the controls' values that built it
+        self._restoring: MnistSession | None = None
+        #: moves whenever the network learned or was replaced (the autosave's cue)
+        self.revision = 0
 
         self.worker = w = MnistWorker(blas_threads=blas_threads)
         self.host = WorkerHost(w, "mnistThread", self)
@@ -95,7 +119,9 @@ class MnistController(QObject):
             (self._loadModel, w.loadModel), (self._setThreads, w.setBlasThreads),
             (self._publishSnapshot, w.publishSnapshot),
             (self._setInsideStats, w.setInsideStats),
-            (self._showFilterLayer, w.showFilterLayer)])
+            (self._showFilterLayer, w.showFilterLayer),
+            (self._publishSession, w.publishSession),
+            (self._restoreSession, w.restoreSession)])
         self.host.listen([
             (w.dataLoaded, self._on_data_loaded), (w.downloadNeeded, self._on_download_needed),
             (w.modelReady, self._on_model_ready), (w.filtersReady, self._on_filters),
@@ -105,7 +131,7 @@ class MnistController(QObject):
             (w.featureMapsReady, self._on_feature_maps),
             (w.probabilitiesReady, self._on_probabilities),
             (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed),
-            (w.statsReady, self._on_stats)])
+            (w.statsReady, self._on_stats), (w.sessionRestored, self._on_session_restored)])
         self.host.start()
 
     def request_snapshot(self, images: int, timeout: float) -> dict | None:
@@ -170,15 +196,34 @@ class MnistController(QObject):
         return self._loading
 
     @property
+    def network(self) -> str:
+        """The network the worker holds: "none", "fresh", "trained" or "loaded"."""
+        return self._network
+
+    @property
+    def has_trained_network(self) -> bool:
+        """True when a network that learned (or was loaded or restored) would be thrown
+        away by a new one: the page asks first."""
+        return self._network in ("trained", "loaded")
+
+    @property
+    def network_values(self) -> dict | None:
+        """The controls' values (``make_config`` keywords) that built the network held
+        (None when unknown: a loaded model file)."""
+        return dict(self._network_values) if self._network_values is not None else None
+
+    @property
     def train_pending(self) -> bool:
         """True while a Train click waits for the data being loaded."""
         return self._train_pending
 
     # ------------------------------------------------------------------ data
 
-    def restore_source(self, key: str, path: str = "") -> None:
+    def restore_source(self, key: str, path: str = "", note: str = "") -> None:
         """Load the source remembered from last time; a missing file or an unknown key
-        falls back to the sample, and an uncached set to the sample without asking."""
+        falls back to the sample, and an uncached set to the sample without asking.
+        ``note`` is said once the data is in (instead of "Loaded ...")."""
+        self._note = note
         if key == "files" and not (path and Path(path).exists()):
             key, path = "sample", ""
         if key not in SOURCES:
@@ -209,19 +254,30 @@ class MnistController(QObject):
 
     # ------------------------------------------------------------------ runs
 
-    def _new_request(self, train: bool) -> TrainingRequest | None:
+    def _new_request(self, train: bool, keep: bool = False) -> TrainingRequest | None:
+        """A request under the controls' values; with ``keep`` it trains the network
+        held on (same run: nothing shown is cleared), else it is a new run."""
+        values = self.values()
         try:
             config = make_config(source=self._source or "sample",
-                                 path=(self._data or {}).get("path", ""), **self.values())
+                                 path=(self._data or {}).get("path", ""), **values)
         except ValueError as e:
             self.errorReported.emit(str(e))
             return None
+        if keep:
+            return TrainingRequest(self._run_id, config, train, keep=True)
         self._run_id += 1
+        self._network, self._network_values = "none", values
         self._test_acc = None
         self.runReset.emit(self._run_id)
         self.resultsCleared.emit()
         self.runTextChanged.emit("")
         return TrainingRequest(self._run_id, config, train)
+
+    def new_network(self) -> None:
+        """Throw the network away for fresh weights (epoch 0, no history); refused while
+        training."""
+        self.preview()
 
     def preview(self) -> None:
         """Fresh weights for the current settings: the filters a run would start from."""
@@ -245,8 +301,10 @@ class MnistController(QObject):
             self.train()
 
     def train(self) -> None:
-        """Train a fresh network. While data loads, training starts once it is in (so it
-        runs on that data); with no data and none loading it is refused (one message)."""
+        """Train the network held on for the chosen epochs (its weights, optimiser state,
+        epoch count and curves carry on; a fresh one when there is none). While data
+        loads, training starts once it is in (so it runs on that data); with no data and
+        none loading it is refused (one message)."""
         if self._training:
             return
         if self._loading:
@@ -257,13 +315,16 @@ class MnistController(QObject):
         if self._data is None:
             self.errorReported.emit("The data is not loaded yet.")
             return
-        request = self._new_request(train=True)
+        # an untrained network is built again from the same seed: a new run (as a first
+        # Train always was); a trained or loaded one trains on
+        keep = self.has_trained_network
+        request = self._new_request(train=True, keep=keep)
         if request is None:
             return
         self._training, self._stopping = True, False
         self.trainingChanged.emit(True, False)
         self.runStarted.emit(True)
-        self.statusMessage.emit("Training…")
+        self.statusMessage.emit("Training on…" if keep else "Training…")
         self._prepare.emit(request)
 
     def stop(self) -> None:
@@ -300,6 +361,91 @@ class MnistController(QObject):
         self.runReset.emit(self._run_id)
         self._loadModel.emit(self._run_id, path)
 
+    # ------------------------------------------------------------------ sessions
+
+    def session_snapshot(self, timeout: float = SNAPSHOT_TIMEOUT) -> MnistSession:
+        """The page's run as a session: the data source, the config, copies of the
+        worker's network, optimiser state, starting filters, history and counts, taken
+        between two of its ticks. ``SessionError`` when there is no data yet or the
+        worker does not answer within ``timeout`` seconds."""
+        if self.closed:
+            raise SessionError("The training thread has ended; there is nothing to save.")
+        self._snapshot_seq += 1
+        self._publishSession.emit(self._snapshot_seq)
+        state = self.worker.sessions.wait(self._snapshot_seq, timeout)
+        if state is None:
+            raise SessionError("The training thread is busy; try again in a moment.")
+        if not state:
+            raise SessionError("There is nothing to save yet: the data is still loading.")
+        config = state["config"]
+        if config is None:
+            config = make_config(source=state["source"], path=state["path"], **self.values())
+        session = MnistSession(state["source"], config, state["path"], state["n_classes"],
+                               state["input_shape"], state["n_train"], state["n_test"])
+        if "weights" in state and state.get("run_id") == self._run_id:
+            session.weights, session.model_spec = state["weights"], state["spec"]
+            session.optimizer, session.initial = state["optimizer"], state["initial"]
+            session.history = history_array(state["history"])
+            session.epoch, session.steps, session.rng = (state["epoch"], state["steps"],
+                                                         state["rng"])
+        return session
+
+    def export_onnx(self, path: str) -> None:
+        """Write the network as an ONNX file (``engine.export``); ``EngineError`` or
+        ``SessionError`` saying why it cannot be (no network, onnx not installed, ...)."""
+        session = self.session_snapshot()
+        if session.weights is None:
+            raise SessionError("There is no network to export yet.")
+        try:
+            export_onnx(session.model_spec, session.weights, session.input_shape, path)
+        except OSError as e:
+            raise SessionError(f"Cannot write {path}: {e.strerror or e}.") from None
+
+    def restore_session(self, session: MnistSession) -> None:
+        """Put ``session`` back: its data is loaded (when it is not the data loaded now),
+        then its network, optimiser state, history and counts; ``sessionRestored`` or
+        ``errorReported`` says how it went. ``SessionError`` (nothing changed) while
+        training or when its data file is gone."""
+        if self._training:
+            raise SessionError("Stop training before opening a session.")
+        if session.weights is None:
+            raise SessionError("The session holds no network to open.")
+        if session.source == "files" and not Path(session.path).exists():
+            raise SessionError(f"The session's data file {session.path} no longer exists; "
+                               f"the session was not opened.")
+        self._restoring = session
+        self._run_id += 1
+        self.runReset.emit(self._run_id)
+        same = (self._data is not None and self._source == session.source and not self._loading
+                and (session.source != "files" or self._data.get("path") == session.path))
+        if not same:
+            self._prompt_download = False
+            self.load_source(session.source, session.path)
+        self.statusMessage.emit("Opening the session…")
+        self._restoreSession.emit(self._run_id, session)
+
+    def _on_session_restored(self, p: dict) -> None:
+        session, self._restoring = self._restoring, None
+        if not self._current(p) or session is None:
+            return
+        if not p["ok"]:
+            self.errorReported.emit(p["problem"])
+            if self._network == "none" and self._data is not None:
+                self.preview()  # other data came in for it: show a network again
+            elif self._data is None and not self._loading:
+                self.load_source("sample")  # nothing loaded at all: the sample
+            return
+        self.revision += 1
+        self._network = "trained"
+        self._network_values = config_values(session.config)
+        self._test_acc = None
+        self.resultsCleared.emit()
+        self.runTextChanged.emit("")
+        self.sessionRestored.emit({"values": dict(self._network_values),
+                                   "history": p["history"], "epoch": p["epoch"],
+                                   "steps": p["steps"], "notes": list(session.notes)})
+        self.predictionStale.emit()
+
     def set_threads(self, n: int) -> None:
         self._setThreads.emit(int(n))
 
@@ -333,11 +479,14 @@ class MnistController(QObject):
 
     def _on_data_loaded(self, info: dict) -> None:
         self._data, self._loading = info, ""
+        self._network, self._network_values = "none", None  # the worker dropped it
         self._source = info["source"]
         self.sourceShown.emit(self._source)
         self.dataLoaded.emit(info)
         note, self._note = self._note, ""
         self.statusMessage.emit(note or f"Loaded {info['n_train'] + info['n_test']:,} images.")
+        if self._restoring is not None:
+            return  # the session's network comes next
         if self._train_pending:
             self._set_pending(False)
             self.train()
@@ -346,6 +495,9 @@ class MnistController(QObject):
 
     def _on_download_needed(self, name: str) -> None:
         self._loading = ""
+        if self._restoring is not None:  # the session's restore says so; data as it was
+            self.sourceShown.emit(self._source or "sample")
+            return
         if not self._prompt_download:
             self.load_source("sample")
             self._note = (f"{name} is not downloaded yet; showing the built-in sample "
@@ -356,6 +508,11 @@ class MnistController(QObject):
     def _on_model_ready(self, p: dict) -> None:
         if not self._current(p):
             return
+        self.revision += 1
+        if p["loaded"]:
+            self._network, self._network_values = "loaded", None
+        elif self._restoring is None:
+            self._network = "trained" if self._training else "fresh"
         summary = p["summary"]
         if p["loaded"]:
             self._test_acc = None
@@ -387,6 +544,7 @@ class MnistController(QObject):
     def _on_epoch(self, m: dict) -> None:
         if not self._current(m):
             return
+        self.revision += 1
         test = m.get("test_acc")
         if test is not None and m.get("test_loss") is not None:
             self._test_acc = test
@@ -406,13 +564,16 @@ class MnistController(QObject):
         self.finished.emit(p)
         acc = self._test_acc
         tail = f", test accuracy {100 * acc:.1f} %" if acc is not None else ""
-        self.statusMessage.emit(f"Trained {p['epochs']} epochs in "
-                                f"{format_duration(p['seconds'])}{tail}.")
+        first = p.get("first_epoch", 0)
+        what = (f"Trained {p['epochs']} epochs" if not first else
+                f"Trained {p['epochs'] - first} more epochs (epoch {p['epochs']})")
+        self.statusMessage.emit(f"{what} in {format_duration(p['seconds'])}{tail}.")
 
     def _on_stopped(self, run_id: int) -> None:
         if run_id != self._run_id or not self._training:
             return
         self._end_training()
+        self.revision += 1
         self.stopped.emit(run_id)
         self.statusMessage.emit("Training stopped; the network is kept as it is.")
         self.predictionStale.emit()

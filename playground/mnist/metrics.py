@@ -14,14 +14,19 @@ import numpy as np
 
 
 class RunProgress:
-    """Counts the samples of a run of ``epochs`` epochs and smooths its step curves."""
+    """Counts the samples of a run of ``epochs`` epochs and smooths its step curves. A
+    run that continues a network starts at ``first_epoch`` completed epochs, ``seen``
+    samples into the next one (its progress counts from there)."""
 
-    def __init__(self, epochs: int = 0, start: float = 0.0) -> None:
+    def __init__(self, epochs: int = 0, start: float = 0.0, first_epoch: int = 0,
+                 seen: int = 0) -> None:
         self.epochs = epochs
         self.start = start          # perf_counter() when the run started
         self.train_seconds = 0.0    # time spent in training steps (not test passes)
-        self.done = 0               # training samples seen, all epochs
-        self._epoch_seen = 0
+        self.first_epoch = first_epoch
+        self.done = 0               # training samples seen in this run
+        self._epoch_seen = seen
+        self._offset = seen         # samples of the current epoch seen before this run
         self._smooth_loss = Smoother(0.9)
         self._smooth_acc = Smoother(0.9)
         self._x: list[float] = []
@@ -36,20 +41,26 @@ class RunProgress:
         self._x.append(info["epoch"] + seen / samples_per_epoch)
         self._loss.append(self._smooth_loss.update(info["loss"]))
         self._acc.append(self._smooth_acc.update(info["correct"] / batch))
-        self.done = info["epoch"] * samples_per_epoch + seen
+        self.done = (info["epoch"] - self.first_epoch) * samples_per_epoch + seen \
+            - self._offset
 
     def epoch_ended(self) -> None:
         self._epoch_seen = 0
 
+    @property
+    def last_epoch(self) -> int:
+        """The completed-epoch count at which this run ends."""
+        return self.first_epoch + self.epochs
+
     def progress(self, now: float, samples_per_epoch: int, epoch: int) -> dict[str, Any]:
         """The progress bar's numbers: samples done of the total, samples/s, ETA (s)."""
-        total = samples_per_epoch * max(self.epochs, 1)
+        total = samples_per_epoch * max(self.epochs, 1) - self._offset
         done = min(self.done, total)
         elapsed = now - self.start
         speed = done / self.train_seconds if self.train_seconds > 0 else 0.0
         eta = (total - done) * elapsed / done if done else float("nan")
         return {"done": int(done), "total": int(total), "epoch": epoch,
-                "epochs": self.epochs, "speed": speed, "eta": eta}
+                "epochs": self.last_epoch, "speed": speed, "eta": eta}
 
     def take_steps(self) -> dict[str, np.ndarray] | None:
         """The smoothed step points since the last call (None if there are none)."""

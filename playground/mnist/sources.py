@@ -103,6 +103,21 @@ def make_config(*, source: str = "sample", path: str = "", preset: str = "simple
         batch_size=int(v["batch_size"]), epochs=int(v["epochs"]), seed=int(seed)).validate()
 
 
+#: the ``make_config`` keywords that describe the network itself (not its training).
+ARCHITECTURE_KEYS = ("preset", "filters", "filter_size", "hidden", "init")
+
+
+def config_values(config: RunConfig) -> dict:
+    """The ``make_config`` keywords (without source and path) that give ``config``'s
+    network and training settings back: the controls' values of a saved run."""
+    m = config.model
+    return {"preset": m.preset, "filters": int(m.conv_filters), "filter_size": int(m.conv_size),
+            "hidden": int(m.hidden[0]) if m.hidden else 100, "init": m.init,
+            "optimizer": config.optim.name, "lr": float(config.optim.lr),
+            "batch_size": int(config.batch_size), "epochs": int(config.epochs),
+            "train_limit": int(config.data.train_limit), "augment": config.data.augment}
+
+
 @dataclass(frozen=True)
 class DataRequest:
     """What to load: a ``SOURCES`` key and, for "files", the chosen file or folder."""
@@ -115,11 +130,14 @@ class DataRequest:
 @dataclass(frozen=True)
 class TrainingRequest:
     """What the worker is asked to build: a run's id, its config, and whether to train it
-    (False: fresh weights only, to preview the filters)."""
+    (False: fresh weights only, to preview the filters). ``keep``: train the network
+    the worker holds on (its weights, optimiser state and counts) under ``config``'s
+    training settings, instead of fresh weights (there being none, fresh ones)."""
 
     run_id: int
     config: RunConfig
     train: bool = True
+    keep: bool = False
 
 
 def load_files(path: str | Path) -> tuple[np.ndarray, ...]:

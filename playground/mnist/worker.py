@@ -29,7 +29,6 @@ from engine.presets import build_optimizer
 from engine.serialize import model_state
 from engine.serialize import save as save_model
 from engine.spec import RunConfig
-from engine.trainer import Trainer
 from playground.landscape.trajectory import TrajectoryRecorder
 from playground.mnist import inside
 from playground.mnist.drawing import drawing_to_input
@@ -42,6 +41,13 @@ from playground.mnist.layer_views import (
     map_layers,
 )
 from playground.mnist.metrics import RunProgress, test_summary
+from playground.mnist.run_state import (
+    LiveTrainer,
+    continued,
+    make_trainer,
+    restored_trainer,
+    run_state,
+)
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, Mailbox, TickLoop, quiet
 
@@ -60,15 +66,6 @@ STRIP_SIZE = 16
 #: training 30-40 % slower (measured); at 9 it costs at most a tenth.
 INSIDE_SECONDS = 0.25
 INSIDE_SHARE = 9.0
-
-
-class LiveTrainer(Trainer):
-    """A ``Trainer`` whose epoch end costs no whole-set pass: train loss and accuracy are
-    running means over the epoch's mini-batches, and the worker measures the test split in
-    chunks between ticks, so Stop is never stuck behind a long evaluation."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, train_metrics="running", **kwargs)
 
 
 class MnistWorker(TickLoop):
@@ -90,7 +87,9 @@ class MnistWorker(TickLoop):
     stepsReady = Signal(object)      # {"run_id", "x", "loss", "acc"}: smoothed per step
     epochFinished = Signal(dict)     # the trainer's metrics + test_loss/test_acc + run_id
     evaluated = Signal(object)       # {"run_id", "confusion", "mistakes", "test_acc", ...}
-    finished = Signal(object)        # {"run_id", "epochs", "seconds"}: all epochs done
+    # {"run_id", "epochs" (completed, all runs), "first_epoch" (where this run began),
+    #  "seconds"}: all epochs of the run done
+    finished = Signal(object)
     stopped = Signal(int)            # run_id: Stop honoured, the model is kept
     # {"run_id", "index", "image", "label", "predicted", "layer", "maps" (C, h, w) or
     #  (units,), "kind" ("conv" for image-shaped maps, else "dense")}
@@ -100,6 +99,9 @@ class MnistWorker(TickLoop):
     # playground.mnist.inside.stats_payload plus "run_id", "epoch", "steps" (only while
     # setInsideStats(True)); without a model, inside.empty_payload's "note" says so
     statsReady = Signal(object)
+    # {"run_id", "ok", "problem" ("" when ok), "history" (the trainer's metrics dicts),
+    #  "epoch", "steps"}: restoreSession's answer, after its modelReady
+    sessionRestored = Signal(object)
 
     def __init__(self, blas_threads: int = 1) -> None:
         """``blas_threads``: BLAS threads while training (0 = the library's default)."""
@@ -116,6 +118,7 @@ class MnistWorker(TickLoop):
         self._reset_run_stats()
         self.trajectory = TrajectoryRecorder()  # weight snapshots for the loss landscape
         self.snapshots = Mailbox()              # copies for the loss landscape
+        self.sessions = Mailbox()               # copies of the run for a session file
         self._stats_on = False
         self._probe: tuple[np.ndarray, np.ndarray] | None = None
         self._last_inside = 0.0
@@ -152,9 +155,14 @@ class MnistWorker(TickLoop):
 
     @Slot(object)
     def prepare(self, request: TrainingRequest) -> None:
-        """Fresh weights for ``request`` (shown as the initial filters); train if asked."""
+        """Fresh weights for ``request`` (shown as the initial filters); train if asked.
+        With ``request.keep`` and a network here, train that one on instead."""
         self._halt()
         self.run_id = request.run_id
+        if request.keep and request.train and self._model is not None \
+                and self._data is not None and self._config is not None:
+            self._continue(request)
+            return
         self._model = self._trainer = None
         if self._data is None:
             self.failed.emit("There is no data to train on: choose a data source first.")
@@ -170,11 +178,8 @@ class MnistWorker(TickLoop):
                          min(request.config.batch_size or limit, limit), EVAL_CHUNK)
             rng = np.random.default_rng(request.config.seed)
             self._model = build_model(request.config, data.input_shape, data.n_classes, rng=rng)
-            self._trainer = LiveTrainer(
-                self._model, build_optimizer(request.config), data.x_train[:limit],
-                data.y_train[:limit], batch_size=request.config.batch_size or None,
-                schedule=request.config.schedule, rng=rng, on_step=self._on_step,
-                should_stop=lambda: self.stop_requested, augment=request.config.data.augment)
+            self._trainer = make_trainer(self._model, build_optimizer(request.config),
+                                         request.config, data, rng, **self._callbacks())
         except BUILD_ERRORS as e:
             self._model = self._trainer = None
             self.report_unbuildable(e)
@@ -189,6 +194,25 @@ class MnistWorker(TickLoop):
         self._emit_inside(force=True)
         if request.train:
             self._start_training()
+
+    def _callbacks(self) -> dict:
+        return {"on_step": self._on_step, "should_stop": lambda: self.stop_requested}
+
+    def _continue(self, request: TrainingRequest) -> None:
+        """Train the network held here on for ``request.config.epochs`` more epochs."""
+        data = self._data
+        try:
+            config = self._named_after_data(request.config)
+            limit = config.data.train_limit or len(data.x_train)
+            check_memory(config, data.input_shape, data.n_classes,
+                         min(config.batch_size or limit, limit), EVAL_CHUNK)
+            self._config, self._trainer = continued(
+                self._model, self._trainer, self._config, config, data, **self._callbacks())
+        except BUILD_ERRORS as e:
+            self.report_unbuildable(e)
+            self.stopped.emit(request.run_id)
+            return
+        self._start_training()
 
     def _named_after_data(self, config: RunConfig) -> RunConfig:
         """``config`` naming the data set this worker holds (a request made before other
@@ -347,6 +371,76 @@ class MnistWorker(TickLoop):
                         "epoch": self._trainer.epoch if self._trainer is not None else 0}
         self.snapshots.post(seq, snapshot)
 
+    @Slot(int)
+    def publishSession(self, seq: int) -> None:
+        """Post copies of the run for a session (``run_state`` plus "config", "source",
+        "path", "n_classes", "input_shape", "n_train", "n_test", "run_id") as answer
+        ``seq`` of ``sessions``; {} without data, no "weights" without a network."""
+        data, request = self._data, self._data_request
+        answer: dict = {}
+        if data is not None and request is not None:
+            answer = {"source": request.source, "path": request.path,
+                      "n_classes": data.n_classes, "input_shape": tuple(data.input_shape),
+                      "n_train": len(data.x_train), "n_test": len(data.x_test),
+                      "run_id": self.run_id, "config": self._config}
+            if self._model is not None and self._config is not None:
+                answer.update(run_state(self._model, self._trainer,
+                                        self.filter_views.start_weights))
+        self.sessions.post(seq, answer)
+
+    @Slot(int, object)
+    def restoreSession(self, run_id: int, session) -> None:
+        """Put a saved session's network back (``MnistSession``) over the data loaded
+        here, which must be the session's; answered by ``sessionRestored`` (after a
+        ``modelReady``). A session that does not fit changes nothing."""
+        self._halt()
+        problem = self._restore(session)
+        self.run_id = run_id  # refused: the network kept answers as the current run
+        if problem:
+            self.sessionRestored.emit({"run_id": run_id, "ok": False, "problem": problem})
+            return
+        self._emit_model_ready(loaded=False)
+        t = self._trainer
+        self.sessionRestored.emit({"run_id": run_id, "ok": True, "problem": "",
+                                   "history": [dict(m) for m in t.history],
+                                   "epoch": t.epoch, "steps": t.steps})
+        self._emit_inside(force=True)
+        self._begin_eval(train_after=False)
+
+    def _restore(self, session) -> str:
+        """Build ``session``'s network and trainer here; the reason it cannot be, or ""."""
+        data, request = self._data, self._data_request
+        if data is None or request is None or request.source != session.source \
+                or (session.source == "files" and request.path != session.path):
+            return (f"The session's data ({SOURCES[session.source][0]}"
+                    f"{' at ' + session.path if session.path else ''}) is not loaded (a "
+                    f"set not downloaded yet: choose it under Data first), so the session "
+                    f"was not opened.")
+        if tuple(data.input_shape) != tuple(session.input_shape) \
+                or data.n_classes != session.n_classes:
+            return ("The session's network was trained on other images "
+                    f"({'×'.join(map(str, session.input_shape[1:]))}, {session.n_classes} "
+                    f"classes) than the data loaded now.")
+        if session.weights is None:
+            return "The session holds no network."
+        config = session.config
+        try:
+            limit = config.data.train_limit or len(data.x_train)
+            check_memory(config, data.input_shape, data.n_classes,
+                         min(config.batch_size or limit, limit), EVAL_CHUNK)
+            model = build_model(config, data.input_shape, data.n_classes,
+                                rng=np.random.default_rng(config.seed))
+            trainer = restored_trainer(model, session, data, **self._callbacks())
+        except BUILD_ERRORS as e:
+            return f"The session's network cannot be rebuilt: {e}"
+        self._model, self._trainer, self._config = model, trainer, config
+        self.trajectory.start(model)
+        self.filter_views.start(model, self._image_shape())
+        self.filter_views.start_weights.update(
+            {int(k): np.array(v) for k, v in session.initial.items()})
+        self._probe = None
+        return ""
+
     def on_shutdown(self) -> None:
         """The thread ends: drop the data, the model and the trainer."""
         self._halt()
@@ -355,7 +449,10 @@ class MnistWorker(TickLoop):
     # ------------------------------------------------------------------ training
 
     def _reset_run_stats(self, epochs: int = 0) -> None:
-        self._progress = RunProgress(epochs, time.perf_counter())
+        t = self._trainer
+        self._progress = RunProgress(epochs, time.perf_counter(),
+                                     t.epoch if t is not None else 0,
+                                     t.epoch_samples if t is not None else 0)
         self._last_progress = self._last_filters = 0.0
         self._eval_scores: list[np.ndarray] = []
         self._eval_pos = 0
@@ -445,10 +542,11 @@ class MnistWorker(TickLoop):
         trainer.history[-1] = dict(metrics)
         self.epochFinished.emit(metrics)
         self._emit_filters()
-        if trainer.epoch >= self._progress.epochs:
+        if trainer.epoch >= self._progress.last_epoch:
             self._phase = "idle"
             self._emit_progress(force=True)
             self.finished.emit({"run_id": self.run_id, "epochs": trainer.epoch,
+                                "first_epoch": self._progress.first_epoch,
                                 "seconds": time.perf_counter() - self._progress.start})
             self._emit_inside(force=True)
         else:
@@ -484,7 +582,8 @@ class MnistWorker(TickLoop):
             "filters": view["filters"] if view else np.zeros((0, 1, 1), np.float32),
             "view": view,
             "total": (self._trainer.samples_per_epoch * self._config.epochs
-                      if self._trainer is not None else 0)})
+                      if self._trainer is not None else 0),
+            "epoch": self._trainer.epoch if self._trainer is not None else 0})
 
     def _filter_view(self) -> dict | None:
         steps = self._trainer.steps if self._trainer is not None else 0

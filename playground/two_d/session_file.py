@@ -36,52 +36,47 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.atomic import write_atomic
-from engine.budget import check_memory
-from engine.build import build_model
 from engine.datasets.csvio import MAX_COORDINATE
-from engine.errors import DataError, EngineError, common_file_problem, open_regular
+from engine.errors import DataError, EngineError
 from engine.presets import build_optimizer
-from engine.serialize import (
-    copy_state_into,
-    first_non_finite,
-    npz_size_problem,
-    read_state,
-    write_state,
-)
+from engine.serialize import npz_size_problem, write_state
 from engine.spec import RunConfig
+from playground.session_archive import (
+    HISTORY,
+    MAX_EPOCH,
+    MAX_MEMBERS,
+    META,
+    MODEL,
+    OPTIMIZER,
+    SUFFIX,
+    ArchiveReader,
+    SessionError,
+    check_weights,
+    display_name,
+    history_bytes,
+    npz_bytes,
+    optimizer_bytes,
+    reason,
+    save_archive,
+)
 from playground.two_d import timeline_file
 from playground.two_d.points import MAX_CSV_ROWS
-from playground.two_d.run_history import (
-    CLASSIFICATION_COLUMNS,
-    HISTORY_COLUMNS,
-    empty_history,
-    history_csv,
-    widen_history,
-)
+from playground.two_d.run_history import empty_history, history_csv
 
 #: the session format this version writes and the newest it reads.
 FORMAT = 1
 KIND = "nn-playground session"
-SUFFIX = ".nnplay"
-META, POINTS, HISTORY, MODEL = "session.json", "points.npz", "history.npz", "model.npz"
-OPTIMIZER = "optimizer.npz"
-TIMELINE = "timeline.npz"
+POINTS, TIMELINE = "points.npz", "timeline.npz"
 #: largest uncompressed size read from each member (a damaged or hostile archive may
 #: claim anything; nothing bigger is decompressed).
 MEMBER_LIMITS = {META: 2**20, POINTS: 256 * 2**20, HISTORY: 512 * 2**20,
                  MODEL: 1024 * 2**20, OPTIMIZER: 2 * 1024 * 2**20,
                  TIMELINE: timeline_file.MAX_BYTES}
-#: the metrics kept per epoch, in the order of the history array's columns.
-MAX_MEMBERS = 64
 #: largest session file opened (its members together, stored uncompressed).
 MAX_FILE_BYTES = sum(MEMBER_LIMITS.values())
 MAX_CLASSES = 1000
-#: largest epoch count a session may record.
-MAX_EPOCH = 10**9
-
-
-class SessionError(DataError):
-    """A session file cannot be read or written; the message names the file."""
+__all__ = ["FORMAT", "KIND", "MAX_EPOCH", "MAX_MEMBERS", "SUFFIX", "Session", "SessionError",
+           "check_weights", "load_session", "save_session", "session_bytes"]
 
 
 @dataclass
@@ -136,18 +131,7 @@ def trained_session(config: RunConfig, dataset, *, weights: dict, model_spec: di
                    optimizer=optimizer)
 
 
-def _name(path: str | os.PathLike) -> str:
-    text = os.fspath(path)
-    return repr(text if len(text) <= 200 else "..." + text[-197:])
-
-
 # ---------------------------------------------------------------------- writing
-
-
-def _npz_bytes(**arrays: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
 
 
 def session_bytes(session: Session) -> bytes:
@@ -160,21 +144,16 @@ def session_bytes(session: Session) -> bytes:
         zf.writestr(META, json.dumps(meta))
         # a regression session's targets are real values, a classifier's labels integers
         y_type = np.float64 if session.config.data.is_regression else np.int64
-        zf.writestr(POINTS, _npz_bytes(X=np.asarray(session.X, np.float64),
-                                       y=np.asarray(session.y, y_type),
-                                       test=np.asarray(session.test, bool)))
-        zf.writestr(HISTORY, _npz_bytes(history=np.asarray(session.history, np.float64),
-                                        columns=np.array(HISTORY_COLUMNS)))
+        zf.writestr(POINTS, npz_bytes(X=np.asarray(session.X, np.float64),
+                                      y=np.asarray(session.y, y_type),
+                                      test=np.asarray(session.test, bool)))
+        zf.writestr(HISTORY, history_bytes(session.history))
         if session.weights is not None:
             model = io.BytesIO()
             write_state(model, session.model_spec or {}, session.weights)
             zf.writestr(MODEL, model.getvalue())
-            opt = session.optimizer
-            if opt is not None:
-                arrays = {f"state/{k}": np.asarray(v) for k, v in opt["arrays"].items()}
-                zf.writestr(OPTIMIZER, _npz_bytes(kind=np.array(opt["kind"]),
-                                                  t=np.array(int(opt["t"]), np.int64),
-                                                  **arrays))
+            if session.optimizer is not None:
+                zf.writestr(OPTIMIZER, optimizer_bytes(session.optimizer))
             if session.snapshots:
                 zf.writestr(TIMELINE, timeline_file.timeline_bytes(session.snapshots))
     return buf.getvalue()
@@ -182,75 +161,24 @@ def session_bytes(session: Session) -> bytes:
 
 def save_session(path: str | os.PathLike, session: Session) -> None:
     """Write ``session`` to ``path`` atomically; ``SessionError`` if it cannot be written."""
-    try:
-        data = session_bytes(session)
-        write_atomic(path, data)
-    except (OSError, ValueError, TypeError) as e:
-        reason = getattr(e, "strerror", None) or str(e)
-        raise SessionError(f"Cannot save session file {_name(path)}: {reason}.") from None
+    save_archive(path, lambda: session_bytes(session))
 
 
 # ---------------------------------------------------------------------- reading
 
 
-class _Reader:
-    """Reads and checks one archive; ``fail`` builds the error naming the file."""
+class _Reader(ArchiveReader):
+    """Reads and checks one 2-D session archive."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
-        self.path = path
-        self.name = _name(path)
-
-    def fail(self, problem: str) -> SessionError:
-        return SessionError(f"Session file {self.name} {problem}.")
-
-    def load(self) -> Session:
-        try:
-            with open_regular(self.path, MAX_FILE_BYTES) as f:
-                head = f.read(4)
-                if not head:
-                    raise self.fail("is empty")
-                f.seek(0)
-                try:
-                    zf = zipfile.ZipFile(f)
-                except Exception:  # noqa: BLE001 - any failure means "not a readable zip"
-                    if head.startswith(b"PK"):
-                        raise self.fail("is damaged or truncated (its zip directory "
-                                        "cannot be read)") from None
-                    raise self.fail("is not a session file (it is not a zip archive)") \
-                        from None
-                with zf:
-                    return self._parse(zf)
-        except OSError as e:
-            problem = common_file_problem(e) or f"cannot be read ({e.strerror or e})"
-            raise self.fail(problem) from None
-
-    def _member(self, zf: zipfile.ZipFile, member: str) -> bytes:
-        try:
-            info = zf.getinfo(member)
-        except KeyError:
-            raise self.fail(f"lacks its {member} part") from None
-        limit = MEMBER_LIMITS[member]
-        if info.file_size > limit:
-            raise self.fail(f"has a {member} of {info.file_size:,} bytes, more than the "
-                            f"{limit:,} accepted")
-        try:
-            with zf.open(info) as f:
-                data = f.read(limit + 1)
-        except Exception as e:  # noqa: BLE001 - zipfile/zlib raise many kinds on damage
-            raise self.fail(f"is damaged or truncated ({member} cannot be read: "
-                            f"{type(e).__name__})") from None
-        if len(data) > limit:
-            raise self.fail(f"has a {member} larger than the {limit:,} bytes accepted")
-        return data
+    kind, format, limits = KIND, FORMAT, MEMBER_LIMITS
+    other_kinds = {"nn-playground mnist session":
+                   "is a session of the MNIST page; open it on the MNIST tab"}
 
     def _parse(self, zf: zipfile.ZipFile) -> Session:
-        if len(zf.infolist()) > MAX_MEMBERS:
-            raise self.fail(f"has {len(zf.infolist())} parts; a session has at most "
-                            f"{MAX_MEMBERS}")
-        meta = self._meta(self._member(zf, META))
-        config = self._config(meta)
+        meta = self.meta(self.member(zf, META))
+        config = self.config(meta)
         regression = config.data.is_regression
-        X, y, test = self._points(self._member(zf, POINTS), regression)
+        X, y, test = self._points(self.member(zf, POINTS), regression)
         n_classes = meta.get("n_classes")
         low = 1 if regression else 2  # a regression network has one output
         if not (type(n_classes) is int and low <= n_classes <= MAX_CLASSES):
@@ -260,58 +188,32 @@ class _Reader:
         if not (isinstance(shape, list) and 1 <= len(shape) <= 3
                 and all(type(v) is int and 1 <= v <= 4096 for v in shape)):
             raise self.fail(f"has an unusable input shape {shape!r}")
-        epoch = meta.get("epoch", 0)
-        if not (type(epoch) is int and 0 <= epoch <= MAX_EPOCH):
-            raise self.fail(f"has an unusable epoch count {_short(epoch)} (expected 0 to "
-                            f"{MAX_EPOCH:,})")
-        history = self._history(self._member(zf, HISTORY))
+        epoch = self.epoch(meta)
+        history = self.history(self.member(zf, HISTORY))
         session = Session(config, X, y, test, n_classes, history=history, epoch=epoch,
                           input_shape=tuple(shape), format=meta["format"])
         if meta.get("has_model", False):
-            model = self._model(session, self._member(zf, MODEL))
+            model = self._model(session, self.member(zf, MODEL))
             if OPTIMIZER in zf.namelist():
                 # An optimiser state that cannot be used costs only its moments, never the
                 # session: it is left out, and the note says so.
                 try:
-                    state = self._optimizer(self._member(zf, OPTIMIZER))
+                    state = self.optimizer(self.member(zf, OPTIMIZER))
                     build_optimizer(session.config).import_state(state, model)
                     session.optimizer = state
                 except (SessionError, EngineError) as e:
                     session.optimizer_note = (
                         f"Training goes on with fresh optimiser moments: the saved state "
-                        f"was left out ({_reason(e)}).")
+                        f"was left out ({reason(e)}).")
             if TIMELINE in zf.namelist():
                 # like the optimiser's state: a timeline that cannot be used is left out
                 try:
                     session.snapshots = timeline_file.read_timeline(
-                        self._member(zf, TIMELINE), session.weights, session.epoch)
+                        self.member(zf, TIMELINE), session.weights, session.epoch)
                 except (SessionError, DataError) as e:
                     session.timeline_note = (f"The saved timeline was left out "
-                                             f"({_reason(e)}).")
+                                             f"({reason(e)}).")
         return session
-
-    def _meta(self, data: bytes) -> dict:
-        try:
-            meta = json.loads(data.decode("utf-8"))
-        except Exception as e:  # noqa: BLE001 - bad UTF-8, bad JSON, nesting too deep
-            raise self.fail(f"has a damaged {META} ({type(e).__name__})") from None
-        if not isinstance(meta, dict):
-            raise self.fail(f"has a {META} that is not a JSON object")
-        fmt = meta.get("format")
-        if type(fmt) is not int or fmt < 1:
-            raise self.fail(f"has no valid format number in {META} (found {fmt!r})")
-        if fmt > FORMAT:
-            raise self.fail(f"was saved by a newer version (format {fmt}); this version "
-                            f"reads up to {FORMAT}")
-        if meta.get("kind") != KIND:
-            raise self.fail(f"is not a playground session ({META} says {meta.get('kind')!r})")
-        return meta
-
-    def _config(self, meta: dict) -> RunConfig:
-        try:
-            return RunConfig.from_dict(meta.get("config")).validate()
-        except (ValueError, TypeError) as e:
-            raise self.fail(f"holds an unusable run config ({e})") from None
 
     def _points(self, data: bytes, regression: bool = False
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -347,91 +249,14 @@ class _Reader:
             raise self.fail(f"has labels outside 0 to {MAX_CLASSES - 1}")
         return X, y, test
 
-    def _history(self, data: bytes) -> np.ndarray:
-        problem = npz_size_problem(io.BytesIO(data), MEMBER_LIMITS[HISTORY])
-        if problem:
-            raise self.fail(f"has a {HISTORY} that {problem}")
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as z:
-                history, columns = z["history"], z["columns"]
-        except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
-            raise self.fail(f"has a damaged {HISTORY}") from None
-        names = tuple(columns.tolist()) if columns.ndim == 1 and columns.dtype.kind == "U" \
-            else ()
-        if names not in (HISTORY_COLUMNS, CLASSIFICATION_COLUMNS):
-            raise self.fail(f"has a loss history with unknown columns (expected "
-                            f"{', '.join(HISTORY_COLUMNS)})")
-        if history.dtype != np.float64 or history.ndim != 2 \
-                or history.shape[1] != len(names):
-            raise self.fail(f"has a loss history of shape {history.shape} and type "
-                            f"{history.dtype}; expected (E, {len(names)}) float64")
-        if names != HISTORY_COLUMNS:  # saved before regression: no rmse or r2 columns
-            history = widen_history(history, names)
-        if np.isinf(history).any():  # NaN marks a metric not measured; inf is damage
-            raise self.fail("has a loss history holding infinite values")
-        counts = history[:, [HISTORY_COLUMNS.index("epoch"), HISTORY_COLUMNS.index("steps")]]
-        if (np.abs(counts[~np.isnan(counts)]) > MAX_EPOCH * 1e6).any():
-            raise self.fail("has a loss history with unusable epoch or step counts")
-        return history
-
-    def _optimizer(self, data: bytes) -> dict:
-        """The optimiser state as ``export_state`` gives it; ``SessionError`` saying what
-        is wrong with it (the caller leaves it out)."""
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as z:
-                kind, t = z["kind"], z["t"]
-                arrays = {k[len("state/"):]: z[k] for k in z.files if k.startswith("state/")}
-            if kind.shape != () or kind.dtype.kind != "U" or t.shape != () \
-                    or t.dtype != np.int64 or int(t) < 0:
-                raise SessionError("it has no valid kind and step count")
-            for key, a in arrays.items():
-                if a.dtype.kind != "f" or not np.isfinite(a).all():
-                    raise SessionError(f"{key} is not finite numbers")
-        except SessionError:
-            raise
-        except Exception:  # noqa: BLE001 - a damaged npz can raise almost anything
-            raise SessionError(f"{OPTIMIZER} is damaged") from None
-        return {"kind": str(kind), "t": int(t), "arrays": arrays}
-
     def _model(self, session: Session, data: bytes):
         """Read the weights into ``session``; the network they were checked on."""
-        try:
-            spec, arrays = read_state(io.BytesIO(data), f"its {MODEL}")
-        except DataError as e:
-            raise self.fail(f"has an unreadable model ({e})") from None
-        bad = first_non_finite(arrays)
-        if bad is not None:
-            raise self.fail(f"holds weights that are not finite numbers (NaN or inf in "
-                            f"{bad})")
-        session.model_spec, session.weights = spec, arrays
+        session.model_spec, session.weights = self.model_state(data)
         try:
             return check_weights(session)
         except EngineError as e:
             raise self.fail(f"holds weights that do not match its run config ({e})") \
                 from None
-
-
-def check_weights(session: Session):
-    """Raise ``EngineError`` unless ``session.weights`` fit the network its config builds
-    (same names, shapes and types); the check builds that network, within the memory
-    budget, copies the weights into it and returns it (None without weights)."""
-    if session.weights is None:
-        return None
-    check_memory(session.config, session.input_shape, session.n_classes, batch_rows=1)
-    model = build_model(session.config, session.input_shape, session.n_classes,
-                        np.random.default_rng(0))
-    copy_state_into(model, session.weights, "the session")
-    return model
-
-
-def _short(value, limit: int = 30) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).rstrip(".")
-    return text[0].lower() + text[1:] if text else type(error).__name__
 
 
 def load_session(path: str | os.PathLike) -> Session:
@@ -449,6 +274,6 @@ def save_history_csv(path: str | os.PathLike, history: np.ndarray) -> None:
     try:
         write_atomic(path, history_csv(history).encode("utf-8"))
     except (OSError, ValueError) as e:
-        reason = getattr(e, "strerror", None) or str(e)
-        raise SessionError(f"Cannot write the loss history to {_name(path)}: {reason}.") \
+        why = getattr(e, "strerror", None) or str(e)
+        raise SessionError(f"Cannot write the loss history to {display_name(path)}: {why}.") \
             from None

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("NumPy Neural Playground")
         self.settings = settings if settings is not None else store.default_settings()
         self.last_problem = ""
+        self._data_dir = data_dir
         self._dialog: QMessageBox | None = None
         self._closed = False
         self.tabs = QTabWidget()
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
     def _make_mnist_page(self) -> QWidget:
         from playground.ui.mnist.page import MnistPage
 
-        return MnistPage(settings=self.settings)
+        return MnistPage(settings=self.settings, data_dir=self._data_dir)
 
     def _make_compare_page(self) -> QWidget:
         from playground.ui.compare.page import ComparePage

@@ -49,7 +49,11 @@ AUGMENT_TIP = ("Change every training batch at random, so the network sees each 
                "quarter of the image and costs accuracy.")
 DEFAULTS_TIP = ("Values still at the previous data's defaults were set to this data "
                 "set's; values you had changed were kept.")
-TRAIN_TIP = "Train a fresh network for the chosen number of epochs; press again to stop."
+TRAIN_TIP = ("Train the network for the chosen number of epochs; press again to stop. "
+             "After a run, Train goes on with the same network (its weights, optimiser "
+             "state, epochs and curves carry on).")
+NEW_TIP = ("Start again from fresh weights: the trained network, its curves and its "
+           "epoch count are thrown away.")
 SOURCE_ORDER = ("sample", "mnist", "fashion-mnist", "files", "digits")
 _SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
     "filters": ("Filters", 1, 64, PAGE_DEFAULTS["filters"], 1,
@@ -85,6 +89,7 @@ class MnistControls(QWidget):
     sourceChosen = Signal(str)      # a SOURCES key
     modelEdited = Signal()          # architecture changed: fresh weights to show
     trainClicked = Signal()
+    newClicked = Signal()
     saveClicked = Signal()
     loadClicked = Signal()
     threadsChanged = Signal(int)
@@ -166,6 +171,10 @@ class MnistControls(QWidget):
         self.train_button.setObjectName("mnistTrainButton")
         self.train_button.setMinimumHeight(32)
         self.train_button.setToolTip(TRAIN_TIP)
+        self.new_button = QPushButton("New network")
+        self.new_button.setObjectName("mnistNewButton")
+        self.new_button.setMinimumHeight(32)
+        self.new_button.setToolTip(NEW_TIP)
         self.progress = QProgressBar()
         self.progress.setObjectName("mnistProgress")
         self.progress.setRange(0, 1)
@@ -199,6 +208,7 @@ class MnistControls(QWidget):
         self.augment_combo.currentIndexChanged.connect(self._save_values)
         self.lr_spin.valueChanged.connect(self._save_values)
         self.train_button.clicked.connect(self.trainClicked)
+        self.new_button.clicked.connect(self.newClicked)
         self.save_button.clicked.connect(self.saveClicked)
         self.load_button.clicked.connect(self.loadClicked)
         self._update_rows()
@@ -233,7 +243,10 @@ class MnistControls(QWidget):
         files.addWidget(self.load_button)
         train = QVBoxLayout(train_box)
         train.addLayout(form)
-        train.addWidget(self.train_button)
+        run = QHBoxLayout()
+        run.addWidget(self.train_button, 3)
+        run.addWidget(self.new_button, 2)
+        train.addLayout(run)
         train.addWidget(self.progress)
         train.addWidget(self.run_label)
         train.addLayout(files)
@@ -297,10 +310,38 @@ class MnistControls(QWidget):
         said = ", ".join(_SHORT[k].format(v=v) for k, v in changes.items())
         return f"\nDefaults: {said}"
 
+    def set_values(self, values: dict) -> None:
+        """Show ``values`` (``values()``'s keys, any subset) without emitting
+        ``modelEdited``: a saved run's settings, or the network's after a change was
+        declined. Values the controls cannot show are clamped or left as they are."""
+        widgets = [self.model_combo, self.init_combo, self.optimizer_combo, self.lr_spin,
+                   self.augment_combo, *self.spins.values()]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for key, value in values.items():
+                if key in self.spins:
+                    self.spins[key].setValue(int(value))
+                elif key == "preset":
+                    _select(self.model_combo, value)
+                elif key == "init":
+                    _select(self.init_combo, value)
+                elif key == "optimizer":
+                    _select(self.optimizer_combo, value)
+                elif key == "augment":
+                    _select(self.augment_combo, value)
+                elif key == "lr":
+                    self.lr_spin.setValue(float(value))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._update_rows()
+        self._save_values()
+
     def set_training(self, training: bool, stopping: bool = False) -> None:
         """Lock what a run depends on while it trains; the button becomes Stop."""
         for w in (self.source_combo, self.model_combo, self.init_combo,
-                  self.optimizer_combo, self.lr_spin, self.augment_combo,
+                  self.optimizer_combo, self.lr_spin, self.augment_combo, self.new_button,
                   self.load_button, *(self.spins[k] for k in self.spins if k != "threads")):
             w.setEnabled(not training)
         if stopping:

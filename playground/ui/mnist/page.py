@@ -7,16 +7,25 @@ filtering) and shows what the controller emits. It never touches the model or th
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QScrollArea, QWidget
 
 from playground.landscape.sources import mnist_source
+from playground.mnist.autosave import MnistAutosaver
 from playground.mnist.controller import MnistController
 from playground.mnist.download import DownloadJob
+from playground.mnist.sources import ARCHITECTURE_KEYS
+from playground.session_archive import SessionError
+from playground.two_d.autosave import default_data_dir
 from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.mnist.controls import MnistControls
 from playground.ui.mnist.download_dialog import DownloadDialog
+from playground.ui.mnist.file_commands import MnistFileCommands
 from playground.ui.mnist.views import MnistViews
 from playground.ui.page import make_action
 
@@ -31,9 +40,10 @@ class MnistPage(QWidget):
 
     title = "MNIST"
     statusMessage = Signal(str)
+    errorRaised = Signal(str, str)   # title, one sentence: the window shows a message box
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None,
-                 autoload: bool = True) -> None:
+                 autoload: bool = True, data_dir: str | os.PathLike | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mnistPage")
         self._settings = settings if settings is not None else QSettings()
@@ -41,6 +51,9 @@ class MnistPage(QWidget):
         self._status = ""   # the page's last status message, shown again on return
         #: builds the download job for a data set name (tests point it at a local server).
         self.download_job_factory = DownloadJob
+        #: asked (with the question) before a trained network is thrown away; True to
+        #: go ahead (tests answer it themselves)
+        self.ask_discard: Callable[[str], bool] = self._ask_discard
 
         self.controls = MnistControls(self._settings)
         self.views = MnistViews()
@@ -60,8 +73,9 @@ class MnistPage(QWidget):
         self._connect_controller(ctl)
         c = self.controls
         c.sourceChosen.connect(self._on_source_chosen)
-        c.modelEdited.connect(ctl.preview)
+        c.modelEdited.connect(self._on_model_edited)
         c.trainClicked.connect(ctl.toggle_training)
+        c.newClicked.connect(ctl.new_network)
         c.saveClicked.connect(self._ask_save)
         c.loadClicked.connect(self._ask_load)
         c.threadsChanged.connect(ctl.set_threads)
@@ -76,8 +90,26 @@ class MnistPage(QWidget):
             "Open a window with each layer's activations and gradients on a fixed batch "
             "of training images, and a gradient check of the current network.")
         self.inside_window = None   # made when first opened
+        self.files = MnistFileCommands(ctl, self)
+        self.files.status.connect(self._say)
+        self.files.error.connect(self._on_file_error)
+        self._file_actions = self.files.make_actions()
+        self.autosaver = MnistAutosaver(ctl, data_dir if data_dir is not None
+                                        else default_data_dir(), parent=self)
+        self.autosaver.failed.connect(self._say)
         if autoload:
-            self._restore_source()
+            self._start()
+
+    def _start(self) -> None:
+        """Put last time's network back (the autosave), else load the remembered data."""
+        session, note = self.autosaver.take()
+        if session is not None:
+            try:
+                self.controller.restore_session(session)
+                return
+            except SessionError as e:
+                note = f"The autosaved MNIST network could not be restored: {e}"
+        self._restore_source(note)
 
     def _connect_controller(self, ctl: MnistController) -> None:
         v, c = self.views, self.controls
@@ -103,13 +135,15 @@ class MnistPage(QWidget):
         ctl.featureMapsReady.connect(v.set_feature_maps)
         ctl.probabilitiesReady.connect(v.set_drawing_result)
         ctl.predictionStale.connect(self._repredict)
+        ctl.sessionRestored.connect(self._on_session_restored)
 
     # ------------------------------------------------------------------ Page protocol
 
     def actions(self) -> dict[str, list[QAction | None]]:
-        """The page's commands are its buttons; the View menu opens the window inside the
-        network and the loss landscape."""
-        return {"&View": [self.inside_action, self.landscape.action]}
+        """The File menu saves and opens sessions and exports ONNX; the View menu opens
+        the window inside the network and the loss landscape."""
+        return {"&File": list(self._file_actions),
+                "&View": [self.inside_action, self.landscape.action]}
 
     def toolbar_widgets(self) -> list[QWidget]:
         return []
@@ -137,6 +171,7 @@ class MnistPage(QWidget):
         ``timeout_ms``. Safe to call twice."""
         if self.download_dialog is not None:
             self.download_dialog.abort()
+        self.autosaver.finish()
         self.landscape.shutdown()
         if self.inside_window is not None:
             self.inside_window.shutdown()
@@ -207,11 +242,39 @@ class MnistPage(QWidget):
     def load_model(self, path: str) -> None:
         self.controller.load_model(path)
 
-    def _restore_source(self) -> None:
+    def _restore_source(self, note: str = "") -> None:
         self.controller.restore_source(str(self._settings.value("mnist/source", "sample")),
-                                       str(self._settings.value("mnist/path", "")))
+                                       str(self._settings.value("mnist/path", "")), note)
+
+    def _ask_discard(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Throw the trained network away?", question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _may_discard(self, what: str) -> bool:
+        """True when there is no trained network to lose, or the user lets it go."""
+        if not self.controller.has_trained_network:
+            return True
+        return self.ask_discard(
+            f"{what} needs a new network: the trained one, its curves and its epoch count "
+            f"would be thrown away (save the session first to keep them). Go ahead?")
+
+    def _on_model_edited(self) -> None:
+        if self._may_discard("Changing the architecture"):
+            self.controller.preview()
+            return
+        values = self.controller.network_values  # "No": show the network's own again
+        if values is not None:
+            self.controls.set_values({k: values[k] for k in ARCHITECTURE_KEYS})
+        self._say("The network was kept; its architecture is shown again.")
 
     def _on_source_chosen(self, key: str) -> None:
+        if not self._may_discard("Changing the data"):
+            self.controls.set_source(self.controller.source or "sample")
+            self._say("The network was kept, and the data it trains on.")
+            return
         path = ""
         if key == "files":
             path, _ = QFileDialog.getOpenFileName(
@@ -304,6 +367,32 @@ class MnistPage(QWidget):
         self.views.set_evaluation(p)
         if self.views.tabs.currentIndex() == 2:
             self._request_maps(self.views.map_spin.value())
+
+    def _on_session_restored(self, p: dict) -> None:
+        """A saved session is back: its settings in the controls, its curves (one
+        point per epoch: the steps were not saved), the progress bar full."""
+        self.controls.set_values(p["values"])
+        self.views.set_trained(p["steps"] > 0)
+        curves = self.views.curves
+        rows = [m for m in p["history"] if m.get("train_loss") is not None]
+        if rows:
+            curves.append_steps(np.array([m["epoch"] for m in rows], float),
+                                np.array([m["train_loss"] for m in rows], float),
+                                np.array([m.get("train_acc") or 0.0 for m in rows], float))
+        for m in p["history"]:
+            curves.append_epoch(m["epoch"], m.get("test_loss"), m.get("test_acc"))
+        self.controls.progress.setRange(0, 1)
+        self.controls.progress.setValue(1 if p["epoch"] else 0)
+        last = p["history"][-1] if p["history"] else {}
+        acc = last.get("test_acc")
+        text = f"Restored the session at epoch {p['epoch']}" + (
+            f", test accuracy {100 * acc:.1f} %." if acc is not None else ".")
+        self._set_run_text(text)
+        self._say(" ".join([text, *p["notes"]]))
+
+    def _on_file_error(self, title: str, text: str) -> None:
+        self._show_error(text)
+        self.errorRaised.emit(title, text)
 
     def _set_run_text(self, text: str) -> None:
         self.controls.run_label.setStyleSheet("")

@@ -49,6 +49,7 @@ def open_page(qtbot):
     def _open(settings: QSettings) -> MnistPage:
         page = MnistPage(settings=settings)
         qtbot.addWidget(page)
+        page.ask_discard = lambda _question: True  # a test that asks answers itself
         page.controller.worker.failed.connect(errors.append)
         page.resize(1280, 800)
         page.show()
