@@ -319,8 +319,8 @@ class MnistPage(QWidget):
                                        [names[i] for i in info["strip_labels"]])
         h, w = info["input_shape"][1:]
         switched = self.controls.use_source_defaults(info["source"])  # before the preview
-        self.controls.data_label.setText(f"{info['n_train']:,} training and "
-                                         f"{info['n_test']:,} test images, {h}×{w}"
+        self.controls.data_label.setText(f"{info['n_train']:,} train, {info['n_test']:,} "
+                                         f"test images, {h}×{w}"
                                          + self.controls.defaults_note(switched))
         self.controls.spins["train_limit"].setMaximum(info["n_train"])
         self.views.set_data(info["n_test"], names)
