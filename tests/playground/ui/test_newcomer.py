@@ -173,3 +173,17 @@ def test_the_press_play_hint_goes_when_training_starts(window, qtbot):
     qtbot.mouseClick(window.findChild(QPushButton, "playButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bar.currentMessage() != START_HINT, timeout=3000)
     assert bar.currentMessage() == ""
+
+
+def test_at_1024x700_the_mnist_controls_fit_without_scrolling(window, qtbot):
+    from PySide6.QtWidgets import QPushButton, QScrollArea, QTabWidget
+
+    window.resize(1024, 700)
+    window.findChild(QTabWidget, "mainTabs").setCurrentIndex(1)
+    page = window.mnist_page
+    qtbot.waitUntil(lambda: "test images" in page.controls.data_label.text(), timeout=20000)
+    qtbot.wait(100)
+    load = page.findChild(QPushButton, "mnistLoadButton") or page.controls.load_button
+    area = next(a for a in page.findChildren(QScrollArea) if a.isAncestorOf(load))
+    assert area.verticalScrollBar().maximum() == 0  # the last button is in view
+    assert not load.visibleRegion().isEmpty()
