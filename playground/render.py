@@ -80,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(f"wrote {args.out}: {result.frames} frames (epochs {result.epochs[0]} to "
-          f"{result.epochs[-1]}) in {result.seconds:.1f} s")
+    print(f"wrote {args.out}: {result.describe()} in {result.seconds:.1f} s")
     return 0
 
 

@@ -59,6 +59,12 @@ class RenderResult:
     epochs: tuple[int, ...]
     seconds: float
 
+    def describe(self) -> str:
+        """"3 frames (epochs 0 to 40)", or "1 frame (epoch 0)"."""
+        if self.frames == 1:
+            return f"1 frame (epoch {self.epochs[0]:,})"
+        return f"{self.frames} frames (epochs {self.epochs[0]:,} to {self.epochs[-1]:,})"
+
 
 def pick_snapshots(count: int, frames: int | None = None) -> np.ndarray:
     """Indices (F,) of ``frames`` snapshots spread evenly over ``count`` (first and last

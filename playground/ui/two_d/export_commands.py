@@ -114,8 +114,7 @@ class ExportCommands(QObject):
 
     def _finished(self, result) -> None:
         self._close_progress()
-        self.status.emit(f"Exported {result.frames} frames (epochs {result.epochs[0]:,} to "
-                         f"{result.epochs[-1]:,}) to {Path(self._path).name} in "
+        self.status.emit(f"Exported {result.describe()} to {Path(self._path).name} in "
                          f"{result.seconds:.1f} s.", 8000)
 
     def _cancelled(self) -> None:

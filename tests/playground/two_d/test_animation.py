@@ -241,3 +241,10 @@ def test_a_regression_session_animates_its_predicted_values(tmp_path):
     px = clear_pixels(session, side, np.random.default_rng(2))
     got = frames[-1][MARGIN + px[:, 1], MARGIN + px[:, 0]].astype(int)
     assert np.median(np.abs(got - want[px[:, 1], px[:, 0]].astype(int)).max(axis=1)) <= 3
+
+
+def test_the_result_says_its_frames_in_words():
+    from playground.two_d.animation import RenderResult
+
+    assert RenderResult(1, (0,), 0.1).describe() == "1 frame (epoch 0)"
+    assert RenderResult(3, (0, 20, 1500), 0.1).describe() == "3 frames (epochs 0 to 1,500)"
