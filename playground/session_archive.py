@@ -23,7 +23,13 @@ from engine.atomic import write_atomic
 from engine.budget import check_memory
 from engine.build import build_model
 from engine.errors import DataError, common_file_problem, open_regular
-from engine.serialize import copy_state_into, first_non_finite, npz_size_problem, read_state
+from engine.serialize import (
+    copy_state_into,
+    first_non_finite,
+    npz_size_problem,
+    read_state,
+    write_state,
+)
 from engine.spec import RunConfig
 from playground.two_d.run_history import (
     CLASSIFICATION_COLUMNS,
@@ -65,6 +71,20 @@ def optimizer_bytes(opt: dict) -> bytes:
     arrays = {f"state/{k}": np.asarray(v) for k, v in opt["arrays"].items()}
     return npz_bytes(kind=np.array(opt["kind"]), t=np.array(int(opt["t"]), np.int64),
                      **arrays)
+
+
+def write_run_members(zf: zipfile.ZipFile, history: np.ndarray, model_spec: dict | None,
+                      weights: dict | None, optimizer: dict | None) -> None:
+    """The members every page's session has: ``history.npz`` always, ``model.npz`` when
+    there are weights, ``optimizer.npz`` when there is also an optimiser state."""
+    zf.writestr(HISTORY, history_bytes(history))
+    if weights is None:
+        return
+    model = io.BytesIO()
+    write_state(model, model_spec or {}, weights)
+    zf.writestr(MODEL, model.getvalue())
+    if optimizer is not None:
+        zf.writestr(OPTIMIZER, optimizer_bytes(optimizer))
 
 
 def save_archive(path: str | os.PathLike, build: Callable[[], bytes]) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from engine.errors import EngineError
 from engine.presets import build_optimizer
-from engine.serialize import npz_size_problem, write_state
+from engine.serialize import npz_size_problem
 from engine.spec import RunConfig
 from playground.mnist.sources import SOURCES
 from playground.session_archive import (
@@ -40,11 +40,10 @@ from playground.session_archive import (
     ArchiveReader,
     SessionError,
     check_weights,
-    history_bytes,
     npz_bytes,
-    optimizer_bytes,
     reason,
     save_archive,
+    write_run_members,
 )
 from playground.two_d.run_history import HISTORY_COLUMNS, empty_history, history_rows
 
@@ -110,16 +109,10 @@ def session_bytes(s: MnistSession) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         zf.writestr(META, json.dumps(meta))
-        zf.writestr(HISTORY, history_bytes(s.history))
-        if s.weights is not None:
-            model = io.BytesIO()
-            write_state(model, s.model_spec or {}, s.weights)
-            zf.writestr(MODEL, model.getvalue())
-            if s.optimizer is not None:
-                zf.writestr(OPTIMIZER, optimizer_bytes(s.optimizer))
-            if s.initial:
-                zf.writestr(INITIAL, npz_bytes(**{f"layer/{int(k)}": np.asarray(v)
-                                                  for k, v in s.initial.items()}))
+        write_run_members(zf, s.history, s.model_spec, s.weights, s.optimizer)
+        if s.weights is not None and s.initial:
+            zf.writestr(INITIAL, npz_bytes(**{f"layer/{int(k)}": np.asarray(v)
+                                              for k, v in s.initial.items()}))
     return buf.getvalue()
 
 

@@ -39,7 +39,7 @@ from engine.atomic import write_atomic
 from engine.datasets.csvio import MAX_COORDINATE
 from engine.errors import DataError, EngineError
 from engine.presets import build_optimizer
-from engine.serialize import npz_size_problem, write_state
+from engine.serialize import npz_size_problem
 from engine.spec import RunConfig
 from playground.session_archive import (
     HISTORY,
@@ -53,11 +53,10 @@ from playground.session_archive import (
     SessionError,
     check_weights,
     display_name,
-    history_bytes,
     npz_bytes,
-    optimizer_bytes,
     reason,
     save_archive,
+    write_run_members,
 )
 from playground.two_d import timeline_file
 from playground.two_d.points import MAX_CSV_ROWS
@@ -147,15 +146,10 @@ def session_bytes(session: Session) -> bytes:
         zf.writestr(POINTS, npz_bytes(X=np.asarray(session.X, np.float64),
                                       y=np.asarray(session.y, y_type),
                                       test=np.asarray(session.test, bool)))
-        zf.writestr(HISTORY, history_bytes(session.history))
-        if session.weights is not None:
-            model = io.BytesIO()
-            write_state(model, session.model_spec or {}, session.weights)
-            zf.writestr(MODEL, model.getvalue())
-            if session.optimizer is not None:
-                zf.writestr(OPTIMIZER, optimizer_bytes(session.optimizer))
-            if session.snapshots:
-                zf.writestr(TIMELINE, timeline_file.timeline_bytes(session.snapshots))
+        write_run_members(zf, session.history, session.model_spec, session.weights,
+                          session.optimizer)
+        if session.weights is not None and session.snapshots:
+            zf.writestr(TIMELINE, timeline_file.timeline_bytes(session.snapshots))
     return buf.getvalue()
 
 
