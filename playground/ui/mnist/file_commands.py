@@ -14,13 +14,10 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from playground.mnist.session_file import load_session, save_session
 from playground.session_archive import SUFFIX, SessionError
+from playground.ui.file_paths import save_path
 from playground.ui.page import make_action
 
 SESSION_FILTER = f"Playground sessions (*{SUFFIX})"
-
-
-def _with_suffix(path: str, suffix: str) -> str:
-    return path if path.lower().endswith(suffix) else path + suffix
 
 
 class MnistFileCommands(QObject):
@@ -55,12 +52,10 @@ class MnistFileCommands(QObject):
 
     def save_session_as(self, path: str | None = None) -> bool:
         """Write the page's run to one ``.nnplay`` file; False (and ``error``) if not."""
+        path = save_path(self._widget, path, "Save session", f"mnist-session{SUFFIX}",
+                         SESSION_FILTER, SUFFIX)
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Save session",
-                                                  f"mnist-session{SUFFIX}", SESSION_FILTER)
-            if not path:
-                return False
-        path = _with_suffix(path, SUFFIX)
+            return False
         try:
             session = self.controller.session_snapshot()
             save_session(path, session)
@@ -89,12 +84,10 @@ class MnistFileCommands(QObject):
 
     def export_onnx(self, path: str | None = None) -> bool:
         """Write the network as ONNX; False (and ``error``) when it cannot be."""
+        path = save_path(self._widget, path, "Export model as ONNX", "mnist-model.onnx",
+                         "ONNX models (*.onnx)", ".onnx")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export model as ONNX",
-                                                  "mnist-model.onnx", "ONNX models (*.onnx)")
-            if not path:
-                return False
-        path = _with_suffix(path, ".onnx")
+            return False
         try:
             self.controller.export_onnx(path)
         except (ValueError, OSError) as e:  # EngineError/SessionError are ValueErrors

@@ -9,15 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from playground.two_d.animation_job import AnimationJob, onnx_export
 from playground.two_d.session_file import SessionError
+from playground.ui.file_paths import save_path
 from playground.ui.page import make_action
-
-
-def _with_suffix(path: str, suffix: str) -> str:
-    return path if path.lower().endswith(suffix) else path + suffix
 
 
 class ExportCommands(QObject):
@@ -60,12 +57,10 @@ class ExportCommands(QObject):
             self.error.emit("Cannot export animation", "An animation is being exported "
                             "already; wait for it or cancel it.")
             return False
+        path = save_path(self._widget, path, "Export animation", "training.gif",
+                         "GIF animation (*.gif)", ".gif")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export animation",
-                                                  "training.gif", "GIF animation (*.gif)")
-            if not path:
-                return False
-        path = _with_suffix(path, ".gif")
+            return False
         try:
             session = self.controller.sessions.snapshot()
         except SessionError as e:
@@ -135,12 +130,10 @@ class ExportCommands(QObject):
     def export_onnx(self, path: str | None = None) -> bool:
         """Write the current model as ONNX (``python -m engine export`` does the same
         from a saved model)."""
+        path = save_path(self._widget, path, "Export model as ONNX", "model.onnx",
+                         "ONNX models (*.onnx)", ".onnx")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export model as ONNX",
-                                                  "model.onnx", "ONNX models (*.onnx)")
-            if not path:
-                return False
-        path = _with_suffix(path, ".onnx")
+            return False
         try:
             onnx_export(self.controller.sessions.snapshot(), path)
         except SessionError as e:

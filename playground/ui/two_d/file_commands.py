@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from playground.two_d.autosave import Autosaver
 from playground.two_d.session_file import SUFFIX, SessionError, load_session, save_session
+from playground.ui.file_paths import save_path
 from playground.ui.page import make_action
 
 SESSION_FILTER = f"Playground sessions (*{SUFFIX})"
@@ -29,10 +30,6 @@ MAX_RECENT = 8
 #: beside it needs under the curves.
 CAPTION_HEIGHT = 28
 CAPTION_BLOCK = 160
-
-
-def _with_suffix(path: str, suffix: str) -> str:
-    return path if path.lower().endswith(suffix) else path + suffix
 
 
 class FileCommands(QObject):
@@ -191,12 +188,10 @@ class FileCommands(QObject):
 
     def save_session_as(self, path: str | None = None) -> bool:
         """Write the whole session (data, config, weights, history) to one file."""
+        path = save_path(self._widget, path, "Save session", f"session{SUFFIX}",
+                         SESSION_FILTER, SUFFIX)
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Save session", f"session{SUFFIX}",
-                                                  SESSION_FILTER)
-            if not path:
-                return False
-        path = _with_suffix(path, SUFFIX)
+            return False
         try:
             session = self.controller.sessions.snapshot()
             save_session(path, session)
@@ -210,12 +205,9 @@ class FileCommands(QObject):
 
     def export_model(self, path: str | None = None) -> bool:
         """Write the trained model as ``.npz`` (``python -m engine evaluate`` reads it)."""
+        path = save_path(self._widget, path, "Export model", "model.npz", "Models (*.npz)", ".npz")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export model", "model.npz",
-                                                  "Models (*.npz)")
-            if not path:
-                return False
-        path = _with_suffix(path, ".npz")
+            return False
         try:
             self.controller.sessions.export_model(path)
         except SessionError as e:
@@ -226,12 +218,10 @@ class FileCommands(QObject):
 
     def export_history(self, path: str | None = None) -> bool:
         """Write the loss history of this run as CSV, one row per epoch."""
+        path = save_path(self._widget, path, "Export loss history", "loss-history.csv",
+                         "CSV files (*.csv)", ".csv")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export loss history",
-                                                  "loss-history.csv", "CSV files (*.csv)")
-            if not path:
-                return False
-        path = _with_suffix(path, ".csv")
+            return False
         try:
             n = self.controller.sessions.export_history(path)
         except SessionError as e:
@@ -263,11 +253,9 @@ class FileCommands(QObject):
         return True
 
     def save_data(self, path: str | None = None) -> bool:
+        path = save_path(self._widget, path, "Save data as CSV", "points.csv", "CSV files (*.csv)")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Save data as CSV",
-                                                  "points.csv", "CSV files (*.csv)")
-            if not path:
-                return False
+            return False
         try:
             n = self.controller.save_csv(path)
         except ValueError as e:
@@ -280,12 +268,10 @@ class FileCommands(QObject):
     def export_image(self, path: str | None = None) -> bool:
         """The decision region and the loss and accuracy plots side by side with a caption
         (data, network, epoch, accuracies), as PNG or (by extension) SVG."""
+        path = save_path(self._widget, path, "Export image", "playground.png",
+                         "PNG image (*.png);;SVG image (*.svg)")
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export image",
-                                                  "playground.png",
-                                                  "PNG image (*.png);;SVG image (*.svg)")
-            if not path:
-                return False
+            return False
         region, loss, acc = self._plots
         caption = self._caption()
         right = max(loss.width(), acc.width())
