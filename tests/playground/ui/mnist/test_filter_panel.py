@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from mnist_pages import find, open_pages
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QPushButton
-
-from playground.ui.mnist.page import MnistPage
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -21,34 +20,7 @@ DEEP = {"model": "deep-cnn", "epochs": 1, "train_limit": 100, "batch_size": 50}
 @pytest.fixture
 def open_page(qtbot, tmp_path):
     """A shown page on ``values`` with the sample and its first network ready."""
-    pages: list[MnistPage] = []
-    errors: list[str] = []
-
-    def _open(**values) -> MnistPage:
-        s = QSettings(str(tmp_path / f"mnist{len(pages)}.ini"), QSettings.Format.IniFormat)
-        for key, value in values.items():
-            s.setValue(f"mnist/{key}", value)
-        page = MnistPage(settings=s)
-        qtbot.addWidget(page)
-        page.controller.worker.failed.connect(errors.append)
-        page.resize(1024, 700)
-        page.show()
-        qtbot.waitExposed(page)
-        qtbot.waitUntil(lambda: page.data_info is not None and page.run_id > 0
-                        and page.views.filter_grid.mosaic.size > 0, timeout=15000)
-        pages.append(page)
-        return page
-
-    yield _open
-    for page in pages:
-        assert page.shutdown(), "the worker thread did not end"
-    assert not errors, errors
-
-
-def find(page, cls, name):
-    w = page.findChild(cls, name)
-    assert w is not None, name
-    return w
+    yield from open_pages(qtbot, tmp_path)
 
 
 def click(qtbot, page, name: str) -> None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from mnist_pages import find, open_pages
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
 from engine.build import build_model
 from engine.presets import build_optimizer
 from playground.mnist.run_state import make_trainer
 from playground.mnist.sources import DataRequest, load_source
-from playground.ui.mnist.page import MnistPage
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -26,43 +26,8 @@ FAST = {"model": "simple-cnn", "filters": 4, "filter_size": 5, "hidden": 16,
 @pytest.fixture
 def open_page(qtbot, tmp_path):
     """A shown page on ``values`` with the sample and its first network ready; the
-    discard question is answered by ``page.asked`` (True unless a test says otherwise)."""
-    pages: list[MnistPage] = []
-    errors: list[str] = []
-
-    def _open(**values) -> MnistPage:
-        s = QSettings(str(tmp_path / f"mnist{len(pages)}.ini"), QSettings.Format.IniFormat)
-        for key, value in dict(FAST, **values).items():
-            s.setValue(f"mnist/{key}", value)
-        page = MnistPage(settings=s)
-        qtbot.addWidget(page)
-        page.questions = []
-        page.answer = True
-
-        def ask(question: str, page=page) -> bool:
-            page.questions.append(question)
-            return page.answer
-        page.ask_discard = ask
-        page.controller.worker.failed.connect(errors.append)
-        page.resize(1024, 700)
-        page.show()
-        qtbot.waitExposed(page)
-        qtbot.waitUntil(lambda: page.data_info is not None and page.run_id > 0
-                        and page.views.filter_grid.mosaic.size > 0, timeout=15000)
-        pages.append(page)
-        return page
-
-    _open.errors = errors
-    yield _open
-    for page in pages:
-        assert page.shutdown(), "the worker thread did not end"
-    assert not errors, errors
-
-
-def find(page, cls, name):
-    w = page.findChild(cls, name)
-    assert w is not None, name
-    return w
+    discard question is answered by ``page.answer`` (True unless a test says otherwise)."""
+    yield from open_pages(qtbot, tmp_path, FAST)
 
 
 def train(qtbot, page, timeout=30000) -> None:

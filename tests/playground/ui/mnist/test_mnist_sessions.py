@@ -10,7 +10,8 @@ import zipfile
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from mnist_pages import find, open_pages
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFileDialog, QPushButton, QSpinBox
 
@@ -23,7 +24,6 @@ from playground.mnist.sources import DataRequest, load_source
 from playground.two_d.run_history import HISTORY_COLUMNS
 from playground.two_d.session_file import Session
 from playground.two_d.session_file import save_session as save_2d
-from playground.ui.mnist.page import MnistPage
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -33,37 +33,7 @@ FAST = {"model": "simple-cnn", "filters": 4, "filter_size": 5, "hidden": 16,
 
 @pytest.fixture
 def open_page(qtbot, tmp_path):
-    pages: list[MnistPage] = []
-    errors: list[str] = []
-
-    def _open(**values) -> MnistPage:
-        s = QSettings(str(tmp_path / f"mnist{len(pages)}.ini"), QSettings.Format.IniFormat)
-        for key, value in dict(FAST, **values).items():
-            s.setValue(f"mnist/{key}", value)
-        page = MnistPage(settings=s)
-        qtbot.addWidget(page)
-        page.ask_discard = lambda _question: True
-        page.file_errors = []
-        page.errorRaised.connect(lambda _title, text, p=page: p.file_errors.append(text))
-        page.controller.worker.failed.connect(errors.append)
-        page.resize(1024, 700)
-        page.show()
-        qtbot.waitExposed(page)
-        qtbot.waitUntil(lambda: page.data_info is not None and page.run_id > 0
-                        and page.views.filter_grid.mosaic.size > 0, timeout=15000)
-        pages.append(page)
-        return page
-
-    yield _open
-    for page in pages:
-        assert page.shutdown(), "the worker thread did not end"
-    assert not errors, errors
-
-
-def find(page, cls, name):
-    w = page.findChild(cls, name)
-    assert w is not None, name
-    return w
+    yield from open_pages(qtbot, tmp_path, FAST)
 
 
 def train(qtbot, page, timeout=30000) -> None:
