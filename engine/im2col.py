@@ -60,18 +60,18 @@ def im2col(
     n, c, h, w = x.shape
     oh = conv_output_size(h, kh, stride, pad)
     ow = conv_output_size(w, kw, stride, pad)
-    shape = (n, c * kh * kw, oh * ow)
-    if out is None:
-        out = np.empty(shape, dtype=x.dtype)
-    elif out.shape != shape or out.dtype != x.dtype:
-        raise ValueError(f"im2col out must be a {x.dtype} array of shape {shape}, "
-                         f"got {out.dtype} {out.shape}")
+    out = _check_out(out, (n, c * kh * kw, oh * ow), x.dtype, "im2col")
     cols6 = out.reshape(n, c, kh, kw, oh, ow)  # only splits axes: always a view of out
-    xp = pad_images(x, pad)
-    # windows: (N, C, OH, OW, kh, kw), a view; reorder to (N, C, kh, kw, OH, OW) and copy.
-    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-    cols6[...] = win.transpose(0, 1, 4, 5, 2, 3)
+    # windows (N, C, OH, OW, kh, kw) reordered to (N, C, kh, kw, OH, OW) and copied
+    cols6[...] = _windows(x, kh, kw, stride, pad).transpose(0, 1, 4, 5, 2, 3)
     return out
+
+
+def _windows(x: np.ndarray, kh: int, kw: int, stride: int, pad: int) -> np.ndarray:
+    """Every (kh, kw) window of ``x`` zero-padded by ``pad``: an (N, C, OH, OW, kh, kw)
+    view (of the padded copy when ``pad`` > 0)."""
+    win = sliding_window_view(pad_images(x, pad), (kh, kw), axis=(2, 3))
+    return win[:, :, ::stride, ::stride]
 
 
 def col2im(
@@ -125,10 +125,9 @@ def im2col_batch(
     ow = conv_output_size(w, kw, stride, pad)
     out = _check_out(out, (c * kh * kw, n, oh * ow), x.dtype, "im2col_batch")
     cols6 = out.reshape(c, kh, kw, n, oh, ow)
-    win = sliding_window_view(pad_images(x, pad), (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
     # (N, C, OH, OW, kh, kw) -> (C, kh, kw, N, OH, OW); the innermost axis still reads x
     # contiguously when stride == 1.
-    cols6[...] = win.transpose(1, 4, 5, 0, 2, 3)
+    cols6[...] = _windows(x, kh, kw, stride, pad).transpose(1, 4, 5, 0, 2, 3)
     return out
 
 
