@@ -160,9 +160,7 @@ class Conv2D(Layer):
                 "batch-wide")
         self._mode = mode
         if mode == "shifted":
-            y = self._shifted.forward(x, wb, self.kh, self.kw, self.pad)
-            self._cols = self._shifted.xf  # only a mark that forward ran
-            return y
+            return self._shifted.forward(x, wb, self.kh, self.kw, self.pad)
         if mode == "per-sample":
             # One GEMM per sample, (O, K+1) @ (K+1, OH*OW), straight into the output.
             cols = self._cols = self._cols_buffer((n, k + 1, p), (slice(None), k))
@@ -176,9 +174,14 @@ class Conv2D(Layer):
         out.reshape(n, o, p)[...] = y.reshape(o, n, p).transpose(1, 0, 2)
         return out
 
+    def _store_grads(self) -> None:
+        k = self._gwb.shape[1] - 1
+        self.grads["W"].reshape(self.out_channels, k)[...] = self._gwb[:, :k]
+        self.grads["b"][...] = self._gwb[:, k]
+
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """``dy`` (N, O, OH, OW) -> ``dx`` (N, C, H, W); fills ``grads["W"]``, ``grads["b"]``."""
-        if self._cols is None or self._x_shape is None:
+        if self._x_shape is None:
             raise RuntimeError("Conv2D.backward called before forward")
         cols, o = self._cols, self.out_channels
         k = self._wb.shape[1] - 1
@@ -187,8 +190,7 @@ class Conv2D(Layer):
             dx = self._shifted.backward(dy.astype(self.dtype, copy=False),
                                         self.params["W"].reshape(o, k), self._gwb, self.pad,
                                         input_grad=not self.skip_input_grad)
-            self.grads["W"].reshape(o, k)[...] = self._gwb[:, :k]
-            self.grads["b"][...] = self._gwb[:, k]
+            self._store_grads()
             return dx
         p = cols.size // (n * (k + 1))
         dy = dy.astype(self.dtype, copy=False).reshape(n, o, p)
@@ -202,8 +204,7 @@ class Conv2D(Layer):
         else:
             # Per-sample [dW2 | db] = dy_n @ [cols_n; 1]^T, then the sum over the batch.
             np.sum(np.matmul(dy, cols.transpose(0, 2, 1)), axis=0, out=self._gwb)
-        self.grads["W"].reshape(o, k)[...] = self._gwb[:, :k]
-        self.grads["b"][...] = self._gwb[:, k]
+        self._store_grads()
         if self.skip_input_grad:
             return None
         w2t = self.params["W"].reshape(o, k).T
