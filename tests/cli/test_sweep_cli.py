@@ -210,3 +210,24 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_local_clusters_workers_run_without_the_profiler_and_leave_ours_alone():
+    import dask
+
+    from engine.sweep_dask import QUIET_WORKERS, start_client, stop_client
+
+    def settings() -> dict:
+        import dask
+
+        return {key: dask.config.get(key) for key in QUIET_WORKERS}
+
+    ours = settings()
+    assert ours["distributed.worker.profile.enabled"] is True  # Dask's default
+    client, cluster = start_client(None, 1)
+    try:
+        (in_worker,) = client.run(settings).values()
+    finally:
+        stop_client(client, cluster)
+    assert in_worker == QUIET_WORKERS
+    assert settings() == ours and dask.config.get("distributed.worker.profile.enabled")
