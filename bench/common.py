@@ -130,11 +130,22 @@ class LatenessProbe:
         self.timer.start()
 
     def stop(self) -> dict:
+        self.timer.stop()
+        return lateness_stats(self.lateness())
+
+    def lateness(self) -> list[float]:
+        """How late (ms) each tick since ``start`` came."""
         import numpy as np
 
-        self.timer.stop()
         gaps = np.diff(np.array(self.stamps, dtype=np.float64)) / 1e6
-        late = np.maximum(gaps - 10.0, 0.0)
-        return {"timer_p50_ms": float(np.percentile(late, 50)),
-                "timer_p99_ms": float(np.percentile(late, 99)),
-                "timer_max_ms": float(late.max()), "timer_ticks": len(self.stamps)}
+        return list(np.maximum(gaps - 10.0, 0.0))
+
+
+def lateness_stats(late) -> dict:
+    """p50, p99 and max (ms) of the lateness of a 10 ms timer's ticks, and their count."""
+    import numpy as np
+
+    late = np.asarray(late, dtype=np.float64)
+    return {"timer_p50_ms": float(np.percentile(late, 50)),
+            "timer_p99_ms": float(np.percentile(late, 99)),
+            "timer_max_ms": float(late.max()), "timer_ticks": len(late)}
