@@ -42,7 +42,7 @@ class CompareRun(QObject):
     """See the module docstring."""
 
     started = Signal(object)          # {"task", "score", "labels": [run's changes], ...}
-    epochFinished = Signal(dict)      # metrics plus "run" (index) and "run_id"
+    epochsFinished = Signal(object)   # [metrics plus "run" (index)] of the current runs
     gridReady = Signal(object)        # {"run_id", "bounds", "task", "grids": {run: array}}
     runFailed = Signal(int, str)      # run index, one sentence
     runReady = Signal(int, object)    # run index, its ``Session`` (asked with request_run)
@@ -65,7 +65,7 @@ class CompareRun(QObject):
         self.host = WorkerHost(w, "compareThread", self)
         self.host.commands([(self._configure, w.configure), (self._start, w.start),
                             (self._pause, w.pause), (self._publish, w.publishRun)])
-        self.host.listen([(w.epochFinished, self._on_epoch), (w.gridReady, self._on_grid),
+        self.host.listen([(w.epochsFinished, self._on_epochs), (w.gridReady, self._on_grid),
                           (w.runFailed, self._on_run_failed), (w.failed, self._on_failed),
                           (w.runningChanged, self._on_running),
                           (w.runState, self._on_run_state)])
@@ -143,9 +143,9 @@ class CompareRun(QObject):
 
     # ------------------------------------------------------------------ replies
 
-    def _on_epoch(self, metrics: dict) -> None:
-        if metrics.get("run_id") == self.run_id:
-            self.epochFinished.emit(metrics)
+    def _on_epochs(self, run_id: int, batch: list) -> None:
+        if run_id == self.run_id:
+            self.epochsFinished.emit(batch)
 
     def _on_grid(self, payload: dict) -> None:
         if payload.get("run_id") == self.run_id:

@@ -60,7 +60,9 @@ class _Run:
 class CompareWorker(TickLoop):
     """See the module docstring. ``failed`` and ``closed`` come from ``TickLoop``."""
 
-    epochFinished = Signal(dict)        # the trainer's epoch metrics plus "run", "run_id"
+    #: run_id, the epochs finished in one tick (each the trainer's metrics plus "run"): one
+    #: signal a tick rather than one an epoch, since each wakes the window's thread
+    epochsFinished = Signal(int, object)
     gridReady = Signal(object)          # {"run_id", "bounds", "task", "grids": {run: array}}
     runFailed = Signal(int, int, str)   # run_id, run index, one sentence (it diverged)
     runningChanged = Signal(int, bool)  # run_id, whether the worker now trains
@@ -72,6 +74,7 @@ class CompareWorker(TickLoop):
         self._runs: list[_Run] = []
         self._running = False
         self._last_grid = 0.0
+        self._epochs: list[dict] = []
 
     # ------------------------------------------------------------------ commands
 
@@ -114,6 +117,7 @@ class CompareWorker(TickLoop):
 
     @Slot()
     def pause(self) -> None:
+        self._send_epochs()  # before runningChanged: the page then shows every epoch
         was = self._running
         self._stop_quietly()
         if was:
@@ -144,6 +148,17 @@ class CompareWorker(TickLoop):
     # ------------------------------------------------------------------ ticks
 
     def tick(self) -> int | None:
+        try:
+            return self._tick()
+        finally:
+            self._send_epochs()
+
+    def _send_epochs(self) -> None:
+        if self._epochs:
+            self.epochsFinished.emit(self.run_id, self._epochs)
+            self._epochs = []
+
+    def _tick(self) -> int | None:
         if not self._running or self._plan is None:
             return None
         active = [r for r in self._runs if not r.done]
@@ -175,7 +190,7 @@ class CompareWorker(TickLoop):
             run.moved = True
             if metrics is not None:
                 run.history.append(metrics)
-                self.epochFinished.emit(dict(metrics, run=run.index, run_id=self.run_id))
+                self._epochs.append(dict(metrics, run=run.index))
                 if metrics["epoch"] >= target:
                     run.done = True
                     return

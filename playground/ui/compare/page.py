@@ -28,15 +28,16 @@ from PySide6.QtWidgets import (
 from playground.compare.options import MAX_VALUES
 from playground.compare.run import CompareRun
 from playground.ui.compare.controls import CompareControls
+from playground.ui.compare.pacing import RefreshPacer
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
 from playground.ui.plots.curves import accuracy_range, loss_range, r2_range, x_limit
 from playground.ui.plots.style import curve_plot
 
 ERROR_STYLE = "color: #b03a2e;"
 #: while runs train, one part of the view (a plot, the table, two regions) is redrawn
-#: every REFRESH_MS, in turn: painting all of them at once held the window up for up to
-#: ~100 ms with four runs, in turn no paint takes much more than ~15 ms.
-REFRESH_MS = 40
+#: at a time, in turn, paced by ``RefreshPacer`` (every 40 ms or more): painting all of
+#: them at once held the window up for up to ~100 ms with four runs, in turn no paint
+#: takes much more than ~15 ms.
 PARTS = ("loss", "score", "table", "regions 0-1", "regions 2-3")
 INTRO = ("Trains a network under each value of one setting, or one of the book's "
          "experiments: same data, split and seed for every run.")
@@ -88,14 +89,15 @@ class ComparePage(QWidget):
 
         self.run = run = CompareRun(self)
         run.started.connect(self._on_started)
-        run.epochFinished.connect(self._on_epoch)
+        run.epochsFinished.connect(self._on_epochs)
         run.gridReady.connect(self._on_grid)
         run.runFailed.connect(self._on_run_failed)
         run.failed.connect(self.show_error)
         run.runningChanged.connect(self._on_running)
         run.runReady.connect(self._on_run_ready)
         self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
+        self._pacer = RefreshPacer()
+        self._timer.setInterval(self._pacer.interval)
         self._timer.timeout.connect(self._refresh_next)
         self._part = 0
         self._stale: set[str] = set()
@@ -288,7 +290,8 @@ class ComparePage(QWidget):
         self._progress(f"{what} {n} runs of {self.epochs} epochs, taking turns.")
         self._stale.update(PARTS[:3])
         self._grids.clear()
-        self._timer.start()
+        self._pacer.start()
+        self._timer.start(self._pacer.interval)
 
     def _reset_curves(self, n: int) -> None:
         for plot, legend in ((self.loss_plot, self.loss_legend),
@@ -316,18 +319,19 @@ class ComparePage(QWidget):
             self.acc_curves.append((self.acc_plot.plot(pen=solid, name=name),
                                     self.acc_plot.plot(pen=dash)))
 
-    def _on_epoch(self, m: dict) -> None:
-        i = m["run"]
-        if not 0 <= i < len(self.history):
-            return
+    def _on_epochs(self, batch: list) -> None:
+        for m in batch:
+            i = m["run"]
+            if not 0 <= i < len(self.history):
+                continue
+            h = self.history[i]
+            for k in h:
+                v = m.get(k)
+                h[k].append(np.nan if v is None else float(v))
         if self._loading:
             self._loading = False
             self._progress(f"Training {len(self.labels)} runs of {self.epochs} epochs, "
                            f"taking turns.")
-        h = self.history[i]
-        for k in h:
-            v = m.get(k)
-            h[k].append(np.nan if v is None else float(v))
         self._stale.update(PARTS[:3])
 
     def _on_grid(self, payload: dict) -> None:
@@ -361,7 +365,8 @@ class ComparePage(QWidget):
             self._refresh(part)
 
     def _refresh_next(self) -> None:
-        """Redraw the next stale part of the view (see ``REFRESH_MS``)."""
+        """Redraw the next stale part of the view (see ``RefreshPacer``)."""
+        self._timer.setInterval(self._pacer.next_interval())
         for _ in PARTS:
             part = PARTS[self._part]
             self._part = (self._part + 1) % len(PARTS)

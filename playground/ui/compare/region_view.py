@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.plots.colors import palette, region_rgba
 from playground.ui.plots.style import read_only
@@ -30,6 +31,9 @@ class RegionView(pg.PlotWidget):
         self.image = pg.ImageItem()
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#333", width=0.5))
         item.addItem(self.image)
+        # the points stay put while the region under them changes ~4 times a second:
+        # Qt keeps them as a pixmap instead of calling the scatter's Python paint again
+        self.points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         item.addItem(self.points)
         self.setStyleSheet(f"border: 2px solid {self.color};")
         self.setMinimumSize(150, 150)

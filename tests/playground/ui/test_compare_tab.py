@@ -73,6 +73,17 @@ def test_two_learning_rates_train_like_each_config_alone(compare, window, qtbot)
         assert compare.history[run.index]["train_loss"] == alone
 
 
+def test_the_epochs_of_a_tick_come_in_one_signal(compare, qtbot):
+    batches = []
+    compare.run.epochsFinished.connect(batches.append)
+    _run(compare, qtbot, "optim.name", "sgd, adam", 40)
+    qtbot.waitUntil(lambda: _epochs(compare) == [40, 40] and not compare.is_running,
+                    timeout=20000)
+    epochs = [(m["run"], m["epoch"]) for batch in batches for m in batch]
+    assert sorted(epochs) == [(r, e) for r in (0, 1) for e in range(1, 41)]
+    assert len(batches) < len(epochs)  # a small net trains several epochs a tick
+
+
 def test_stop_stops_and_run_starts_afresh(compare, qtbot):
     _run(compare, qtbot, "optim.name", "sgd, adam", 100_000)
     qtbot.waitUntil(lambda: min(_epochs(compare) or [0]) >= 3, timeout=10000)
