@@ -112,7 +112,8 @@ def synthetic_mnist(n: int = 60_000, seed: int = 0, image: bool = True):
 
 
 class LatenessProbe:
-    """A 10 ms precise timer; ``stats()`` gives its lateness percentiles (ms)."""
+    """A 10 ms precise timer; ``stop()`` gives its lateness percentiles (ms) since
+    ``start()``, ``lateness()`` each tick's."""
 
     def __init__(self) -> None:
         from PySide6.QtCore import QElapsedTimer, Qt, QTimer

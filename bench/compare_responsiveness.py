@@ -118,18 +118,18 @@ def main(argv: list[str] | None = None) -> int:
                                    probe)[0][0] for run in runs]  # alone: run 0
             four, _timer = epochs_per_s(page, runs, c.dataset, args.seconds, probe)
             ticks.extend(probe.lateness())
+            shares = [f / a for f, a in zip(four, single)]
             rounds.append({"alone": dict(zip(OPTIMIZERS, single)),
                            "four": dict(zip(OPTIMIZERS, four)),
-                           "shares": {n: f / a for n, f, a in zip(OPTIMIZERS, four, single)}})
-            print("round:", ", ".join(
-                f"{n} {r['four'][n]:.0f}/{r['alone'][n]:.0f} epochs/s "
-                f"({r['shares'][n]:.1%})" for r in rounds[-1:] for n in OPTIMIZERS))
+                           "shares": dict(zip(OPTIMIZERS, shares))})
+            print("round:", ", ".join(f"{n} {f:.0f}/{a:.0f} epochs/s ({r:.1%})"
+                                      for n, f, a, r in zip(OPTIMIZERS, four, single, shares)))
         timer = lateness_stats(ticks)
-        shares = {n: [r["shares"][n] for r in rounds] for n in OPTIMIZERS}
+        by_run = {n: [r["shares"][n] for r in rounds] for n in OPTIMIZERS}
         results.update(rounds=rounds, four_timer=timer)
         print(f"four runs at once, share of each run alone over {args.rounds} rounds "
               "(median, smallest):", ", ".join(
-                  f"{n} {np.median(v):.1%} ({min(v):.1%})" for n, v in shares.items()))
+                  f"{n} {np.median(v):.1%} ({min(v):.1%})" for n, v in by_run.items()))
         print(f"10 ms timer with four runs: p50 {timer['timer_p50_ms']:.1f} ms late, p99 "
               f"{timer['timer_p99_ms']:.1f} ms (target < 30), max {timer['timer_max_ms']:.1f} "
               f"ms over {timer['timer_ticks']} ticks")

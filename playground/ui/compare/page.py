@@ -320,11 +320,11 @@ class ComparePage(QWidget):
                                     self.acc_plot.plot(pen=dash)))
 
     def _on_epochs(self, batch: list) -> None:
-        for m in batch:
-            i = m["run"]
-            if not 0 <= i < len(self.history):
-                continue
-            h = self.history[i]
+        mine = [m for m in batch if 0 <= m["run"] < len(self.history)]
+        if not mine:
+            return
+        for m in mine:
+            h = self.history[m["run"]]
             for k in h:
                 v = m.get(k)
                 h[k].append(np.nan if v is None else float(v))
