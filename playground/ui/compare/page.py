@@ -31,7 +31,7 @@ from playground.ui.compare.controls import CompareControls
 from playground.ui.compare.pacing import RefreshPacer
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
 from playground.ui.plots.curves import accuracy_range, loss_range, r2_range, x_limit
-from playground.ui.plots.style import curve_plot
+from playground.ui.plots.style import curve_pen, curve_plot
 
 ERROR_STYLE = "color: #b03a2e;"
 #: while runs train, one part of the view (a plot, the table, two regions) is redrawn
@@ -312,8 +312,7 @@ class ComparePage(QWidget):
         self.acc_plot.setYRange(0, 1, padding=0.02)
         for i in range(n):
             color, name = RUN_COLORS[i], self.labels[i]
-            solid = pg.mkPen(color, width=2)
-            dash = pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
+            solid, dash = curve_pen(color), curve_pen(color, dashed=True)
             self.loss_curves.append((self.loss_plot.plot(pen=solid, name=name),
                                      self.loss_plot.plot(pen=dash)))
             self.acc_curves.append((self.acc_plot.plot(pen=solid, name=name),

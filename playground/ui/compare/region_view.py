@@ -54,8 +54,12 @@ class RegionView(pg.PlotWidget):
             colors = lut[idx]
         else:
             colors = palette()[np.asarray(y, int) % len(palette())].astype(np.uint8)
-        brushes = [pg.mkBrush(*c) for c in colors]
-        self.points.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
+        # One brush object per colour, shared by its points: pyqtgraph's symbol atlas keys
+        # on the brush object, so a brush per point drew a symbol per point (0.1 s for
+        # each region of 1,000 points when a comparison started; now ~2 symbols).
+        shades, which = np.unique(np.asarray(colors), axis=0, return_inverse=True)
+        brushes = np.array([pg.mkBrush(*c) for c in shades], dtype=object)
+        self.points.setData(x=x[:, 0], y=x[:, 1], brush=brushes[which.reshape(-1)])
         xmin, xmax, ymin, ymax = bounds
         self.getPlotItem().setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
 

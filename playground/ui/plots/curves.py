@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.history import HistoryBuffer
-from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_plot
+from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_pen, curve_plot
 
 #: log-y cannot show a loss of exactly 0; curves are clipped to this floor.
 LOSS_FLOOR = 1e-9
@@ -114,8 +114,8 @@ class TrainingCurves(QWidget):
         self._acc_range = (0.0, 1.0)
         self.acc_plot.setYRange(*self._acc_range, padding=0.02)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
-        solid = pg.mkPen(TRAIN_COLOR, width=2)
-        dashed = pg.mkPen(TEST_COLOR, width=2, style=Qt.PenStyle.DashLine)
+        solid = curve_pen(TRAIN_COLOR)
+        dashed = curve_pen(TEST_COLOR, dashed=True)
         self.train_loss = self.loss_plot.plot(pen=solid, name="train")
         self.test_loss = self.loss_plot.plot(pen=dashed, name="test")
         self.train_acc = self.acc_plot.plot(pen=solid)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.history import HistoryBuffer
-from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_plot
+from playground.ui.plots.style import TEST_COLOR, TRAIN_COLOR, curve_pen, curve_plot
 
 #: what the step curves record: the x position (in epochs), the loss and the accuracy.
 COLUMNS = ("x", "loss", "acc")
@@ -25,8 +25,8 @@ class StepCurves(QWidget):
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         self.acc_plot.getPlotItem().enableAutoRange(axis="y", enable=False)
-        line = pg.mkPen(TRAIN_COLOR, width=1.5)
-        test = pg.mkPen(TEST_COLOR, width=2)
+        line = curve_pen(TRAIN_COLOR)
+        test = curve_pen(TEST_COLOR)
         sym = {"symbol": "o", "symbolSize": 7, "symbolBrush": TEST_COLOR,
                "symbolPen": pg.mkPen("w", width=1)}
         self.train_loss = self.loss_plot.plot(pen=line, name="train (smoothed)")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QPen
 from PySide6.QtWidgets import QFileDialog, QGraphicsItem, QMenu, QWidget
 
 # The colours live in a Qt-free module; they are named here too, where the plots look.
@@ -64,6 +65,16 @@ def export_widget_image(widget: QWidget, path: str | None = None) -> bool:
         if not path:
             return False
     return widget.grab().save(path)
+
+
+def curve_pen(color, dashed: bool = False) -> QPen:
+    """The pen of a curve that grows while a run trains: 1 px wide. Qt's raster engine
+    strokes a wider line as an outline, which costs many times more: one plot of eight
+    1,000-point curves painted in 22 ms with 2 px solid and 1.5 px dashed pens against
+    2.3 ms at 1 px, and at 3,000 points in 127 ms against 4.4 ms, long enough to stall
+    the window and, through the interpreter lock, the training beside it."""
+    style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    return pg.mkPen(color, width=1, style=style)
 
 
 def curve_plot(name: str, left: str, downsampling: str = "peak",
