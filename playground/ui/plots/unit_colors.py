@@ -94,13 +94,20 @@ def dead_units(kind: str, column: np.ndarray) -> np.ndarray:
 
 def unit_rgba(values: np.ndarray, levels: tuple[float, float],
               lut: np.ndarray | None = None) -> np.ndarray:
-    """RGBA uint8 (ny, nx, 4) of ``values`` on ``lut`` (default: the diverging scale) over
-    ``levels``; NaN (a diverged model) comes out in the middle colour."""
+    """RGBA uint8 (..., 4) of ``values`` on ``lut`` (default: the diverging scale) over
+    ``levels``; NaN (a diverged model) comes out in the middle colour. ``lut`` is one
+    (steps, 3) table, or one per map when ``values`` is a stack of maps (n, ny, nx) and
+    ``lut`` (n, steps, 3): the network graph colours a whole layer in one pass."""
     lo, hi = levels
     lut = diverging_lut() if lut is None else lut
+    steps = lut.shape[-2]
     t = (np.nan_to_num(values, nan=(lo + hi) / 2) - lo) / ((hi - lo) or 1.0)
-    index = np.clip((t * (len(lut) - 1) + 0.5).astype(np.intp), 0, len(lut) - 1)
+    index = np.clip((t * (steps - 1) + 0.5).astype(np.intp), 0, steps - 1)
     out = np.empty(values.shape + (4,), np.uint8)
-    out[..., :3] = lut[index]
+    if lut.ndim == 3:
+        which = np.arange(len(lut)).reshape((-1,) + (1,) * (values.ndim - 1))
+        out[..., :3] = lut[which, index]
+    else:
+        out[..., :3] = lut[index]
     out[..., 3] = 255
     return out

@@ -212,7 +212,9 @@ def test_dead_relu_units_are_greyed_and_counted(window, qtbot):
     # with zero weights the unit outputs relu(b) = relu(0) = 0 (biases start at zero)
     qtbot.waitUntil(lambda: len(graph.dead) > 1 and graph.dead[1][2], timeout=5000)
     assert "1 dead" in window.page.graph_panel.layer_labels[1].text()
-    assert np.array_equal(graph.nodes[1][2].lut, graph._grey)
+    grey = graph._grey[0]
+    assert (graph.nodes[1][2].image[..., :3] == grey).all()      # the dead unit: flat grey
+    assert not (graph.nodes[1][0].image[..., :3] == grey).all()  # a live one: its map
 
 
 def test_hiding_the_graph_is_remembered_and_stops_the_unit_maps(open_window, settings, qtbot):

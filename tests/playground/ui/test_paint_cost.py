@@ -63,3 +63,35 @@ def test_the_compare_tabs_curves_are_drawn_with_one_pixel_pens(window, wait_idle
     assert all(p.widthF() <= 1.0 for p in pens)
     styles = {p.style() for p in pens}
     assert len(styles) == 2  # train solid, test dashed: told apart without width
+
+
+def test_a_layers_maps_coloured_in_one_pass_match_each_map_on_its_own_table():
+    from playground.ui.plots.unit_colors import class_lut, diverging_lut, grey_lut, unit_rgba
+
+    rng = np.random.default_rng(1)
+    maps = rng.uniform(-1.5, 1.5, (3, 5, 7)).astype(np.float32)
+    maps[1, 2, 3] = np.nan
+    luts = np.stack([diverging_lut(), class_lut(1), grey_lut()])
+    together = unit_rgba(maps, (-1.0, 1.0), luts)
+    assert together.shape == (3, 5, 7, 4) and together.dtype == np.uint8
+    for i in range(3):
+        assert np.array_equal(together[i], unit_rgba(maps[i], (-1.0, 1.0), luts[i]))
+    # the ends of the scale and the middle, on the diverging table
+    lut = diverging_lut()
+    edge = unit_rgba(np.array([[-2.0, 0.0, 2.0]]), (-1.0, 1.0))
+    assert [tuple(c) for c in edge[0, :, :3]] == [tuple(lut[0]), tuple(lut[128]),
+                                                  tuple(lut[-1])]
+    assert tuple(together[1, 2, 3, :3]) == tuple(luts[1][128])  # NaN: the middle colour
+
+
+def test_the_graphs_nodes_are_given_colours_not_values(window, qtbot):
+    """A node holding RGBA needs no colour table at paint time (see network_graph)."""
+    from playground.ui.plots.network_graph import NetworkGraph
+
+    graph = window.findChild(NetworkGraph, "networkGraph")
+    qtbot.waitUntil(lambda: graph._grid is not None and graph.nodes and all(
+        n.image is not None for col in graph.nodes for n in col), timeout=5000)
+    for col in graph.nodes:
+        for node in col:
+            assert node.image.dtype == np.uint8 and node.image.shape[-1] == 4
+            assert node.lut is None
