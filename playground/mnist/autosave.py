@@ -5,6 +5,10 @@ opens again, so nothing is lost on close (or in a crash, beyond the last minute)
 Only a network that learned is kept: with none, or after New network, the autosave is
 removed at close so an old network does not come back. A file that cannot be read at
 the start is set aside (``mnist-autosave-previous.nnplay``) and the page starts afresh.
+
+While another playground window holds the data folder (the 2-D page's marker,
+``running.lock``, names a live process), this page neither restores, writes nor removes
+the autosave there: that window's network is not this one's to overwrite or delete.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.mnist.session_file import MnistSession, load_session, save_session
 from playground.session_archive import SessionError
+from playground.two_d.autosave import other_instance
 
 AUTOSAVE_NAME = "mnist-autosave.nnplay"
 PREVIOUS_NAME = "mnist-autosave-previous.nnplay"
@@ -35,7 +40,8 @@ class MnistAutosaver(QObject):
                  interval_ms: int = INTERVAL_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.path = Path(data_dir) / AUTOSAVE_NAME
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / AUTOSAVE_NAME
         self.previous_path = Path(data_dir) / PREVIOUS_NAME
         self._saved_revision = controller.revision
         self._timer = QTimer(self)
@@ -43,9 +49,17 @@ class MnistAutosaver(QObject):
         self._timer.timeout.connect(self.save_if_changed)
         self._timer.start()
 
+    @property
+    def shared(self) -> bool:
+        """Whether another running playground owns the data folder (see the module)."""
+        return other_instance(self.data_dir)
+
     def take(self) -> tuple[MnistSession | None, str]:
         """The session autosaved last time (None if none) and a note: why a file there
-        could not be used ("" if it could, or there was none)."""
+        could not be used, or why none was looked at ("" if it could, or there was none)."""
+        if self.shared:
+            return None, ("Another playground window is running; this MNIST page does not "
+                          "autosave (use File > Save session as…).")
         if not self.path.is_file():
             return None, ""
         try:
@@ -60,7 +74,7 @@ class MnistAutosaver(QObject):
     def save_if_changed(self) -> bool:
         """Write the autosave if the network learned something since the last one."""
         c = self.controller
-        if c.revision == self._saved_revision or not c.has_trained_network:
+        if c.revision == self._saved_revision or not c.has_trained_network or self.shared:
             return False
         revision = c.revision
         try:
@@ -80,7 +94,7 @@ class MnistAutosaver(QObject):
         """The page closes: a last autosave of a trained network, or no autosave at all
         when the page holds none (New network was the last word)."""
         self._timer.stop()
-        if self.controller.closed:
+        if self.controller.closed or self.shared:
             return
         if self.controller.has_trained_network:
             self.save_if_changed()

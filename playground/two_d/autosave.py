@@ -50,6 +50,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def lock_pid(lock_path: Path) -> int:
+    """The process id in the marker ``lock_path`` (0: none, or not a marker)."""
+    try:
+        # a marker is a few bytes; a pipe or a device there must not hang start-up
+        return int(read_regular(lock_path, 4096).decode("ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def other_instance(data_dir: str | os.PathLike) -> bool:
+    """Whether another running playground holds ``data_dir`` (its marker names a live
+    process that is not this one): then only that one autosaves there."""
+    pid = lock_pid(Path(data_dir) / LOCK_NAME)
+    return pid != os.getpid() and _alive(pid)
+
+
 class Autosaver(QObject):
     """Saves ``controller.sessions.snapshot()`` to ``data_dir/autosave.nnplay`` every
     ``interval_ms`` when ``controller.revision`` moved; see the module docstring."""
@@ -72,15 +88,10 @@ class Autosaver(QObject):
         self._timer.timeout.connect(self.save_if_changed)
 
     def _lock_pid(self) -> int:
-        try:
-            # a marker is a few bytes; a pipe or a device there must not hang start-up
-            return int(read_regular(self.lock_path, 4096).decode("ascii").split()[0])
-        except (OSError, ValueError, IndexError):
-            return 0
+        return lock_pid(self.lock_path)
 
     def _other_instance(self) -> bool:
-        pid = self._lock_pid()
-        return pid != os.getpid() and _alive(pid)
+        return other_instance(self.lock_path.parent)
 
     def recovery_available(self) -> bool:
         """True when an earlier run did not close cleanly and left an autosave (ask

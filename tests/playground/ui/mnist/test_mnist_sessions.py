@@ -193,3 +193,29 @@ def test_a_damaged_autosave_is_set_aside(open_page, qtbot, private_data_dir):
     assert page.controller.network == "fresh"
     assert "could not be restored" in page.status and "mnist-autosave" in page.status
     assert (private_data_dir / "mnist-autosave-previous.nnplay").is_file()
+
+
+def test_a_second_window_leaves_the_first_ones_autosave_alone(open_page, qtbot,
+                                                              private_data_dir):
+    import os
+
+    first = open_page()
+    train(qtbot, first)
+    assert first.shutdown()
+    autosave = private_data_dir / "mnist-autosave.nnplay"
+    original = autosave.read_bytes()
+    # the first window is still running: its marker names a live process, not this one
+    (private_data_dir / "running.lock").write_text(f"{os.getppid()}\n")
+    second = open_page()
+    assert second.controller.network == "fresh"  # not the other window's network
+    assert "Another playground window" in second.status
+    train(qtbot, second)
+    assert second.autosaver.save_if_changed() is False
+    assert second.shutdown()  # a trained network: not written over the first's
+    third = open_page()
+    assert third.shutdown()   # no trained network: the first's autosave is not removed
+    assert autosave.read_bytes() == original
+    # the first window has gone: the next one restores its network again
+    (private_data_dir / "running.lock").unlink()
+    fourth = open_page()
+    qtbot.waitUntil(lambda: fourth.controller.network == "trained", timeout=10000)
