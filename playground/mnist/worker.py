@@ -68,8 +68,6 @@ class MnistWorker(SavedStateSlots, TickLoop):
     ``failed`` and ``closed`` come from ``TickLoop``; the slots for the network as a whole
     (model files, snapshots, sessions) from ``SavedStateSlots``."""
 
-    eval_chunk = EVAL_CHUNK
-
     dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
                                      #  "input_shape", "strip_images", "strip_labels",
                                      #  "class_names"}
@@ -171,9 +169,7 @@ class MnistWorker(SavedStateSlots, TickLoop):
         try:
             request = replace(request, config=self._named_after_data(request.config))
             self._config = request.config
-            limit = request.config.data.train_limit or len(data.x_train)
-            check_memory(request.config, data.input_shape, data.n_classes,
-                         min(request.config.batch_size or limit, limit), EVAL_CHUNK)
+            self._check_memory(request.config, data)
             rng = np.random.default_rng(request.config.seed)
             self._model = build_model(request.config, data.input_shape, data.n_classes, rng=rng)
             self._trainer = make_trainer(self._model, build_optimizer(request.config),
@@ -201,9 +197,7 @@ class MnistWorker(SavedStateSlots, TickLoop):
         data = self._data
         try:
             config = self._named_after_data(request.config)
-            limit = config.data.train_limit or len(data.x_train)
-            check_memory(config, data.input_shape, data.n_classes,
-                         min(config.batch_size or limit, limit), EVAL_CHUNK)
+            self._check_memory(config, data)
             self._config, self._trainer = continued(
                 self._model, self._trainer, self._config, config, data, **self._callbacks())
         except BUILD_ERRORS as e:
@@ -211,6 +205,14 @@ class MnistWorker(SavedStateSlots, TickLoop):
             self.stopped.emit(request.run_id)
             return
         self._start_training()
+
+    @staticmethod
+    def _check_memory(config: RunConfig, data) -> None:
+        """Refuse (``check_memory``'s error) a run on ``data`` that would not fit in
+        memory: its batch, at most the training images it uses, and the test chunks."""
+        limit = config.data.train_limit or len(data.x_train)
+        check_memory(config, data.input_shape, data.n_classes,
+                     min(config.batch_size or limit, limit), EVAL_CHUNK)
 
     def _named_after_data(self, config: RunConfig) -> RunConfig:
         """``config`` naming the data set this worker holds (a request made before other

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.budget import check_memory
 from engine.build import build_model
 from engine.build import load as load_model
 from engine.errors import EngineError
@@ -28,9 +27,6 @@ from playground.runtime import BUILD_ERRORS, quiet
 class SavedStateSlots:
     """What ``MnistWorker``'s slots ``saveModel``, ``loadModel``, ``publishSnapshot``,
     ``publishSession`` and ``restoreSession`` do."""
-
-    #: test images per inference chunk (the worker's ``EVAL_CHUNK``), for the memory check
-    eval_chunk: int
 
     def save_model_file(self, path: str) -> None:
         if self._model is None:
@@ -158,9 +154,7 @@ class SavedStateSlots:
             return "The session holds no network."
         config = session.config
         try:
-            limit = config.data.train_limit or len(data.x_train)
-            check_memory(config, data.input_shape, data.n_classes,
-                         min(config.batch_size or limit, limit), self.eval_chunk)
+            self._check_memory(config, data)
             model = build_model(config, data.input_shape, data.n_classes,
                                 rng=np.random.default_rng(config.seed))
             trainer = restored_trainer(model, session, data, **self._callbacks())
