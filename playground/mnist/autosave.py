@@ -42,7 +42,7 @@ class MnistAutosaver(QObject):
         self.controller = controller
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / AUTOSAVE_NAME
-        self.previous_path = Path(data_dir) / PREVIOUS_NAME
+        self.previous_path = self.data_dir / PREVIOUS_NAME
         self._saved_revision = controller.revision
         self._timer = QTimer(self)
         self._timer.setInterval(int(interval_ms))

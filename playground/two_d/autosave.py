@@ -91,7 +91,7 @@ class Autosaver(QObject):
         return lock_pid(self.lock_path)
 
     def _other_instance(self) -> bool:
-        return other_instance(self.lock_path.parent)
+        return other_instance(self.data_dir)
 
     def recovery_available(self) -> bool:
         """True when an earlier run did not close cleanly and left an autosave (ask

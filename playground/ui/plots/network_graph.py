@@ -122,8 +122,9 @@ class NetworkGraph(pg.PlotWidget):
             dead = dead_units(kind, col)
             self.dead.append(dead)
             shown = len(self.nodes[j])
-            luts = np.stack([self._grey if dead[i] else self._class_luts[i % len(
-                self._class_luts)] if kind == "output" else self._lut for i in range(shown)])
+            colours = ([self._class_luts[i % len(self._class_luts)] for i in range(shown)]
+                       if kind == "output" else [self._lut] * shown)
+            luts = np.stack([self._grey if dead[i] else c for i, c in enumerate(colours)])
             # The layer's maps coloured here in one pass and handed over as RGBA: given
             # values and a colour table, pyqtgraph rebuilt each node's table of 256
             # colours in Python at every paint (~12 % of the window's thread).
