@@ -107,7 +107,7 @@ def conv_row(c: int, size: int, steps: int, rng) -> str:
     wb = rng.random((c, c * 9 + 1), dtype=np.float32)
     conv = ShiftedConv(np.float32)
     conv.forward(x, wb, 3, 3, 1)
-    hp = wp = size + 2
+    hp, wp = conv.hp, conv.wp
     m = conv.m
     chunks = [(a, min(conv.chunk, m - a)) for a in range(0, m, conv.chunk)]
 

@@ -4,9 +4,16 @@ Lay the zero-padded batch out channel-major and flat, ``xf`` (C, N*Hp*Wp + tail)
 output position ``q = n*Hp*Wp + i*Wp + j`` the input under kernel offset (ki, kj) is
 ``xf[:, q + ki*Wp + kj]``: the im2col rows of offset (ki, kj) are the contiguous slice
 ``xf[:, s : s + M]`` with ``s = ki*Wp + kj``, ``M = N*Hp*Wp``. Positions with ``i >= OH``
-or ``j >= OW`` mix neighbouring rows; they are computed and dropped (15-65 % extra
-multiplies for DeepConvNet's shapes), which is what makes every copy a long contiguous
-one. The ``tail`` of zeros lets the last slices run past the batch's end.
+or ``j >= OW`` mix neighbouring rows; they are computed and dropped, which is what makes
+every copy a long contiguous one. The ``tail`` of zeros lets the last slices run past the
+batch's end.
+
+Neighbours share their padding: each image is laid out as ``pad`` zero rows above and
+``pad`` zero columns left of its pixels only (Hp = H + pad, Wp = W + pad while pad <=
+k - 1). A row's right padding is then the next row's left padding, and an image's bottom
+padding the next image's top padding (or the tail), so the dropped positions are 0-27 %
+of the kept ones for DeepConvNet's shapes (28, 14 and 8 pixels) instead of 15-56 % with a
+full border per image.
 
 Nothing of size C*kh*kw x M is ever built: the columns are made ``chunk`` positions at a
 time, small enough to stay in cache while the GEMM reads them. The full columns of a
@@ -24,6 +31,14 @@ import numpy as np
 CHUNK_BYTES = 3 * 1024 * 1024
 
 
+def padded_block(size: int, k: int, pad: int) -> int:
+    """Rows (or columns) one image takes in the flat layout: its pixels and the padding
+    before them; the padding after them is the next image's (or row's) leading padding,
+    which covers it while ``pad <= k - 1``. A larger pad (a "full"-plus convolution) also
+    needs room for the extra output rows."""
+    return size + pad + max(0, pad - (k - 1))
+
+
 class ShiftedConv:
     """Buffers and passes of one stride-1 convolution layer; reused while shapes hold."""
 
@@ -36,9 +51,9 @@ class ShiftedConv:
         if key == self._key:
             return
         n, c, h, w = x_shape
-        hp, wp = h + 2 * pad, w + 2 * pad
+        hp, wp = padded_block(h, kh, pad), padded_block(w, kw, pad)
         self.hp, self.wp = hp, wp
-        self.oh, self.ow = hp - kh + 1, wp - kw + 1
+        self.oh, self.ow = h + 2 * pad - kh + 1, w + 2 * pad - kw + 1
         self.m = n * hp * wp
         tail = (kh - 1) * wp + (kw - 1)
         k = c * kh * kw

@@ -56,6 +56,11 @@ CONV_CASES = [  # (in, out, kernel, stride, pad, input H, W)
     (2, 3, 3, 2, 1, 7, 6),
     (1, 2, (3, 2), 1, 2, 5, 5),
     (3, 2, 2, 2, 0, 6, 6),
+    # the shifted layout shares padding between neighbours: pad = k - 1 (DeepConvNet's
+    # fourth layer), pad < k - 1, and pad > k - 1, which needs rows beyond the padding
+    (2, 3, 3, 1, 2, 5, 6),
+    (2, 2, 5, 1, 1, 7, 6),
+    (1, 2, 3, 1, 3, 4, 5),
 ]
 
 
@@ -84,7 +89,8 @@ def test_conv_forward_matches_direct_convolution(cin, cout, k, stride, pad, h, w
 
 
 def test_shifted_layout_across_several_chunks(monkeypatch):
-    # chunks of 256 positions over 3 x 12 x 12 = 432: the second chunk's adds overlap the
+    # chunks of 256 positions over 3 x 11 x 11 = 363 (each 10 x 10 image with one shared
+    # row and column of padding): the second chunk's adds overlap the
     # first's by the largest shift, and its GEMMs see a part-filled column buffer
     import engine.shifted_conv as shifted
 
@@ -92,7 +98,7 @@ def test_shifted_layout_across_several_chunks(monkeypatch):
     layer = make_conv(2, 3, 3, 1, 1, layout="shifted")
     x = np.random.default_rng(3).standard_normal((3, 2, 10, 10))
     y = layer.forward(x)
-    assert layer._shifted.chunk == 256 and layer._shifted.m == 432
+    assert layer._shifted.chunk == 256 and layer._shifted.m == 363
     expected = direct_conv(x, layer.params["W"], layer.params["b"], 1, 1)
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
     errors = check_layer(layer, x, eps=1e-5)
@@ -102,7 +108,8 @@ def test_shifted_layout_across_several_chunks(monkeypatch):
 @pytest.mark.parametrize("make,shape,mode", [
     (lambda: Conv2D(1, 30, 5), (2, 1, 28, 28), "per-sample"),  # 25 rows: a grey first layer
     (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 28, 28), "shifted"),  # 144 rows
-    (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 7, 7), "batch-wide"),  # 9x9 is 1.65 x 7x7
+    (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 7, 7), "shifted"),  # 8x8 is 1.31 x 7x7
+    (lambda: Conv2D(16, 16, 3, pad=1), (2, 16, 4, 4), "batch-wide"),  # 5x5 is 1.56 x 4x4
     (lambda: Conv2D(16, 16, 3, stride=2), (2, 16, 28, 28), "batch-wide"),
 ])
 def test_the_layout_follows_the_column_rows_stride_and_padding(make, shape, mode):

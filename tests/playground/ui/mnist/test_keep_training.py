@@ -4,6 +4,8 @@ and changing the architecture or the data asks before a trained network goes."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox
 
 from engine.build import build_model
 from engine.presets import build_optimizer
+from engine.trainer import Trainer
 from playground.mnist.run_state import make_trainer
 from playground.mnist.sources import DataRequest, load_source
 from playground.runtime import BLAS
@@ -84,7 +87,15 @@ def test_train_then_train_again_is_one_run_of_twice_the_epochs(open_page, qtbot)
     assert bar.value() == bar.maximum() == 2 * 300  # the second run's own progress
 
 
-def test_stop_then_train_goes_on_mid_epoch(open_page, qtbot):
+def test_stop_then_train_goes_on_mid_epoch(open_page, qtbot, monkeypatch):
+    # Each step held up 5 ms, so the epoch's 80 steps take at least 0.4 s: on a fast
+    # machine this network trains them before Stop is pressed otherwise.
+    step = Trainer.step
+
+    def slow_step(self):
+        time.sleep(0.005)
+        return step(self)
+    monkeypatch.setattr(Trainer, "step", slow_step)
     page = open_page(train_limit=0, batch_size=50, epochs=1)
     button = find(page, QPushButton, "mnistTrainButton")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
