@@ -46,7 +46,7 @@ class CompareControls(QWidget):
             combo.setItemData(combo.count() - 1, e.look_for, TIP)
         combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(20)
+        combo.setMinimumContentsLength(14)  # the titles are in full in the list
         combo.setToolTip("The experiments of \"Deep Learning from Scratch\", ch. 6, on the "
                          "MNIST sample, or a comparison of your own")
         combo.currentIndexChanged.connect(self._on_preset)
@@ -60,13 +60,14 @@ class CompareControls(QWidget):
         self.vary_combo.setObjectName("compareVaryCombo")
         self.vary_combo.addItems(list(VARY_CHOICES))
         self.vary_combo.setToolTip("The setting of the network to vary")
-        self.values_edit = QLineEdit(VARY_CHOICES[self.vary_combo.currentText()])
+        self.values_edit = QLineEdit()
         self.values_edit.setObjectName("compareValuesEdit")
         self.values_edit.setToolTip(f"2 to {MAX_VALUES} values, separated by commas "
                                     "(a list of hidden sizes in brackets: [8, 8])")
         self.values_edit.setMinimumWidth(120)
+        self._show_values(VARY_CHOICES[self.vary_combo.currentText()])
         self.vary_combo.currentTextChanged.connect(
-            lambda key: self.values_edit.setText(VARY_CHOICES.get(key, "")))
+            lambda key: self._show_values(VARY_CHOICES.get(key, "")))
         self.values_edit.returnPressed.connect(self.runClicked)
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("compareEpochsSpin")
@@ -93,6 +94,12 @@ class CompareControls(QWidget):
         self._data = "two-d"  # your own comparison's data while an experiment is shown
 
     # ------------------------------------------------------------------ values
+
+    def _show_values(self, text: str) -> None:
+        """Set the values from a list the tab chose, shown from their start (a narrow
+        field otherwise shows the end of a long list)."""
+        self.values_edit.setText(text)
+        self.values_edit.setCursorPosition(0)
 
     @property
     def preset(self) -> BookExperiment | None:
@@ -125,7 +132,7 @@ class CompareControls(QWidget):
         if e is None:
             key, values, epochs = self._custom
             self.vary_combo.setCurrentText(key)
-            self.values_edit.setText(values)
+            self._show_values(values)
             self.epochs_spin.setValue(epochs)
             self.data_combo.setCurrentIndex(max(self.data_combo.findData(self._data), 0))
         else:
@@ -133,8 +140,7 @@ class CompareControls(QWidget):
                 self._custom = (self.vary_combo.currentText(), self.values_edit.text(),
                                 self.epochs_spin.value())
                 self._data = self.data_source
-            self.values_edit.setText(", ".join(e.labels))
-            self.values_edit.setCursorPosition(0)
+            self._show_values(", ".join(e.labels))
             self.epochs_spin.setValue(e.epochs)
             self.data_combo.setCurrentIndex(self.data_combo.findData("mnist"))
         self.set_running(False)
@@ -158,8 +164,7 @@ class CompareControls(QWidget):
         key = str(settings.value("compare/key", ""))
         if key in VARY_CHOICES:
             self.vary_combo.setCurrentText(key)
-            self.values_edit.setText(str(settings.value("compare/values",
-                                                        VARY_CHOICES[key])))
+            self._show_values(str(settings.value("compare/values", VARY_CHOICES[key])))
         try:
             self.epochs_spin.setValue(int(settings.value("compare/epochs", DEFAULT_EPOCHS)))
         except (TypeError, ValueError):

@@ -138,6 +138,8 @@ class ComparePage(QWidget):
                   "labelTextColor": "#333333", "labelTextSize": "8pt", "verSpacing": -6}
         self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10), **legend)
         self.acc_legend = self.acc_plot.getPlotItem().addLegend(offset=(-10, -10), **legend)
+        for key in (self.loss_legend, self.acc_legend):
+            key.setVisible(False)  # an empty key is a blank box: shown once runs have names
         self.loss_curves: list[tuple] = []
         self.acc_curves: list[tuple] = []
         curves = QHBoxLayout()
@@ -297,6 +299,7 @@ class ComparePage(QWidget):
         for plot, legend in ((self.loss_plot, self.loss_legend),
                              (self.acc_plot, self.acc_legend)):
             legend.clear()
+            legend.setVisible(n > 0)
             for item in list(plot.getPlotItem().listDataItems()):
                 plot.getPlotItem().removeItem(item)
         self.acc_plot.getPlotItem().setLabel(

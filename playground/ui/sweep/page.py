@@ -121,8 +121,7 @@ class SweepPage(QWidget):
         self.run_button.clicked.connect(self.toggle)
         self.progress = QProgressBar()
         self.progress.setObjectName("sweepProgress")
-        self.progress.setFormat("%v / %m trials")
-        self.progress.setValue(0)
+        self._show_idle_progress()
         form = QVBoxLayout()
         form.setSpacing(4)
         for label, widget in (("Trials", self.trials_spin), ("Epochs", self.epochs_spin),
@@ -160,6 +159,13 @@ class SweepPage(QWidget):
         self.message.setObjectName("sweepMessage")
         self.message.setWordWrap(True)
 
+    def _show_idle_progress(self) -> None:
+        """Before a sweep has started (or when one never did): an empty bar that says so;
+        the count of trials is only known once the grid keys are expanded."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("no trials run")
+
     @staticmethod
     def _spin(name: str, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
         s = QSpinBox()
@@ -175,6 +181,7 @@ class SweepPage(QWidget):
         self.scatter_plot.getPlotItem().addItem(self.scatter)
         self.scatter_plot.setMinimumHeight(180)
         self.results = t = QTableWidget(0, len(RESULT_HEADERS))
+        t.setHorizontalHeaderLabels(list(RESULT_HEADERS))  # a run adds a column per key
         t.setObjectName("sweepResultsTable")
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -288,6 +295,7 @@ class SweepPage(QWidget):
         self.total = info["trials"]
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
+        self.progress.setFormat("%v / %m trials")
         self.results.setColumnCount(len(RESULT_HEADERS) + len(self.keys))
         self.results.setHorizontalHeaderLabels(
             [RESULT_HEADERS[0], *self.keys, self.metric, *RESULT_HEADERS[2:]])
@@ -312,8 +320,7 @@ class SweepPage(QWidget):
     def _on_finished(self, cancelled: bool) -> None:
         self.run_button.setText("Run")
         if self.progress.maximum() == 0:  # it never started
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
+            self._show_idle_progress()
         if self._error:
             return
         n = len(self.controller.lines)

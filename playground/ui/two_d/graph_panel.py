@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from playground.two_d.options import join_activations, layer_activations
 from playground.ui.plots.network_graph import MAX_SHOWN, NetworkGraph, unit_name
 from playground.ui.plots.unit_colors import SCALE_NOTE, SCALE_TIP
 from playground.ui.two_d.network_panel import MAX_LAYERS, MAX_NEURONS
+from playground.ui.widgets.elided_label import ElidedLabel
 
 SHORT_NAMES = {"leaky-relu": "leaky", "sigmoid": "sigm."}
 
@@ -59,12 +59,11 @@ class GraphPanel(QWidget):
         self._header_layout = QHBoxLayout(self.header)
         self._header_layout.setContentsMargins(0, 0, 0, 0)
         self._header_layout.setSpacing(0)
-        self.caption = QLabel("")
+        # one line, ending in "…" where the panel is too narrow (the whole text is in
+        # the tooltip)
+        self.caption = ElidedLabel("")
         self.caption.setObjectName("graphCaption")
         self.caption.setStyleSheet("color: #555; font-size: 11px;")
-        # one line, cut at the panel's width (the whole text is in the tooltip)
-        self.caption.setMinimumWidth(40)
-        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.caption.setToolTip(SCALE_TIP)
         self.add_layer_button = _tool("+ layer", "graphAddLayerButton",
                                       f"Add a hidden layer (at most {MAX_LAYERS}).")

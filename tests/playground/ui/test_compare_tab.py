@@ -41,7 +41,19 @@ def test_choosing_a_key_fills_in_its_default_values(compare):
     for key, values in VARY_CHOICES.items():
         compare.vary_combo.setCurrentText(key)
         assert compare.values_edit.text() == values
+        assert compare.values_edit.cursorPosition() == 0  # a narrow field shows the start
     assert compare.epochs_spin.value() == 200
+
+
+def test_the_plots_keys_appear_with_the_runs(compare, qtbot):
+    # an empty key is drawn as a blank box in the plot's corner
+    legends = (compare.loss_legend, compare.acc_legend)
+    assert not any(legend.isVisible() for legend in legends)
+    _run(compare, qtbot, "optim.lr", "0.3,0.03", 5)
+    qtbot.waitUntil(lambda: not compare.is_running, timeout=20000)
+    assert all(legend.isVisible() for legend in legends)
+    assert [label.text for _, label in compare.loss_legend.items] == [
+        "optim.lr = 0.3", "optim.lr = 0.03"]
 
 
 def test_two_learning_rates_train_like_each_config_alone(compare, window, qtbot):

@@ -27,6 +27,19 @@ def test_the_metrics_stay_visible_at_1024x700(window, qtbot):
     assert window.page.decision_plot.width() >= 300   # not a narrow column
 
 
+def test_at_1024x700_the_graph_caption_ends_in_an_ellipsis_not_mid_word(window, qtbot):
+    window.resize(1024, 700)
+    qtbot.wait(100)
+    caption = window.page.graph_panel.caption
+    assert caption.text().startswith("orange −, white 0, blue +")
+    shown = caption.shown_text()
+    assert caption.fontMetrics().horizontalAdvance(shown) <= caption.contentsRect().width()
+    if shown != caption.text():
+        assert shown.endswith("…") and caption.text().startswith(shown[:-1])
+    window.resize(1600, 900)
+    qtbot.waitUntil(lambda: caption.shown_text() == caption.text(), timeout=2000)
+
+
 def test_at_1024x700_the_region_covers_the_view_and_the_view_settles(window, qtbot):
     import numpy as np
 

@@ -38,6 +38,14 @@ def _children() -> set[int]:
     return out
 
 
+def test_before_a_sweep_the_table_and_bar_say_what_will_come(sweep):
+    headers = [sweep.results.horizontalHeaderItem(i).text()
+               for i in range(sweep.results.columnCount())]
+    assert headers == ["Trial", "Metric", "Epoch", "Train loss", "Test loss", "Seconds"]
+    # not "0 / 100 trials" beside a Trials box that says 12
+    assert sweep.progress.text() == "no trials run"
+
+
 def test_a_six_trial_sweep_fills_the_scatter_and_opens_a_trial(sweep, window, qtbot,
                                                                tmp_path):
     sweep.set_space([("optim.lr", "log-uniform:1e-3:3e-1"), ("model.activation",
@@ -51,6 +59,7 @@ def test_a_six_trial_sweep_fills_the_scatter_and_opens_a_trial(sweep, window, qt
     qtbot.waitUntil(lambda: not sweep.is_running, timeout=60000)
     assert sweep.run_button.text() == "Run"
     assert sweep.progress.value() == sweep.progress.maximum() == 6
+    assert sweep.progress.text() == "6 / 6 trials"
     assert len(sweep.scatter.data) == 6 and sweep.results.rowCount() == 6
     assert "Sweep finished: 6 of 6" in sweep.message.text()
     lrs = sorted(x["changes"]["optim.lr"] for x in sweep.controller.lines)
