@@ -193,10 +193,16 @@ class GradientNormPlot(QWidget):
         item.setLabel("bottom", "step")
         item.setLogMode(x=False, y=True)
         item.setMouseEnabled(False, False)
-        self.legend = item.addLegend(offset=(-6, 6), labelTextSize="8pt",
-                                     colCount=4, brush=pg.mkBrush("#ffffffc0"))
+        # the key above the plot: a legend inside it sat on the latest steps' lines,
+        # where the norms are read
+        self.key = QLabel("")
+        self.key.setObjectName("gradientNormKey")
+        self.key.setStyleSheet("color: #444; font-size: 11px;")
+        self.key.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot)
         self.lines: dict[int, pg.PlotDataItem] = {}
         self.steps: dict[int, list[float]] = {}
@@ -208,7 +214,7 @@ class GradientNormPlot(QWidget):
         """A new run: no history."""
         for line in self.lines.values():
             self.plot.getPlotItem().removeItem(line)
-        self.legend.clear()
+        self.key.setText("")
         self.lines, self.steps, self.norms = {}, {}, {}
         self._x_top, self._y = 0.0, (0, 0)
 
@@ -216,11 +222,14 @@ class GradientNormPlot(QWidget):
         """Add one payload's norms (``stats_payload``'s "grad_norms") at ``steps``."""
         if {g["index"] for g in grad_norms} != set(self.lines):
             self.clear()
+            names = []
             for k, g in enumerate(grad_norms):
-                pen = pg.mkPen(LAYER_COLORS[k % len(LAYER_COLORS)], width=2)
-                line = self.plot.plot([], [], pen=pen, name=g["name"])
+                color = LAYER_COLORS[k % len(LAYER_COLORS)]
+                line = self.plot.plot([], [], pen=pg.mkPen(color, width=2))
                 self.lines[g["index"]] = line
                 self.steps[g["index"]], self.norms[g["index"]] = [], []
+                names.append(f'<span style="color:{color}">━━</span>&nbsp;{g["name"]}')
+            self.key.setText("&nbsp;&nbsp;&nbsp; ".join(names))
         for g in grad_norms:
             i = g["index"]
             xs, ys = self.steps[i], self.norms[i]

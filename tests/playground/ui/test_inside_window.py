@@ -83,6 +83,9 @@ def test_histograms_follow_training_and_stop_when_paused(window, qtbot, wait_idl
     norms = inside.norms
     assert len(norms.lines) == 3 and all(len(v) >= 3 for v in norms.steps.values())
     assert norms.plot.getPlotItem().getAxis("left").logMode
+    # the key is above the plot, one coloured entry per layer, not a legend on the lines
+    assert norms.plot.getPlotItem().legend is None
+    assert norms.key.text().count("━━") == 3 and "layer 1 Dense" in norms.key.text()
     wait_idle(window)
     qtbot.wait(300)
     drawn, computed = inside.stats_drawn, worker.stats_computed
