@@ -147,7 +147,7 @@ def test_computing_while_training_does_not_stop_training(window, qtbot):
     window.controller.play()
     qtbot.waitUntil(lambda: window.controller.epoch >= 3, timeout=10000)
     dialog, panel = open_landscape(window)
-    set_up(dialog, "random", 25)
+    set_up(dialog, "random", 101)  # long enough to span epochs on a fast machine
     epochs: list[int] = []
     panel.controller.started.connect(lambda _p: epochs.append(window.controller.epoch))
     panel.controller.finished.connect(lambda _p: epochs.append(window.controller.epoch))
