@@ -5,7 +5,8 @@ training and stopping flags, the loaded data, the source being loaded, the pendi
 prediction), decides what a command means now (Train while training is refused, a
 source cannot change mid-run), drops replies of runs the user has since replaced (by
 ``run_id``), and re-emits clean signals for the views, which only show them. Copies
-of the run and sessions are in ``controller_sessions``.
+of the run and sessions are in ``controller_sessions``, the data commands in
+``controller_data``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from playground.formatting import format_duration
+from playground.mnist.controller_data import DataCommands
 from playground.mnist.controller_sessions import SessionCommands
 from playground.mnist.session_file import MnistSession
 from playground.mnist.sources import (
-    SOURCES,
-    DataRequest,
     TrainingRequest,
     make_config,
 )
@@ -32,7 +32,7 @@ from playground.runtime import WorkerHost
 PENDING_TEXT = "Loading… training starts when the data is in."
 
 
-class MnistController(SessionCommands, QObject):
+class MnistController(DataCommands, SessionCommands, QObject):
     """The MNIST page's controller; see the module docstring. ``values`` returns the
     keyword arguments of ``make_config`` the controls describe (without source and
     path); ``blas_threads`` is the worker's BLAS thread count (0: the library's)."""
@@ -126,7 +126,7 @@ class MnistController(SessionCommands, QObject):
             (w.featureMapsReady, self._on_feature_maps),
             (w.probabilitiesReady, self._on_probabilities),
             (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed),
-            (w.statsReady, self._on_stats), (w.sessionRestored, self._on_session_restored)])
+            (w.statsReady, self._on_stats), (w.sessionRestored, self.session_restored)])
         self.host.start()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
@@ -188,41 +188,6 @@ class MnistController(SessionCommands, QObject):
     def train_pending(self) -> bool:
         """True while a Train click waits for the data being loaded."""
         return self._train_pending
-
-    # ------------------------------------------------------------------ data
-
-    def restore_source(self, key: str, path: str = "", note: str = "") -> None:
-        """Load the source remembered from last time; a missing file or an unknown key
-        falls back to the sample, and an uncached set to the sample without asking.
-        ``note`` is said once the data is in (instead of "Loaded ...")."""
-        self._note = note
-        if key == "files" and not (path and Path(path).exists()):
-            key, path = "sample", ""
-        if key not in SOURCES:
-            key = "sample"
-        self._prompt_download = False
-        self.load_source(key, path)
-
-    def choose_source(self, key: str, path: str = "") -> None:
-        """The user chose a source: an uncached set is offered for download."""
-        self._prompt_download = True
-        self.load_source(key, path)
-
-    def load_source(self, key: str, path: str = "") -> None:
-        """Load a SOURCES key ("files" with ``path``) off the GUI thread; refused while
-        training (the run's data must not change under it)."""
-        if self._training:
-            return
-        self._loading = key
-        self.loadingStarted.emit(key)
-        self.statusMessage.emit("Loading data…")
-        self._loadData.emit(DataRequest(key, path))
-
-    def download_cancelled(self) -> None:
-        """The offered download was declined or failed: the data stays as it was."""
-        self._set_pending(False)
-        self.sourceShown.emit(self._source or "sample")
-        self.statusMessage.emit("Download cancelled; the data stays as it was.")
 
     # ------------------------------------------------------------------ runs
 
@@ -333,9 +298,6 @@ class MnistController(SessionCommands, QObject):
         self.runReset.emit(self._run_id)
         self._loadModel.emit(self._run_id, path)
 
-    def _on_session_restored(self, p: dict) -> None:
-        self.session_restored(p)  # a slot of this class: see controller_sessions
-
     def set_threads(self, n: int) -> None:
         self._setThreads.emit(int(n))
 
@@ -366,34 +328,6 @@ class MnistController(SessionCommands, QObject):
 
     def _current(self, payload: dict) -> bool:
         return payload.get("run_id") == self._run_id
-
-    def _on_data_loaded(self, info: dict) -> None:
-        self._data, self._loading = info, ""
-        self._network, self._network_values = "none", None  # the worker dropped it
-        self._source = info["source"]
-        self.sourceShown.emit(self._source)
-        self.dataLoaded.emit(info)
-        note, self._note = self._note, ""
-        self.statusMessage.emit(note or f"Loaded {info['n_train'] + info['n_test']:,} images.")
-        if self._restoring is not None:
-            return  # the session's network comes next
-        if self._train_pending:
-            self._set_pending(False)
-            self.train()
-        else:
-            self.preview()
-
-    def _on_download_needed(self, name: str) -> None:
-        self._loading = ""
-        if self._restoring is not None:  # the session's restore says so; data as it was
-            self.sourceShown.emit(self._source or "sample")
-            return
-        if not self._prompt_download:
-            self.load_source("sample")
-            self._note = (f"{name} is not downloaded yet; showing the built-in sample "
-                          "(choose it again to download it).")
-            return
-        self.downloadNeeded.emit(name, "mnist" if name == "mnist" else "fashion-mnist")
 
     def _on_model_ready(self, p: dict) -> None:
         if not self._current(p):
@@ -467,16 +401,6 @@ class MnistController(SessionCommands, QObject):
         self.stopped.emit(run_id)
         self.statusMessage.emit("Training stopped; the network is kept as it is.")
         self.predictionStale.emit()
-
-    def _on_failed(self, text: str) -> None:
-        self.errorReported.emit(text)
-        if self._loading:  # the data could not be loaded: keep (or fall back to) the old
-            failed, self._loading = self._loading, ""
-            self._set_pending(False)
-            if self._source:
-                self.sourceShown.emit(self._source)
-            elif failed != "sample":
-                self.load_source("sample")
 
     def _on_feature_maps(self, p: dict) -> None:
         if self._current(p):

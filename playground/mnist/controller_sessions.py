@@ -2,9 +2,9 @@
 window and the gradient check, and sessions (save a snapshot, export it as ONNX, put a
 saved one back).
 
-A mixin of ``MnistController``, which holds the state and the signals used here. The
-reply ``session_restored`` is called from the controller's own slot: a slot defined in
-a mixin was not called through a queued connection (as for ``MnistWorker``).
+A mixin of ``MnistController``, which holds the state and the signals used here; its
+reply ``session_restored`` is connected to the worker's signal as it is (see
+``controller_data`` on why that is safe for a mixin's plain method).
 """
 
 from __future__ import annotations

@@ -182,3 +182,38 @@ def test_the_blas_count_never_changes_under_another_threads_tick():
     assert set(seen) == {1}         # the running tick never saw its count change
     assert entered >= ended[0]
     assert BLAS.current() == default
+
+
+def test_a_mixin_s_plain_method_receives_a_worker_signal_on_the_receiver_s_thread(qtbot):
+    # The controllers keep reply handlers in plain mixins (controller_data,
+    # controller_sessions) and connect them to worker signals as they are; that is only
+    # safe while PySide delivers such a method queued to the receiving QObject's thread.
+    import threading
+
+    from PySide6.QtCore import QObject, QThread, Signal
+
+    class Replies:
+        def on_reply(self, value: int) -> None:
+            self.seen.append((value, threading.current_thread() is threading.main_thread()))
+
+    class Receiver(Replies, QObject):
+        pass
+
+    class Sender(QObject):
+        reply = Signal(int)
+
+        def send(self) -> None:
+            self.reply.emit(7)
+
+    receiver, sender, thread = Receiver(), Sender(), QThread()
+    receiver.seen = []
+    sender.moveToThread(thread)
+    sender.reply.connect(receiver.on_reply)
+    thread.started.connect(sender.send)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: bool(receiver.seen), timeout=3000)
+    finally:
+        thread.quit()
+        qtbot.waitUntil(thread.isFinished, timeout=3000)
+    assert receiver.seen == [(7, True)]
