@@ -10,10 +10,11 @@ import numpy as np
 
 from .activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh
 from .base import Layer
-from .conv import AvgPool2D, Conv2D, Flatten, MaxPool2D
+from .conv import Conv2D
 from .errors import SpecError
 from .features import Features
 from .init import init_weights
+from .pooling import AvgPool2D, Flatten, MaxPool2D
 
 
 class Dense(Layer):

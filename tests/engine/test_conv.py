@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.conv import AvgPool2D, Conv2D, Flatten, MaxPool2D
+from engine.conv import Conv2D
 from engine.errors import SpecError
 from engine.gradcheck import check_layer
+from engine.pooling import AvgPool2D, Flatten, MaxPool2D
 
 TOL = 1e-6
 
@@ -247,7 +248,7 @@ def loop_maxpool(x, dy, size):
 # Chunks of one window row, of several with a shorter last one, and one chunk for all.
 @pytest.mark.parametrize("chunk_bytes", [1, 880, 1 << 20])
 def test_maxpool_2x2_fast_path_matches_loops(dtype, chunk_bytes, monkeypatch):
-    monkeypatch.setattr("engine.conv._POOL_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr("engine.pooling._POOL_CHUNK_BYTES", chunk_bytes)
     rng = np.random.default_rng(8)
     # Few distinct values (and many zeros, as after a ReLU) make ties in most windows.
     x = np.maximum(rng.integers(-3, 3, (3, 4, 6, 10)), 0).astype(dtype)
