@@ -28,20 +28,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import print_machine  # noqa: E402
+from common import print_machine, time_runs  # noqa: E402
 
 BATCH = 100
 
 
 def median_ms(fn, steps: int) -> float:
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+    return statistics.median(time_runs(fn, steps, warmup=2)) * 1e3
 
 
 def layer_table(steps: int) -> list[str]:

@@ -26,6 +26,7 @@ from engine.datasets.loader import Dataset
 from engine.errors import EngineError
 from engine.presets import build_optimizer
 from engine.spec import RunConfig
+from playground.inside_pace import InsidePace
 from playground.landscape.trajectory import TrajectoryRecorder
 from playground.mnist.inspection import strip_indices
 from playground.mnist.layer_views import FilterViews
@@ -33,7 +34,7 @@ from playground.mnist.metrics import RunProgress, test_summary
 from playground.mnist.run_state import LiveTrainer, continued, make_trainer
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
 from playground.mnist.worker_files import SavedStateSlots
-from playground.mnist.worker_views import NetworkViewSlots
+from playground.mnist.worker_views import INSIDE_SECONDS, INSIDE_SHARE, NetworkViewSlots
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, Mailbox, TickLoop
 
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
@@ -102,8 +103,7 @@ class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
         self.sessions = Mailbox()               # copies of the run for a session file
         self._stats_on = False
         self._probe: tuple[np.ndarray, np.ndarray] | None = None
-        self._last_inside = 0.0
-        self._inside_cost = 0.0
+        self._inside_pace = InsidePace(INSIDE_SECONDS, INSIDE_SHARE)
         self.stats_computed = 0     # statistics payloads computed (tests read it)
 
     # ------------------------------------------------------------------ commands

@@ -131,9 +131,8 @@ class NetworkViewSlots:
             self.statsReady.emit(dict(inside.empty_payload(), run_id=self.run_id,
                                       epoch=0, steps=0))
             return
-        start = time.perf_counter()
-        if not force and start - self._last_inside < max(INSIDE_SECONDS,
-                                                         INSIDE_SHARE * self._inside_cost):
+        start = self._inside_pace.start(force)
+        if start is None:
             return
         t = self._trainer
         if self._probe is None:
@@ -149,8 +148,7 @@ class NetworkViewSlots:
         self.statsReady.emit(dict(payload, run_id=self.run_id,
                                   epoch=t.epoch if t is not None else 0,
                                   steps=t.steps if t is not None else 0))
-        self._last_inside = time.perf_counter()
-        self._inside_cost = self._last_inside - start
+        self._inside_pace.done(start)
 
     def _image_shape(self) -> tuple[int, int]:
         if self._data is not None:

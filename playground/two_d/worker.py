@@ -25,12 +25,13 @@ from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
 from engine.unit_grid import dense_layers
+from playground.inside_pace import InsidePace
 from playground.landscape.trajectory import TrajectoryRecorder
 from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop
 from playground.two_d.run_history import epoch_history, restored_steps
 from playground.two_d.run_plan import ModelState, RunPlan, trainer_data
 from playground.two_d.timeline import RunTimeline
-from playground.two_d.worker_views import ViewPayloads
+from playground.two_d.worker_views import INSIDE_SECONDS, INSIDE_SHARE, ViewPayloads
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
@@ -89,8 +90,7 @@ class TrainingWorker(ViewPayloads, TickLoop):
         self._view: tuple[int, int, int] | None = None   # (hidden layer, unit x, unit y)
         self._probe: tuple[np.ndarray, np.ndarray] | None = None
         self._view_points: tuple[np.ndarray, np.ndarray] | None = None
-        self._last_inside = 0.0
-        self._inside_cost = 0.0
+        self._inside_pace = InsidePace(INSIDE_SECONDS, INSIDE_SHARE)
         #: payloads computed (tests check that nothing is computed with the views closed)
         self.stats_computed = 0
         self.views_computed = 0

@@ -66,9 +66,8 @@ class ViewPayloads:
         stats, view = stats and self._stats_on, view and self._view is not None
         if self._trainer is None or not (stats or view):
             return
-        start = time.perf_counter()
-        if not force and start - self._last_inside < max(INSIDE_SECONDS,
-                                                         INSIDE_SHARE * self._inside_cost):
+        start = self._inside_pace.start(force)
+        if start is None:
             return
         t = self._trainer
         with quiet():
@@ -87,8 +86,7 @@ class ViewPayloads:
                                                     *self._view)
                 self.views_computed += 1
                 self.layerViewReady.emit(dict(payload, run_id=self.run_id, epoch=t.epoch))
-        self._last_inside = time.perf_counter()
-        self._inside_cost = self._last_inside - start
+        self._inside_pace.done(start)
 
     def _curve(self, model) -> tuple[np.ndarray, np.ndarray]:
         """The regression ``model`` along x1 at x2 = 0 over the view: (xs, ys) float64,
