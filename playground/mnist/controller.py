@@ -4,9 +4,7 @@ It owns the ``MnistWorker`` through a ``WorkerHost``, holds the state (run ids, 
 training and stopping flags, the loaded data, the source being loaded, the pending
 prediction), decides what a command means now (Train while training is refused, a
 source cannot change mid-run), drops replies of runs the user has since replaced (by
-``run_id``), and re-emits clean signals for the views, which only show them. Copies
-of the run and sessions are in ``controller_sessions``, the data commands in
-``controller_data``.
+``run_id``), and re-emits clean signals for the views, which only show them.
 """
 
 from __future__ import annotations
@@ -18,21 +16,28 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from playground.formatting import format_duration
-from playground.mnist.controller_data import DataCommands
-from playground.mnist.controller_sessions import SessionCommands
-from playground.mnist.session_file import MnistSession
+from playground.mnist import inside
+from playground.mnist.run_state import export_onnx
+from playground.mnist.session_file import MnistSession, history_array
 from playground.mnist.sources import (
+    SOURCES,
+    DataRequest,
     TrainingRequest,
+    config_values,
     make_config,
 )
 from playground.mnist.worker import MnistWorker
 from playground.runtime import WorkerHost
+from playground.session_archive import SessionError
+
+#: how long Save session waits for the worker to finish its current tick and answer.
+SNAPSHOT_TIMEOUT = 2.0
 
 #: said while a Train click waits for the data being loaded.
 PENDING_TEXT = "Loading… training starts when the data is in."
 
 
-class MnistController(DataCommands, SessionCommands, QObject):
+class MnistController(QObject):
     """The MNIST page's controller; see the module docstring. ``values`` returns the
     keyword arguments of ``make_config`` the controls describe (without source and
     path); ``blas_threads`` is the worker's BLAS thread count (0: the library's)."""
@@ -126,8 +131,31 @@ class MnistController(DataCommands, SessionCommands, QObject):
             (w.featureMapsReady, self._on_feature_maps),
             (w.probabilitiesReady, self._on_probabilities),
             (w.modelSaved, self._on_model_saved), (w.failed, self._on_failed),
-            (w.statsReady, self._on_stats), (w.sessionRestored, self.session_restored)])
+            (w.statsReady, self._on_stats), (w.sessionRestored, self._on_session_restored)])
         self.host.start()
+
+    def request_snapshot(self, images: int, timeout: float) -> dict | None:
+        """Copies of the worker's model, trajectory and first ``images`` training images
+        (``MnistWorker.publishSnapshot``), asked for between two of its ticks
+        ({} without a model), or None if it did not answer within ``timeout`` seconds."""
+        self._snapshot_seq += 1
+        self._publishSnapshot.emit(self._snapshot_seq, int(images))
+        return self.worker.snapshots.wait(self._snapshot_seq, timeout)
+
+    def set_inside_stats(self, on: bool) -> None:
+        """The worker computes the layer statistics (a few times a second) or not."""
+        if not self.closed:
+            self._setInsideStats.emit(bool(on))
+
+    def gradient_check_inputs(self, timeout: float):
+        """(spec, weights, images, labels) for a gradient check: copies of the worker's
+        network and of its first ``CHECK_SAMPLES`` training images, taken between two of
+        its ticks; None without a network or an answer within ``timeout`` seconds."""
+        snapshot = self.request_snapshot(inside.CHECK_SAMPLES, timeout) \
+            if not self.closed else None
+        if not snapshot:
+            return None
+        return snapshot["spec"], snapshot["weights"], snapshot["x"], snapshot["targets"]
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """End the worker's thread; True if it ended within ``timeout_ms``. No reply
@@ -188,6 +216,41 @@ class MnistController(DataCommands, SessionCommands, QObject):
     def train_pending(self) -> bool:
         """True while a Train click waits for the data being loaded."""
         return self._train_pending
+
+    # ------------------------------------------------------------------ data
+
+    def restore_source(self, key: str, path: str = "", note: str = "") -> None:
+        """Load the source remembered from last time; a missing file or an unknown key
+        falls back to the sample, and an uncached set to the sample without asking.
+        ``note`` is said once the data is in (instead of "Loaded ...")."""
+        self._note = note
+        if key == "files" and not (path and Path(path).exists()):
+            key, path = "sample", ""
+        if key not in SOURCES:
+            key = "sample"
+        self._prompt_download = False
+        self.load_source(key, path)
+
+    def choose_source(self, key: str, path: str = "") -> None:
+        """The user chose a source: an uncached set is offered for download."""
+        self._prompt_download = True
+        self.load_source(key, path)
+
+    def load_source(self, key: str, path: str = "") -> None:
+        """Load a SOURCES key ("files" with ``path``) off the GUI thread; refused while
+        training (the run's data must not change under it)."""
+        if self._training:
+            return
+        self._loading = key
+        self.loadingStarted.emit(key)
+        self.statusMessage.emit("Loading data…")
+        self._loadData.emit(DataRequest(key, path))
+
+    def download_cancelled(self) -> None:
+        """The offered download was declined or failed: the data stays as it was."""
+        self._set_pending(False)
+        self.sourceShown.emit(self._source or "sample")
+        self.statusMessage.emit("Download cancelled; the data stays as it was.")
 
     # ------------------------------------------------------------------ runs
 
@@ -298,6 +361,91 @@ class MnistController(DataCommands, SessionCommands, QObject):
         self.runReset.emit(self._run_id)
         self._loadModel.emit(self._run_id, path)
 
+    # ------------------------------------------------------------------ sessions
+
+    def session_snapshot(self, timeout: float = SNAPSHOT_TIMEOUT) -> MnistSession:
+        """The page's run as a session: the data source, the config, copies of the
+        worker's network, optimiser state, starting filters, history and counts, taken
+        between two of its ticks. ``SessionError`` when there is no data yet or the
+        worker does not answer within ``timeout`` seconds."""
+        if self.closed:
+            raise SessionError("The training thread has ended; there is nothing to save.")
+        self._snapshot_seq += 1
+        self._publishSession.emit(self._snapshot_seq)
+        state = self.worker.sessions.wait(self._snapshot_seq, timeout)
+        if state is None:
+            raise SessionError("The training thread is busy; try again in a moment.")
+        if not state:
+            raise SessionError("There is nothing to save yet: the data is still loading.")
+        config = state["config"]
+        if config is None:
+            config = make_config(source=state["source"], path=state["path"], **self.values())
+        session = MnistSession(state["source"], config, state["path"], state["n_classes"],
+                               state["input_shape"], state["n_train"], state["n_test"])
+        if "weights" in state and state.get("run_id") == self._run_id:
+            session.weights, session.model_spec = state["weights"], state["spec"]
+            session.optimizer, session.initial = state["optimizer"], state["initial"]
+            session.history = history_array(state["history"])
+            session.epoch, session.steps, session.rng = (state["epoch"], state["steps"],
+                                                         state["rng"])
+        return session
+
+    def export_onnx(self, path: str) -> None:
+        """Write the network as an ONNX file (``engine.export``); ``EngineError`` or
+        ``SessionError`` saying why it cannot be (no network, onnx not installed, ...)."""
+        session = self.session_snapshot()
+        if session.weights is None:
+            raise SessionError("There is no network to export yet.")
+        try:
+            export_onnx(session.model_spec, session.weights, session.input_shape, path)
+        except OSError as e:
+            raise SessionError(f"Cannot write {path}: {e.strerror or e}.") from None
+
+    def restore_session(self, session: MnistSession) -> None:
+        """Put ``session`` back: its data is loaded (when it is not the data loaded now),
+        then its network, optimiser state, history and counts; ``sessionRestored`` or
+        ``errorReported`` says how it went. ``SessionError`` (nothing changed) while
+        training or when its data file is gone."""
+        if self._training:
+            raise SessionError("Stop training before opening a session.")
+        if session.weights is None:
+            raise SessionError("The session holds no network to open.")
+        if session.source == "files" and not Path(session.path).exists():
+            raise SessionError(f"The session's data file {session.path} no longer exists; "
+                               f"the session was not opened.")
+        self._restoring = session
+        self._run_id += 1
+        self.runReset.emit(self._run_id)
+        same = (self._data is not None and self._source == session.source and not self._loading
+                and (session.source != "files" or self._data.get("path") == session.path))
+        if not same:
+            self._prompt_download = False
+            self.load_source(session.source, session.path)
+        self.statusMessage.emit("Opening the session…")
+        self._restoreSession.emit(self._run_id, session)
+
+    def _on_session_restored(self, p: dict) -> None:
+        session, self._restoring = self._restoring, None
+        if not self._current(p) or session is None:
+            return
+        if not p["ok"]:
+            self.errorReported.emit(p["problem"])
+            if self._network == "none" and self._data is not None:
+                self.preview()  # other data came in for it: show a network again
+            elif self._data is None and not self._loading:
+                self.load_source("sample")  # nothing loaded at all: the sample
+            return
+        self.revision += 1
+        self._network = "trained"
+        self._network_values = config_values(session.config)
+        self._test_acc = None
+        self.resultsCleared.emit()
+        self.runTextChanged.emit("")
+        self.sessionRestored.emit({"values": dict(self._network_values),
+                                   "history": p["history"], "epoch": p["epoch"],
+                                   "steps": p["steps"], "notes": list(session.notes)})
+        self.predictionStale.emit()
+
     def set_threads(self, n: int) -> None:
         self._setThreads.emit(int(n))
 
@@ -328,6 +476,34 @@ class MnistController(DataCommands, SessionCommands, QObject):
 
     def _current(self, payload: dict) -> bool:
         return payload.get("run_id") == self._run_id
+
+    def _on_data_loaded(self, info: dict) -> None:
+        self._data, self._loading = info, ""
+        self._network, self._network_values = "none", None  # the worker dropped it
+        self._source = info["source"]
+        self.sourceShown.emit(self._source)
+        self.dataLoaded.emit(info)
+        note, self._note = self._note, ""
+        self.statusMessage.emit(note or f"Loaded {info['n_train'] + info['n_test']:,} images.")
+        if self._restoring is not None:
+            return  # the session's network comes next
+        if self._train_pending:
+            self._set_pending(False)
+            self.train()
+        else:
+            self.preview()
+
+    def _on_download_needed(self, name: str) -> None:
+        self._loading = ""
+        if self._restoring is not None:  # the session's restore says so; data as it was
+            self.sourceShown.emit(self._source or "sample")
+            return
+        if not self._prompt_download:
+            self.load_source("sample")
+            self._note = (f"{name} is not downloaded yet; showing the built-in sample "
+                          "(choose it again to download it).")
+            return
+        self.downloadNeeded.emit(name, "mnist" if name == "mnist" else "fashion-mnist")
 
     def _on_model_ready(self, p: dict) -> None:
         if not self._current(p):
@@ -401,6 +577,16 @@ class MnistController(DataCommands, SessionCommands, QObject):
         self.stopped.emit(run_id)
         self.statusMessage.emit("Training stopped; the network is kept as it is.")
         self.predictionStale.emit()
+
+    def _on_failed(self, text: str) -> None:
+        self.errorReported.emit(text)
+        if self._loading:  # the data could not be loaded: keep (or fall back to) the old
+            failed, self._loading = self._loading, ""
+            self._set_pending(False)
+            if self._source:
+                self.sourceShown.emit(self._source)
+            elif failed != "sample":
+                self.load_source("sample")
 
     def _on_feature_maps(self, p: dict) -> None:
         if self._current(p):

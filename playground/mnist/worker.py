@@ -3,12 +3,11 @@
 Same pattern as the 2-D playground's ``TrainingWorker``, on the shared runtime
 (``playground.runtime``): ``MnistController`` talks to it only through queued signals
 connected to the typed slots below (the work of those for the network as a whole is in
-``worker_files``, of those that show it in ``worker_views``). Loading, training, the
-end-of-epoch test pass and every inference the controller asks for (feature maps, the
-drawing pad's probabilities) run here, in short ticks (~20 ms, at least one mini-batch)
-re-armed with a zero-interval single-shot timer, so Stop lands within one batch. Every
-outgoing signal carries copies and the ``run_id`` of the run that produced it; the
-controller drops stale ones.
+``worker_files``). Loading, training, the end-of-epoch test pass and every inference the
+controller asks for (feature maps, the drawing pad's probabilities) run here, in short
+ticks (~20 ms, at least one mini-batch) re-armed with a zero-interval single-shot timer,
+so Stop lands within one batch. Every outgoing signal carries copies and the ``run_id``
+of the run that produced it; the controller drops stale ones.
 """
 
 from __future__ import annotations
@@ -28,14 +27,25 @@ from engine.presets import build_optimizer
 from engine.spec import RunConfig
 from playground.inside_pace import InsidePace
 from playground.landscape.trajectory import TrajectoryRecorder
-from playground.mnist.inspection import strip_indices
-from playground.mnist.layer_views import FilterViews
+from playground.mnist import inside
+from playground.mnist.drawing import drawing_to_input
+from playground.mnist.inspection import model_summary, strip_indices
+from playground.mnist.layer_views import (
+    FilterViews,
+    default_map_layer,
+    filter_layers,
+    layer_output,
+    map_layers,
+)
 from playground.mnist.metrics import RunProgress, test_summary
-from playground.mnist.run_state import LiveTrainer, continued, make_trainer
+from playground.mnist.run_state import (
+    LiveTrainer,
+    continued,
+    make_trainer,
+)
 from playground.mnist.sources import SOURCES, DataRequest, TrainingRequest, class_names, load_source
 from playground.mnist.worker_files import SavedStateSlots
-from playground.mnist.worker_views import INSIDE_SECONDS, INSIDE_SHARE, NetworkViewSlots
-from playground.runtime import BUILD_ERRORS, TICK_SECONDS, Mailbox, TickLoop
+from playground.runtime import BUILD_ERRORS, TICK_SECONDS, Mailbox, TickLoop, quiet
 
 #: how often progress / step curves (PROGRESS) and the filter mosaic (FILTERS) are sent.
 PROGRESS_SECONDS = 0.1
@@ -46,13 +56,18 @@ EVAL_CHUNK = 100
 MISTAKES_SHOWN = 40
 #: images in the strip that shows what was loaded.
 STRIP_SIZE = 16
+#: the "Inside the network" statistics are recomputed at most this often while training
+#: and take at most 1 / (1 + INSIDE_SHARE) of the worker's time. 9, not the 2-D page's 3:
+#: a SimpleConvNet payload costs about a training step, and at 3 the open window made
+#: training 30-40 % slower (measured); at 9 it costs at most a tenth.
+INSIDE_SECONDS = 0.25
+INSIDE_SHARE = 9.0
 
 
-class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
+class MnistWorker(SavedStateSlots, TickLoop):
     """Owns the data, the model and the trainer of the MNIST page; see the module doc.
-    ``failed`` and ``closed`` come from ``TickLoop``; the work of the slots for the network
-    as a whole (model files, snapshots, sessions) from ``SavedStateSlots``, of those that
-    show it (feature maps, drawing, filters, layer statistics) from ``NetworkViewSlots``."""
+    ``failed`` and ``closed`` come from ``TickLoop``; the slots for the network as a whole
+    (model files, snapshots, sessions) from ``SavedStateSlots``."""
 
     dataLoaded = Signal(object)      # {"data_id", "name", "title", "n_train", "n_test",
                                      #  "input_shape", "strip_images", "strip_labels",
@@ -226,22 +241,51 @@ class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
         """BLAS threads used while training (0 = the library's default)."""
         self.blas_threads = max(0, int(n))
 
-    # The slots that show the network (their work: ``worker_views``).
     @Slot(int, int)
     def requestFeatureMaps(self, index: int, layer: int = -1) -> None:
-        self.send_feature_maps(index, layer)
+        """The output of layer ``layer`` (-1 or an index out of range: the first
+        weighted layer's after its activation) for test image ``index``."""
+        if self._model is None or self._data is None or len(self._data.x_test) == 0:
+            return
+        index = int(np.clip(index, 0, len(self._data.x_test) - 1))
+        if not 0 <= layer < len(self._model.layers):
+            layer = default_map_layer(self._model)
+        x = self._data.x_test[index:index + 1]
+        try:
+            with quiet():
+                maps = layer_output(self._model, x, layer)
+                probs = self._model.predict_proba(x)[0]
+        except (EngineError, ValueError) as e:
+            self.failed.emit(f"Cannot compute feature maps: {e}")
+            return
+        self.featureMapsReady.emit({
+            "run_id": self.run_id, "index": index, "image": np.array(x[0, 0]),
+            "label": int(self._data.y_test[index]), "predicted": int(np.argmax(probs)),
+            "layer": layer, "maps": maps, "kind": "conv" if maps.ndim == 3 else "dense"})
 
     @Slot(int)
     def showFilterLayer(self, layer: int) -> None:
-        self.show_filter_layer(layer)
+        """The filter view shows layer ``layer`` (a ``filter_layers`` index) from now on;
+        its filters are sent at once."""
+        self.filter_views.layer = int(layer)
+        if self._model is not None:
+            self._emit_filters()
 
     @Slot(object)
     def predictDrawing(self, image: np.ndarray) -> None:
-        self.predict_drawing(image)
-
-    @Slot(bool)
-    def setInsideStats(self, on: bool) -> None:
-        self.set_inside_stats(on)
+        """Class probabilities of a drawing (H, W) in [0, 1], prepared as MNIST digits."""
+        shape = self._data.input_shape[1:] if self._data is not None else (28, 28)
+        prepared = drawing_to_input(image, shape)
+        probs = None
+        if self._model is not None and prepared.max() > 0:
+            try:
+                with quiet():
+                    probs = np.array(self._model.predict_proba(prepared[None, None])[0],
+                                     dtype=np.float64)
+            except (EngineError, ValueError) as e:
+                self.failed.emit(f"Cannot classify the drawing: {e}")
+        self.probabilitiesReady.emit({"run_id": self.run_id, "input": prepared,
+                                      "probs": probs})
 
     # The slots for the network as a whole (their work: ``worker_files``).
     @Slot(str)
@@ -263,6 +307,13 @@ class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
     @Slot(int, object)
     def restoreSession(self, run_id: int, session) -> None:
         self.restore_session(run_id, session)
+
+    @Slot(bool)
+    def setInsideStats(self, on: bool) -> None:
+        """Compute the layer statistics (``statsReady``) from now on (True) or not."""
+        self._stats_on = bool(on)
+        if self._stats_on:
+            self._emit_inside(force=True)
 
     def on_shutdown(self) -> None:
         """The thread ends: drop the data, the model and the trainer."""
@@ -385,6 +436,39 @@ class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
 
     # ------------------------------------------------------------------ outgoing
 
+    def _emit_model_ready(self, loaded: bool, path: str = "") -> None:
+        model = self._model
+        view = self._filter_view()
+        config = model.config
+        preset = config.model.preset if config is not None else ""
+        input_shape = (self._data.input_shape if self._data is not None
+                       else (1, *self._image_shape()))
+        try:
+            maps = map_layers(model, input_shape)
+        except (EngineError, ValueError):
+            maps = []  # a loaded model that does not fit the data: no maps to offer
+        self.modelReady.emit({
+            "run_id": self.run_id, "loaded": loaded, "path": path, "preset": preset,
+            "summary": model_summary(model, preset),
+            "filter_layers": filter_layers(model, self._image_shape()),
+            "map_layers": maps, "map_layer": default_map_layer(model),
+            "kind": view["kind"] if view else "none",
+            "filters": view["filters"] if view else np.zeros((0, 1, 1), np.float32),
+            "view": view,
+            "total": (self._trainer.samples_per_epoch * self._config.epochs
+                      if self._trainer is not None else 0),
+            "epoch": self._trainer.epoch if self._trainer is not None else 0})
+
+    def _filter_view(self) -> dict | None:
+        steps = self._trainer.steps if self._trainer is not None else 0
+        return self.filter_views.view(self._model, self._image_shape(), steps)
+
+    def _emit_filters(self) -> None:
+        view = self._filter_view()
+        self._last_filters = time.perf_counter()
+        if view is not None:
+            self.filtersReady.emit(dict(view, run_id=self.run_id))
+
     def _emit_progress(self, force: bool = False) -> None:
         now = time.perf_counter()
         if not force and now - self._last_progress < PROGRESS_SECONDS:
@@ -398,3 +482,37 @@ class MnistWorker(SavedStateSlots, NetworkViewSlots, TickLoop):
         steps = self._progress.take_steps()
         if steps is not None:
             self.stepsReady.emit(dict(steps, run_id=self.run_id))
+
+    def _emit_inside(self, force: bool) -> None:
+        """The open window's statistics: at once when ``force`` (a new model, Stop, the
+        window just opened), else when INSIDE_SECONDS (or INSIDE_SHARE times their cost)
+        have passed since the last ones. Nothing while the window is closed."""
+        if not self._stats_on:
+            return
+        if self._model is None or self._data is None:
+            self.statsReady.emit(dict(inside.empty_payload(), run_id=self.run_id,
+                                      epoch=0, steps=0))
+            return
+        start = self._inside_pace.start(force)
+        if start is None:
+            return
+        t = self._trainer
+        if self._probe is None:
+            x, y = (t.x_train, t.y_train) if t is not None else \
+                (self._data.x_train, self._data.y_train)
+            self._probe = inside.probe_batch(x, y, inside.probe_size(self._model))
+        try:
+            with quiet():
+                payload = inside.stats_payload(self._model, *self._probe)
+        except (EngineError, ValueError) as e:
+            payload = inside.empty_payload(f"Cannot look inside this network: {e}")
+        self.stats_computed += 1
+        self.statsReady.emit(dict(payload, run_id=self.run_id,
+                                  epoch=t.epoch if t is not None else 0,
+                                  steps=t.steps if t is not None else 0))
+        self._inside_pace.done(start)
+
+    def _image_shape(self) -> tuple[int, int]:
+        if self._data is not None:
+            return tuple(self._data.input_shape[1:])
+        return 28, 28

@@ -5,8 +5,7 @@ Widgets never touch the engine. They send intent here (``edit({"optim": {"lr": 0
 ``play()``, ``add_points(...)``); the controller validates it into a new ``RunConfig``,
 decides what it means for the run (new data, fresh weights, or settings applied from the
 next step) and tells the worker through queued signals. What comes back from the worker
-is filtered by ``run_id`` and re-emitted for the window. The commands on the points
-(draw, erase, CSV files) are the mixin ``controller_points.PointCommands``.
+is filtered by ``run_id`` and re-emitted for the window.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from PySide6.QtCore import QObject, Signal
 from engine.spec import RunConfig
 from playground.runtime import WorkerHost
 from playground.two_d.baseline import baseline_overlay
-from playground.two_d.controller_points import PointCommands
 from playground.two_d.options import (
     GRID_SIZE,
     TASK_DEFAULT_DATA,
@@ -31,7 +29,7 @@ from playground.two_d.points import DEFAULT_BOUNDS, DrawnPoints, PageData
 from playground.two_d.session_file import Session
 from playground.two_d.sessions import SessionKeeper
 from playground.two_d.training_run import TrainingRun
-from playground.two_d.undo import UndoRecorder
+from playground.two_d.undo import PageState, UndoRecorder
 from playground.two_d.watch import RunWatch
 from playground.two_d.worker import ModelState
 
@@ -39,9 +37,8 @@ from playground.two_d.worker import ModelState
 DEFAULT_CONFIG = RunConfig()
 
 
-class PlaygroundController(PointCommands, QObject):
-    """Holds the run config and data, owns the worker thread; see the module docstring
-    (the points and CSV commands are in ``controller_points``)."""
+class PlaygroundController(QObject):
+    """Holds the run config and data, owns the worker thread; see the module docstring."""
 
     configChanged = Signal(dict)     # RunConfig.to_dict() after every accepted edit
     dataChanged = Signal(object)     # {"x_train", "y_train", "x_test", "y_test", "n_classes",
@@ -290,6 +287,105 @@ class PlaygroundController(PointCommands, QObject):
             return False
         return True
 
+    # ------------------------------------------------------------------ points and files
+
+    def add_points(self, xs, ys, label: float) -> None:
+        """Add points of class ``label`` at data coordinates (regression: of value
+        ``label``); switches to the drawing."""
+        with self.undo.record("Draw points"):
+            self._add_points(xs, ys, label)
+
+    def _add_points(self, xs, ys, label: float) -> None:
+        self._ensure_drawing()
+        values = self.drawn.values
+        if not values and 0 <= label <= 4 and label >= self._config.data.classes:
+            self.edit({"data": {"classes": int(label) + 1}})
+        try:
+            self.drawn.add(xs, ys, float(label) if values else int(label))
+        except ValueError as e:
+            self.problem.emit(str(e))
+            return
+        self._data_edited()
+
+    def erase_points(self, x: float, y: float, radius: float) -> int:
+        with self.undo.record("Erase points"):
+            self._ensure_drawing()
+            return self._erase(x, y, radius)
+
+    def _erase(self, x: float, y: float, radius: float) -> int:
+        removed = self.drawn.erase(float(x), float(y), float(radius))
+        if removed:
+            self._data_edited()
+        return removed
+
+    def clear_points(self) -> None:
+        with self.undo.record("Clear points"):
+            self._ensure_drawing()
+            self.drawn.clear()
+            self._data_edited()
+
+    def state(self) -> PageState:
+        """The config and copies of the drawing, for undo."""
+        d = self.drawn
+        return PageState(self._config, d.X.copy(), d.y.copy(), d.test_mask)
+
+    def replace_drawing(self, X, y, test) -> None:
+        """Put a drawing back (undo/redo): the run keeps its weights if the classes do."""
+        if len(X):
+            self.drawn.replace(X, y, test, seed=self._config.seed)
+        else:
+            self.drawn.clear()
+        if self._config.data.name == "drawn":
+            self._data_edited()
+
+    def open_csv(self, path: str) -> int:
+        """Load points from a CSV file into the drawing; ``DataError`` leaves all as it was."""
+        with self.undo.record("Open data"):
+            return self._open_csv(path)
+
+    def _open_csv(self, path: str) -> int:
+        n, classes, task = self.data.read_csv(path, self._config)
+        changes = {"name": "drawn", "task": task}
+        if task == "classification":
+            changes["classes"] = classes
+        self._config = self._config.with_changes(data=changes)
+        self.configChanged.emit(self._config.to_dict())
+        self._reload_data(reset_view=True)
+        return n
+
+    def save_csv(self, path: str) -> int:
+        """Write every point (train and test) to ``path``; ``DataError`` on failure."""
+        return self.data.write_csv(path, self._config)
+
+    def all_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """All points on screen: ``X`` float64 (N, 2), ``y`` int64 (N,)."""
+        return self.data.all_points(self._config)
+
+    def _ensure_drawing(self) -> None:
+        if self._config.data.name != "drawn":
+            self.edit({"data": {"name": "drawn"}})
+
+    def _data_edited(self) -> None:
+        had_problem = bool(self.data.problem)
+        self.data.from_drawing()
+        if had_problem and not self.data.problem:  # the old sentence must not stay up
+            self.message.emit(f"The drawing has points of {self.dataset.n_classes} classes "
+                              f"now: training can go on.")
+        self._announce_data(reset_view=False)
+        ds = self.dataset
+        if ds is None:
+            self.pause()
+            self._new_run()
+        elif ds.n_classes == self.run.classes:
+            self.run.update_data(self._config, ds)
+        else:
+            self._new_run()
+
+    def _announce_data(self, reset_view: bool) -> None:
+        self.dataChanged.emit(self.data.view(self._config, reset_view))
+        if self._baseline_on:
+            self._emit_baseline()
+
     # ------------------------------------------------------------------ sessions
 
     def request_state(self, timeout: float) -> ModelState | None:
@@ -324,11 +420,6 @@ class PlaygroundController(PointCommands, QObject):
             self.problem.emit(problem)
         self._announce_data(reset_view)
         self._new_run()
-
-    def _announce_data(self, reset_view: bool) -> None:
-        self.dataChanged.emit(self.data.view(self._config, reset_view))
-        if self._baseline_on:
-            self._emit_baseline()
 
     def _new_run(self, weights: dict | None = None, epoch: int = 0,
                  history: np.ndarray | None = None, optimizer: dict | None = None,

@@ -4,8 +4,7 @@ runtime (``playground.runtime``: a ``WorkerHost`` thread, ``TickLoop`` ticks).
 The controller talks to it only through queued signals connected to the typed slots
 below. Training advances in short ticks (~20 ms of mini-batches), so Pause/Step land
 between ticks. Every outgoing signal carries copies and the ``run_id`` of the run that
-produced it, so the controller can drop what a Reset made stale. The grids and the
-"Inside the network" payloads are computed in ``worker_views``.
+produced it, so the controller can drop what a Reset made stale.
 """
 
 from __future__ import annotations
@@ -20,24 +19,34 @@ from PySide6.QtCore import Signal, Slot
 from engine.build import build_model
 from engine.datasets.loader import Dataset
 from engine.errors import EngineError
+from engine.grid import prediction_grid
 from engine.presets import build_optimizer
 from engine.serialize import copy_state_into, model_state
 from engine.spec import RunConfig
 from engine.trainer import Trainer
-from engine.unit_grid import dense_layers
+from engine.unit_grid import dense_layers, network_grid
 from playground.inside_pace import InsidePace
 from playground.landscape.trajectory import TrajectoryRecorder
-from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop
+from playground.runtime import BUILD_ERRORS, TICK_SECONDS, TickLoop, quiet
+from playground.two_d import inside
 from playground.two_d.run_history import epoch_history, restored_steps
 from playground.two_d.run_plan import ModelState, RunPlan, trainer_data
 from playground.two_d.timeline import RunTimeline
-from playground.two_d.worker_views import INSIDE_SECONDS, INSIDE_SHARE, ViewPayloads
 
 #: the decision grid is recomputed at most this often while training (40 frames/s, so
 #: the display keeps above 30 redraws/s with a frame dropped now and then).
 FRAME_SECONDS = 1 / 40
+#: points of the regression curve y(x1) sent with every grid.
+CURVE_POINTS = 400
 #: the next grid waits at least this many times the last one's cost (see ``tick``).
 GRID_SHARE = 3.0
+
+
+#: the "Inside the network" views are recomputed at most this often while training (4/s)
+#: and take at most 1 / (1 + INSIDE_SHARE) of the worker's time.
+INSIDE_SECONDS = 0.25
+INSIDE_SHARE = 3.0
+
 
 #: BLAS threads while this worker ticks. The playground's matrices are small (at most a
 #: few thousand rows by 64 columns), where a second BLAS thread only spins against the UI
@@ -46,7 +55,7 @@ GRID_SHARE = 3.0
 BLAS_THREADS = 1
 
 
-class TrainingWorker(ViewPayloads, TickLoop):
+class TrainingWorker(TickLoop):
     """Owns the model and trainer of the current run; see the module docstring.
     ``failed`` (one sentence: divergence or a network that cannot be built) and
     ``closed`` come from ``TickLoop``."""
@@ -398,3 +407,68 @@ class TrainingWorker(ViewPayloads, TickLoop):
         self.pause()
         self._emit_grid()
         super().on_failure(error)
+
+    def _emit_grid(self) -> None:
+        if self._model is None:
+            return
+        self._last_grid = time.perf_counter()
+        graph = None
+        model, shown = self.timeline.shown_model(self._model)
+        with quiet():  # a diverged model's NaNs are shown, not raised
+            regression = model.task == "regression"
+            if self._graph_size or self._focus is not None:
+                graph = network_grid(model, self._bounds, self._resolution,
+                                     max(2, self._graph_size), self._focus)
+                grid = graph.probs[..., 0] if regression else graph.probs
+            else:
+                grid = prediction_grid(model, self._bounds, self._resolution)
+            payload = {"run_id": self.run_id, "bounds": self._bounds, "graph": graph}
+            if regression:
+                payload.update(probs=None, values=grid, curve=self._curve(model))
+            else:
+                payload["probs"] = grid
+        if shown is None:
+            self._grid_dirty = False
+            self._grid_cost = time.perf_counter() - self._last_grid
+        live = self._trainer.epoch if self._trainer is not None else 0
+        payload["epoch"] = live if shown is None else shown
+        payload["snapshot"] = shown is not None   # an earlier epoch, not the live network
+        self.gridReady.emit(payload)
+        self._emit_inside(force=not self._running)
+
+    def _emit_inside(self, force: bool, stats: bool = True, view: bool = True) -> None:
+        """The open inside views' payloads: at once when ``force`` (paused, a new run, a
+        view just opened), else when INSIDE_SECONDS (or INSIDE_SHARE times their cost)
+        have passed since the last ones."""
+        stats, view = stats and self._stats_on, view and self._view is not None
+        if self._trainer is None or not (stats or view):
+            return
+        start = self._inside_pace.start(force)
+        if start is None:
+            return
+        t = self._trainer
+        with quiet():
+            if stats:
+                if self._probe is None:
+                    self._probe = inside.probe_batch(t.x_train, t.y_train)
+                payload = inside.stats_payload(self._model, *self._probe)
+                self.stats_computed += 1
+                self.statsReady.emit(dict(payload, run_id=self.run_id, epoch=t.epoch,
+                                          steps=t.steps))
+            if view:
+                if self._view_points is None:
+                    self._view_points = inside.probe_batch(t.x_train, t.y_train,
+                                                           inside.VIEW_POINTS)
+                payload = inside.layer_view_payload(self._model, *self._view_points,
+                                                    *self._view)
+                self.views_computed += 1
+                self.layerViewReady.emit(dict(payload, run_id=self.run_id, epoch=t.epoch))
+        self._inside_pace.done(start)
+
+    def _curve(self, model) -> tuple[np.ndarray, np.ndarray]:
+        """The regression ``model`` along x1 at x2 = 0 over the view: (xs, ys) float64,
+        the 1-D curve view's fitted line."""
+        xs = np.linspace(self._bounds[0], self._bounds[1], CURVE_POINTS)
+        pts = np.column_stack([xs, np.zeros_like(xs)]).astype(model.dtype)
+        return xs, np.asarray(model.predict(pts), np.float64).reshape(-1)
+

@@ -185,9 +185,9 @@ def test_the_blas_count_never_changes_under_another_threads_tick():
 
 
 def test_a_mixin_s_plain_method_receives_a_worker_signal_on_the_receiver_s_thread(qtbot):
-    # The controllers keep reply handlers in plain mixins (controller_data,
-    # controller_sessions) and connect them to worker signals as they are; that is only
-    # safe while PySide delivers such a method queued to the receiving QObject's thread.
+    # What docs/architecture.md's thread rule 6 says of mixins: a plain method of one,
+    # connected to a worker signal, runs on the receiving QObject's thread (a @Slot in a
+    # mixin would run on the sender's).
     import threading
 
     from PySide6.QtCore import QObject, QThread, Signal

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
@@ -27,9 +28,10 @@ from PySide6.QtWidgets import (
 from playground.compare.options import MAX_VALUES
 from playground.compare.run import CompareRun
 from playground.ui.compare.controls import CompareControls
-from playground.ui.compare.curve_plots import CurvePlotsMixin
 from playground.ui.compare.pacing import RefreshPacer
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
+from playground.ui.plots.curves import accuracy_range, loss_range, r2_range, x_limit
+from playground.ui.plots.style import curve_pen, curve_plot
 
 ERROR_STYLE = "color: #b03a2e;"
 #: while runs train, one part of the view (a plot, the table, two regions) is redrawn
@@ -42,7 +44,7 @@ INTRO = ("Trains a network under each value of one setting, or one of the book's
 HEADERS = ("Run", "Epoch", "Train loss", "Test loss", "Train {s}", "Test {s}", "Seconds")
 
 
-class ComparePage(CurvePlotsMixin, QWidget):
+class ComparePage(QWidget):
     """See the module docstring. ``source()`` gives the 2-D page's (config, dataset),
     ``image_source()`` the MNIST page's config on the MNIST sample; ``statusMessage(str)``
     carries progress for the status bar; ``openRequested(session, title)`` asks the
@@ -67,6 +69,7 @@ class ComparePage(CurvePlotsMixin, QWidget):
         self.history: list[dict[str, list]] = []
         self.failures: dict[int, str] = {}
         self._loading = False
+        self._ranges: dict = {"x": 10.0, "loss": None, "score": None}
         self.controls = c = CompareControls()
         self.preset_combo, self.data_combo = c.preset_combo, c.data_combo
         self.vary_combo, self.values_edit = c.vary_combo, c.values_edit
@@ -126,7 +129,24 @@ class ComparePage(CurvePlotsMixin, QWidget):
         grid.setSpacing(6)
         for i, r in enumerate(self.regions):
             grid.addWidget(r, 0, i)
-        self._curves = self._make_curve_plots()
+        self.loss_plot = curve_plot("compareLossPlot", "loss (dashed: test)")
+        self.acc_plot = curve_plot("compareAccPlot", "accuracy")
+        for p in (self.loss_plot, self.acc_plot):
+            p.getPlotItem().setLabel("bottom", "epoch")
+            p.setMinimumHeight(150)
+        legend = {"brush": pg.mkBrush(255, 255, 255, 220), "pen": pg.mkPen("#cccccc"),
+                  "labelTextColor": "#333333", "labelTextSize": "8pt", "verSpacing": -6}
+        self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10), **legend)
+        self.acc_legend = self.acc_plot.getPlotItem().addLegend(offset=(-10, -10), **legend)
+        for key in (self.loss_legend, self.acc_legend):
+            key.setVisible(False)  # an empty key is a blank box: shown once runs have names
+        self.loss_curves: list[tuple] = []
+        self.acc_curves: list[tuple] = []
+        curves = QHBoxLayout()
+        curves.setSpacing(6)
+        curves.addWidget(self.loss_plot)
+        curves.addWidget(self.acc_plot)
+        self._curves = curves
         self.table = t = QTableWidget(0, len(HEADERS))
         t.setObjectName("compareTable")
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -275,6 +295,32 @@ class ComparePage(CurvePlotsMixin, QWidget):
         self._pacer.start()
         self._timer.start(self._pacer.interval)
 
+    def _reset_curves(self, n: int) -> None:
+        for plot, legend in ((self.loss_plot, self.loss_legend),
+                             (self.acc_plot, self.acc_legend)):
+            legend.clear()
+            legend.setVisible(n > 0)
+            for item in list(plot.getPlotItem().listDataItems()):
+                plot.getPlotItem().removeItem(item)
+        self.acc_plot.getPlotItem().setLabel(
+            "left", "R²" if self.task == "regression" else "accuracy")
+        self.loss_curves, self.acc_curves = [], []
+        # Fixed ranges that move in steps (as on the 2-D page): an autoranging axis is
+        # re-laid out on every redraw, which held the window up for ~100 ms a time.
+        self._ranges = {"x": 10.0, "loss": None, "score": None}
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getPlotItem().enableAutoRange(enable=False)
+            plot.setXRange(0, 10, padding=0)
+        self.loss_plot.setYRange(0, 1, padding=0)
+        self.acc_plot.setYRange(0, 1, padding=0.02)
+        for i in range(n):
+            color, name = RUN_COLORS[i], self.labels[i]
+            solid, dash = curve_pen(color), curve_pen(color, dashed=True)
+            self.loss_curves.append((self.loss_plot.plot(pen=solid, name=name),
+                                     self.loss_plot.plot(pen=dash)))
+            self.acc_curves.append((self.acc_plot.plot(pen=solid, name=name),
+                                    self.acc_plot.plot(pen=dash)))
+
     def _on_epochs(self, batch: list) -> None:
         mine = [m for m in batch if 0 <= m["run"] < len(self.history)]
         if not mine:
@@ -339,7 +385,14 @@ class ComparePage(CurvePlotsMixin, QWidget):
         if part == "table":
             self._fill_table()
             return True
-        self._draw_curves(part)
+        if part == "loss":
+            self._fit_axes()
+        keys = ("train_loss", "test_loss") if part == "loss" else self.score[:2]
+        curves = self.loss_curves if part == "loss" else self.acc_curves
+        for pair, h in zip(curves, self.history):
+            epochs = np.asarray(h["epoch"])
+            for curve, key in zip(pair, keys):
+                curve.setData(epochs, np.asarray(h[key]), connect="finite")
         return True
 
     def _show_grids(self, runs) -> bool:
@@ -364,6 +417,28 @@ class ComparePage(CurvePlotsMixin, QWidget):
                 item.setText(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
+
+    def _fit_axes(self) -> None:
+        """Widen the axes, in steps, to the epochs, losses and scores received."""
+        if not self.history:
+            return
+        last = max((h["epoch"][-1] for h in self.history if h["epoch"]), default=0)
+        if last > self._ranges["x"]:
+            self._ranges["x"] = x = x_limit(last)
+            for plot in (self.loss_plot, self.acc_plot):
+                plot.setXRange(0, x, padding=0)
+        losses = np.concatenate([np.asarray(h[k], float) for h in self.history
+                                 for k in ("train_loss", "test_loss")])
+        wanted = loss_range(losses, log=False)
+        if wanted != self._ranges["loss"]:
+            self._ranges["loss"] = wanted
+            self.loss_plot.setYRange(*wanted, padding=0)
+        scores = np.concatenate([np.asarray(h[k], float) for h in self.history
+                                 for k in self.score[:2]])
+        wanted = (r2_range if self.task == "regression" else accuracy_range)(scores)
+        if wanted != self._ranges["score"]:
+            self._ranges["score"] = wanted
+            self.acc_plot.setYRange(*wanted, padding=0.02)
 
 
 def _num(v: float) -> str:

@@ -1,6 +1,4 @@
-"""``MnistControls``: the left column of the MNIST page (data, model, training): its
-widgets, layout and reactions; reading, showing and saving the values is in
-``control_values``."""
+"""``MnistControls``: the left column of the MNIST page (data, model, training)."""
 
 from __future__ import annotations
 
@@ -21,14 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.mnist.sources import AUGMENT_LABELS, MODELS, optimizer_names, source_label
-from playground.ui.mnist.control_values import (
-    DEFAULT_INIT,
-    SPIN_FIELDS,
-    ControlValuesMixin,
-    select_data,
-    setting_float,
-    setting_int,
+from playground.mnist.sources import (
+    AUGMENT_LABELS,
+    MODELS,
+    PAGE_DEFAULTS,
+    optimizer_names,
+    source_label,
+    switched_defaults,
 )
 from playground.ui.widgets.image_gallery import ImageGallery
 
@@ -40,6 +37,9 @@ MODEL_TIPS = {"simple-cnn": "The book's SimpleConvNet: conv → ReLU → 2×2 ma
               "mlp": "A multi-layer perceptron: every pixel feeds every hidden unit.",
               "deep-cnn": "The book's DeepConvNet: six 3×3 conv layers with fixed widths "
                           "(16, 16, 32, 32, 64, 64), pooling, dense 50, dropout, dense."}
+#: He: these are ReLU networks (what ``init: auto`` gives them in the engine); σ = 0.01
+#: leaves DeepConvNet at chance, and W - W0 shows the learned edges under He's noise.
+DEFAULT_INIT = "he"
 INIT_LABELS = {"std": "Small (σ = 0.01)", "he": "He (σ = √(2/n))",
                "xavier": "Xavier (σ = √(1/n))"}
 AUGMENT_TIP = ("Change every training batch at random, so the network sees each image a "
@@ -47,19 +47,42 @@ AUGMENT_TIP = ("Change every training batch at random, so the network sees each 
                "shifted and turned by up to 10°. Test images are never changed. Helps most "
                "when there are few training images; on the 8×8 digits 2 pixels is a "
                "quarter of the image and costs accuracy.")
+DEFAULTS_TIP = ("Values still at the previous data's defaults were set to this data "
+                "set's; values you had changed were kept.")
 TRAIN_TIP = ("Train the network for the chosen number of epochs; press again to stop. "
              "After a run, Train goes on with the same network (its weights, optimiser "
              "state, epochs and curves carry on).")
 NEW_TIP = ("Start again from fresh weights: the trained network, its curves and its "
            "epoch count are thrown away.")
 SOURCE_ORDER = ("sample", "mnist", "fashion-mnist", "files", "digits")
+_SPINS = {  # key -> (label, minimum, maximum, default, step, tooltip)
+    "filters": ("Filters", 1, 64, PAGE_DEFAULTS["filters"], 1,
+                "Number of first-layer convolution filters."),
+    "filter_size": ("Filter size", 1, 9, PAGE_DEFAULTS["filter_size"], 2,
+                    "Side of the square filters, in pixels."),
+    "hidden": ("Hidden units", 1, 1024, PAGE_DEFAULTS["hidden"], 10,
+               "Units of the hidden fully-connected layer."),
+    "batch_size": ("Batch size", 1, 1000, PAGE_DEFAULTS["batch_size"], 10,
+                   "Images per gradient step."),
+    "epochs": ("Epochs", 1, 100, PAGE_DEFAULTS["epochs"], 1,
+               "Passes over the training images per Train."),
+    "train_limit": ("Training images", 0, 60000, 0, 500,
+                    "Train on only the first N training images (all: every one). Fewer "
+                    "images make an epoch quicker."),
+    "threads": ("BLAS threads", 0, 64, 1, 1,
+                "Threads the linear-algebra library may use while training. 1 keeps the "
+                "window responsive on small machines; 0 lets the library decide."),
+}
+#: how ``defaults_note`` names a value
+_SHORT = {"filters": "{v} filters", "filter_size": "{v}×{v} filters",
+          "hidden": "{v} hidden units", "batch_size": "batch {v}", "epochs": "{v} epochs"}
 _OBJECT_NAMES = {"epochs": "mnistEpochsSpin", "filters": "mnistFiltersSpin",
                  "filter_size": "mnistFilterSizeSpin", "hidden": "mnistHiddenSpin",
                  "batch_size": "mnistBatchSpin", "train_limit": "mnistTrainLimitSpin",
                  "threads": "mnistThreadsSpin"}
 
 
-class MnistControls(ControlValuesMixin, QWidget):
+class MnistControls(QWidget):
     """Data source, model, optimiser and run controls; emits intent, holds no state
     beyond its widgets (and their values in ``settings``)."""
 
@@ -77,14 +100,13 @@ class MnistControls(ControlValuesMixin, QWidget):
         #: the source whose defaults the values started from (see use_source_defaults)
         self._defaults_source = str(settings.value("mnist/defaults_source", "sample"))
         self.spins: dict[str, QSpinBox] = {}
-        for key, (_, lo, hi, default, step, tip) in SPIN_FIELDS.items():
+        for key, (_, lo, hi, default, step, tip) in _SPINS.items():
             spin = QSpinBox()
             spin.setObjectName(_OBJECT_NAMES[key])
             spin.setRange(lo, hi)
             spin.setSingleStep(step)
             spin.setToolTip(tip)
-            spin.setValue(setting_int(settings.value(f"mnist/{key}", default),
-                                      default, lo, hi))
+            spin.setValue(_int(settings.value(f"mnist/{key}", default), default, lo, hi))
             spin.setKeyboardTracking(False)
             self.spins[key] = spin
         self.spins["train_limit"].setSpecialValueText("all")
@@ -109,12 +131,12 @@ class MnistControls(ControlValuesMixin, QWidget):
         self.model_combo.setObjectName("mnistModelCombo")
         for key in MODELS:
             self.model_combo.addItem(MODEL_LABELS[key], key)
-        select_data(self.model_combo, settings.value("mnist/model", "simple-cnn"))
+        _select(self.model_combo, settings.value("mnist/model", "simple-cnn"))
         self.init_combo = QComboBox()
         self.init_combo.setObjectName("mnistInitCombo")
         for key, label in INIT_LABELS.items():
             self.init_combo.addItem(label, key)
-        select_data(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
+        _select(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
         self.init_combo.setToolTip(
             "How the weights start. He (the default) learns fastest and is what "
             "DeepConvNet needs to learn at all; its filters start noisy, so \"Change "
@@ -128,13 +150,13 @@ class MnistControls(ControlValuesMixin, QWidget):
         self.optimizer_combo.setObjectName("mnistOptimizerCombo")
         for name in optimizer_names():
             self.optimizer_combo.addItem(name, name)
-        select_data(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
+        _select(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setObjectName("mnistLearningRateSpin")
         self.lr_spin.setDecimals(5)
         self.lr_spin.setRange(1e-5, 1.0)
         self.lr_spin.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.lr_spin.setValue(setting_float(settings.value("mnist/lr", 1e-3), 1e-3))
+        self.lr_spin.setValue(_float(settings.value("mnist/lr", 1e-3), 1e-3))
         self.lr_spin.setKeyboardTracking(False)
         self.lr_spin.setToolTip("Step size of the optimiser (Adam: about 0.001; SGD: 0.01–0.1).")
 
@@ -142,7 +164,7 @@ class MnistControls(ControlValuesMixin, QWidget):
         self.augment_combo.setObjectName("mnistAugmentCombo")
         for key, label in AUGMENT_LABELS.items():
             self.augment_combo.addItem(label, key)
-        select_data(self.augment_combo, settings.value("mnist/augment", "none"))
+        _select(self.augment_combo, settings.value("mnist/augment", "none"))
         self.augment_combo.setToolTip(AUGMENT_TIP)
 
         self.train_button = QPushButton("Train")
@@ -198,7 +220,7 @@ class MnistControls(ControlValuesMixin, QWidget):
         data.addWidget(self.strip)
         data.addWidget(self.data_label)
         limit = QFormLayout()
-        limit.addRow(SPIN_FIELDS["train_limit"][0], self.spins["train_limit"])
+        limit.addRow(_SPINS["train_limit"][0], self.spins["train_limit"])
         limit.addRow("Augmentation", self.augment_combo)
         data.addLayout(limit)
 
@@ -206,7 +228,7 @@ class MnistControls(ControlValuesMixin, QWidget):
         self._model_form = QFormLayout(model_box)
         self._model_form.addRow(self.model_combo)
         for key in ("filters", "filter_size", "hidden"):
-            self._model_form.addRow(SPIN_FIELDS[key][0], self.spins[key])
+            self._model_form.addRow(_SPINS[key][0], self.spins[key])
         self._model_form.addRow("Initial weights", self.init_combo)
         self._model_form.addRow(self.summary_label)
 
@@ -218,12 +240,12 @@ class MnistControls(ControlValuesMixin, QWidget):
         steps = QHBoxLayout()
         steps.setContentsMargins(0, 0, 0, 0)
         steps.addWidget(self.spins["batch_size"], 1)
-        epochs_label = QLabel(SPIN_FIELDS["epochs"][0])
+        epochs_label = QLabel(_SPINS["epochs"][0])
         epochs_label.setBuddy(self.spins["epochs"])
         steps.addWidget(epochs_label)
         steps.addWidget(self.spins["epochs"], 1)
-        form.addRow(SPIN_FIELDS["batch_size"][0], steps)
-        form.addRow(SPIN_FIELDS["threads"][0], self.spins["threads"])
+        form.addRow(_SPINS["batch_size"][0], steps)
+        form.addRow(_SPINS["threads"][0], self.spins["threads"])
         files = QHBoxLayout()
         files.addWidget(self.save_button)
         files.addWidget(self.load_button)
@@ -252,7 +274,7 @@ class MnistControls(ControlValuesMixin, QWidget):
         layout.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
-    # ------------------------------------------------------------------ source and run state
+    # ------------------------------------------------------------------ values
 
     @property
     def source(self) -> str:
@@ -260,8 +282,69 @@ class MnistControls(ControlValuesMixin, QWidget):
 
     def set_source(self, key: str) -> None:
         """Show ``key`` as the chosen source without emitting ``sourceChosen``."""
-        select_data(self.source_combo, key)
+        _select(self.source_combo, key)
         self._settings.setValue("mnist/source", key)
+
+    def values(self) -> dict:
+        """The keyword arguments of ``make_config`` (without source and path)."""
+        v = {key: self.spins[key].value() for key in
+             ("filters", "filter_size", "hidden", "batch_size", "epochs", "train_limit")}
+        v.update(preset=self.model_combo.currentData(), init=self.init_combo.currentData(),
+                 optimizer=self.optimizer_combo.currentData(), lr=self.lr_spin.value(),
+                 augment=self.augment_combo.currentData())
+        return v
+
+    def use_source_defaults(self, key: str) -> dict[str, int]:
+        """Data from the SOURCES key ``key`` is in: the values still at the previous
+        source's defaults take ``key``'s (``sources.SOURCE_DEFAULTS``: the 8×8 digits
+        want smaller filters and batches); values the user changed stay. Returns what
+        changed, set without emitting ``modelEdited`` (the page previews new data)."""
+        changes = switched_defaults(self.values(), self._defaults_source, key)
+        for name, value in changes.items():
+            spin = self.spins[name]
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self._defaults_source = key
+        self._save_values()
+        self.data_label.setToolTip(DEFAULTS_TIP if changes else "")
+        return changes
+
+    @staticmethod
+    def defaults_note(changes: dict[str, int]) -> str:
+        """A line saying which values ``use_source_defaults`` switched ("" if none)."""
+        if not changes:
+            return ""
+        said = ", ".join(_SHORT[k].format(v=v) for k, v in changes.items())
+        return f"\nDefaults: {said}"
+
+    def set_values(self, values: dict) -> None:
+        """Show ``values`` (``values()``'s keys, any subset) without emitting
+        ``modelEdited``: a saved run's settings, or the network's after a change was
+        declined. Values the controls cannot show are clamped or left as they are."""
+        widgets = [self.model_combo, self.init_combo, self.optimizer_combo, self.lr_spin,
+                   self.augment_combo, *self.spins.values()]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for key, value in values.items():
+                if key in self.spins:
+                    self.spins[key].setValue(int(value))
+                elif key == "preset":
+                    _select(self.model_combo, value)
+                elif key == "init":
+                    _select(self.init_combo, value)
+                elif key == "optimizer":
+                    _select(self.optimizer_combo, value)
+                elif key == "augment":
+                    _select(self.augment_combo, value)
+                elif key == "lr":
+                    self.lr_spin.setValue(float(value))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._update_rows()
+        self._save_values()
 
     def set_training(self, training: bool, stopping: bool = False) -> None:
         """Lock what a run depends on while it trains; the button becomes Stop."""
@@ -299,8 +382,8 @@ class MnistControls(ControlValuesMixin, QWidget):
             label = self._model_form.labelForField(spin)
             if label is not None:
                 label.setEnabled(on)
-            spin.setToolTip(SPIN_FIELDS[key][5] if on else
-                            f"{SPIN_FIELDS[key][5]} Not used by {MODELS[preset]}.")
+            spin.setToolTip(_SPINS[key][5] if on else
+                            f"{_SPINS[key][5]} Not used by {MODELS[preset]}.")
         self.model_combo.setToolTip(MODEL_TIPS.get(preset, ""))
 
     # ------------------------------------------------------------------ reactions
@@ -320,3 +403,64 @@ class MnistControls(ControlValuesMixin, QWidget):
     def _on_threads(self, value: int) -> None:
         self._settings.setValue("mnist/threads", value)
         self.threadsChanged.emit(value)
+
+    def _save_values(self, *_args) -> None:
+        self._write_values(self._settings)
+
+    # ------------------------------------------------------------------ settings
+
+    def save_settings(self, settings: QSettings) -> None:
+        """Write the chosen source and every value under ``mnist/`` keys."""
+        self._write_values(settings)
+        settings.setValue("mnist/source", self.source)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Show the values ``save_settings`` wrote (missing or bad ones: the defaults);
+        loading the source is the page's job."""
+        # read before any widget changes: each change writes every value to our settings
+        augment = settings.value("mnist/augment", "none")
+        defaults_source = str(settings.value("mnist/defaults_source", "sample"))
+        for key, (_, lo, hi, default, _, _) in _SPINS.items():
+            self.spins[key].setValue(_int(settings.value(f"mnist/{key}", default),
+                                          default, lo, hi))
+        _select(self.model_combo, settings.value("mnist/model", "simple-cnn"))
+        _select(self.init_combo, settings.value("mnist/init", DEFAULT_INIT))
+        _select(self.optimizer_combo, settings.value("mnist/optimizer", "adam"))
+        self.lr_spin.setValue(_float(settings.value("mnist/lr", 1e-3), 1e-3))
+        _select(self.augment_combo, augment)
+        self._defaults_source = defaults_source
+        self._update_rows()
+        self.modelEdited.emit()  # the combos were set silently
+
+    def _write_values(self, s: QSettings) -> None:
+        for key, spin in self.spins.items():
+            s.setValue(f"mnist/{key}", spin.value())
+        s.setValue("mnist/model", self.model_combo.currentData())
+        s.setValue("mnist/init", self.init_combo.currentData())
+        s.setValue("mnist/optimizer", self.optimizer_combo.currentData())
+        s.setValue("mnist/lr", self.lr_spin.value())
+        s.setValue("mnist/augment", self.augment_combo.currentData())
+        s.setValue("mnist/defaults_source", self._defaults_source)
+
+
+def _select(combo: QComboBox, key) -> None:
+    i = combo.findData(key)
+    if i >= 0:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(i)
+        combo.blockSignals(False)
+
+
+def _int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(value), lo), hi)
+    except (TypeError, ValueError):
+        return default
+
+
+def _float(value, default: float) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+

@@ -3,39 +3,66 @@
 The page owns its ``PlaygroundController`` and implements the window's ``Page``
 protocol (``playground.ui.page``). It wires widgets to the controller and paints at the
 display rate: worker results only mark things dirty, and one frame timer (at most 40 per
-second) pushes the newest decision grid, the curves and the read-outs to the screen
-(that painting is ``frame_painting.FramePainting``, the layout ``page_layout.PageLayout``;
-the page's signals stay here, on the class Qt knows).
+second) pushes the newest decision grid, the curves and the read-outs to the screen.
 """
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground import settings as store
 from playground.ui.landscape.window import LandscapeLauncher
 from playground.ui.page import make_action
 from playground.ui.plots.curves import TrainingCurves
 from playground.ui.plots.decision import DecisionRegionPlot
+from playground.ui.plots.unit_colors import class_lut, unit_levels
 from playground.ui.two_d.data_panel import DataPanel
 from playground.ui.two_d.edit_history import EditHistory
 from playground.ui.two_d.export_commands import ExportCommands
 from playground.ui.two_d.file_commands import FileCommands
-from playground.ui.two_d.frame_painting import GRAPH_GRID, FramePainting
 from playground.ui.two_d.graph_panel import GraphPanel
 from playground.ui.two_d.network_panel import NetworkPanel
-from playground.ui.two_d.page_layout import PageLayout
 from playground.ui.two_d.problem_view import ProblemView
 from playground.ui.two_d.run_controls import DEFAULT_SPEED, RunControls
+from playground.ui.two_d.timeline_bar import TimelineBar
 
-__all__ = ["GRAPH_GRID", "START_HINT", "PlaygroundPage"]
-
+#: the display rate's cap: 40 frames a second (the worker's grids follow FRAME_SECONDS).
+FRAME_MS = 25
+#: the curves move less than the decision region; redrawing them (and their axes) ten
+#: times a second keeps them smooth and leaves the frame budget to the region.
+CURVES_MS = 100
+#: how soon after a decision-region frame the curves may have theirs.
+CURVES_GAP_MS = 6
+#: the network graph's nodes are fed at most this often (20 a second), from the newest
+#: grid; the worker computes their maps on a GRAPH_GRID x GRAPH_GRID grid.
+GRAPH_MS = 50
+GRAPH_GRID = 24
+#: up to this many thumbnails the graph is fed every GRAPH_MS; more stretch the interval.
+GRAPH_NODES = 48
 START_HINT = "Press Play (Space) to train; turn on Draw to add your own points."
 
+def _scroll(widget: QWidget, width: int) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(width)
+    return area
 
-class PlaygroundPage(FramePainting, PageLayout, QWidget):
+
+class PlaygroundPage(QWidget):
     """The 2-D playground, its controller made from what ``settings`` remember (the
     config and the drawing); ``startup_note`` says why a remembered config was unusable."""
 
@@ -70,8 +97,60 @@ class PlaygroundPage(FramePainting, PageLayout, QWidget):
                      "auto_stop_combo", "epoch_label", "train_label", "test_label"):
             setattr(self, name, getattr(self.run, name))
 
-        self._build_layout()
-        self._init_painting()
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("rightSplitter")
+        right.addWidget(_scroll(self.network_panel, 330))
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.setSpacing(2)
+        results_layout.addWidget(self.run.metrics_box)
+        results_layout.addWidget(self.curves, 1)
+        right.addWidget(results)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
+        self._right = right
+        self._fitted = False
+        right.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("pageSplitter")
+        self.splitter.addWidget(_scroll(self.data_panel,
+                                        self.data_panel.sizeHint().width() + 12))
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setObjectName("centerSplitter")
+        centre.addWidget(self.graph_panel)
+        centre.addWidget(self.decision_plot)
+        centre.addWidget(self.curve_view)
+        centre.setStretchFactor(0, 2)
+        centre.setStretchFactor(1, 3)
+        centre.setStretchFactor(2, 2)
+        centre.setChildrenCollapsible(False)
+        self._centre = centre
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([240, 640, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter, 1)
+        self.timeline = TimelineBar()
+        layout.addWidget(self.timeline)
+
+        self._pending_grid: dict | None = None
+        self._last_metrics: dict | None = None
+        self._metrics_dirty = False
+        self._last_frame = 0.0
+        self._last_curves = 0.0
+        self._last_graph = 0.0
+        self._graph_shown = True
+        self.graph_frames = 0     # network-graph updates (read by the UI benchmark)
+        self._pending_graph = None
+        self._graph_timer = QTimer(self)
+        self._graph_timer.setSingleShot(True)
+        self._graph_timer.timeout.connect(self._flush_graph)
         self.graph_action = QAction("Show &Network Graph", self)
         self.graph_action.setObjectName("showGraphAction")
         self.graph_action.setCheckable(True)
@@ -85,6 +164,11 @@ class PlaygroundPage(FramePainting, PageLayout, QWidget):
             "Open a window with each layer's activations and gradients, a gradient "
             "check and a hidden layer's view of the data.")
         self.inside_window = None   # made when first opened
+        self._region_went_last = False  # which of region / curves the last frame drew
+        self.frames = 0           # decision images drawn (read by the UI benchmark)
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self.render_frame)
         self.files = FileCommands(
             c, self, (self.decision_plot, self.curves.loss_plot, self.curves.acc_plot),
             self.caption)
@@ -263,6 +347,29 @@ class PlaygroundPage(FramePainting, PageLayout, QWidget):
             return
         super().keyPressEvent(event)
 
+    def _fit_curve_view(self, _config=None) -> None:
+        """A curve view that just appeared gets a third of the plots' height."""
+        sizes = self._centre.sizes()
+        if self.curve_view.isHidden() or sizes[2] >= self.curve_view.minimumHeight():
+            return
+        share = max(self.curve_view.minimumHeight(), sizes[1] // 3)
+        self._centre.setSizes([sizes[0], max(sizes[1] - share, 1), share])
+
+    def _fit_network_panel(self) -> None:
+        """Give the network panel the height it needs and the curves the rest."""
+        need = self.network_panel.sizeHint().height() + 4
+        total = max(sum(self._right.sizes()), need + 200)
+        self._right.setSizes([need, total - need])
+        # the decision plot keeps most of the centre; the graph gets the rest (>= its
+        # minimum), so at 1280x800 the plot is ~460 px tall and the graph ~240
+        centre = sum(self._centre.sizes())
+        graph_min = self.graph_panel.minimumSizeHint().height()
+        plot = max(min(460, centre - graph_min), int(centre * 0.6))
+        # the plot keeps its aspect: taller than it is wide is wasted on it
+        plot = max(min(plot, self._centre.width() + 40), min(320, centre - graph_min))
+        self._centre.setSizes([centre - plot, plot, 0])
+        self._fit_curve_view()
+
     # ------------------------------------------------------------------ controller replies
 
     def _draw(self, xs, ys) -> None:
@@ -331,7 +438,78 @@ class PlaygroundPage(FramePainting, PageLayout, QWidget):
             self.statusMessage.emit("Draw mode: click or drag to add points of the chosen "
                                     "class; right-click or Shift+click to erase.", 6000)
 
-    # ------------------------------------------------------------------ speed, caption
+    # ------------------------------------------------------------------ painting
+
+    def _schedule_frame(self, wait_ms: float | None = None) -> None:
+        """Render at the next frame slot (or in ``wait_ms``), unless one comes sooner."""
+        if wait_ms is None:
+            wait_ms = FRAME_MS - (time.perf_counter() - self._last_frame) * 1000
+        wait = max(0, int(wait_ms))
+        if self._frame.isActive() and self._frame.remainingTime() <= wait:
+            return
+        self._frame.start(wait)
+
+    def render_frame(self) -> None:
+        """Push what changed since the last frame to the screen: the newest decision grid
+        or, when they are due, the curves. The two take turns rather than share a frame:
+        painting both plots (and a re-laid-out axis) at once made the event loop's longest
+        stalls while training."""
+        self._last_frame = time.perf_counter()
+        since_curves = (self._last_frame - self._last_curves) * 1000
+        curves_due = self.curves.dirty and since_curves >= CURVES_MS
+        grid = self._pending_grid
+        if grid is not None and not (curves_due and self._region_went_last):
+            self._pending_grid = None
+            self._show_graph_of(grid)
+            self.problem_view.show_grid(grid)
+            self.frames += 1
+            self._region_went_last = True
+            if self.curves.dirty:
+                self._schedule_frame(max(CURVES_MS - since_curves, CURVES_GAP_MS))
+        else:
+            self._last_curves = self._last_frame
+            self._region_went_last = False
+            self.curves.refresh()
+            if grid is not None:
+                self._schedule_frame(CURVES_GAP_MS)
+        if self._metrics_dirty:
+            self._metrics_dirty = False
+            self.run.show_metrics(self._last_metrics)
+
+    def _show_graph_of(self, payload: dict) -> None:
+        """Feed the graph (at most every GRAPH_MS) and the unit view from a grid."""
+        graph = payload.get("graph")
+        if payload.get("probs") is None and payload.get("values") is None:
+            self.graph_panel.set_grid(None)
+            self.decision_plot.set_unit(None)
+            return
+        if graph is None:
+            return
+        unit = self.graph_panel.focus
+        if unit is not None and graph.focus is not None and unit[0] < len(graph.columns):
+            kind = graph.kinds[unit[0]]
+            self.decision_plot.set_unit(
+                self.graph_panel.unit_label(unit), graph.focus,
+                unit_levels(kind, graph.columns[unit[0]]),
+                class_lut(unit[1]) if kind == "output" else None)
+        elif unit is None:
+            self.decision_plot.set_unit(None)
+        self._pending_graph = graph
+        # A frame of its own, a few ms after the region's (as the curves get): painting
+        # both views in one turn of the event loop made its longest stalls. Big graphs
+        # (many thumbnails to paint) are fed less often.
+        interval = GRAPH_MS * max(1.0, self.graph_panel.graph.node_count() / GRAPH_NODES)
+        wait = max(CURVES_GAP_MS, interval - (time.perf_counter() - self._last_graph) * 1000)
+        if not self._graph_timer.isActive():
+            self._graph_timer.start(int(wait))  # the newest grid gets there, even paused
+
+    def _flush_graph(self) -> None:
+        graph, self._pending_graph = self._pending_graph, None
+        if graph is None or not self._graph_shown:
+            return
+        self._last_graph = time.perf_counter()
+        self.graph_panel.set_grid(graph)
+        self.graph_frames += 1
 
     def set_speed(self, epochs_per_frame: int) -> None:
         """Epochs trained per displayed frame (0: as fast as possible)."""
