@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
@@ -30,8 +29,7 @@ from playground.compare.run import CompareRun
 from playground.ui.compare.controls import CompareControls
 from playground.ui.compare.pacing import RefreshPacer
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
-from playground.ui.plots.curves import accuracy_range, loss_range, r2_range, x_limit
-from playground.ui.plots.style import curve_pen, curve_plot
+from playground.ui.compare.run_curves import RunCurves
 
 ERROR_STYLE = "color: #b03a2e;"
 #: while runs train, one part of the view (a plot, the table, two regions) is redrawn
@@ -42,6 +40,11 @@ PARTS = ("loss", "score", "table", "regions 0-1", "regions 2-3")
 INTRO = ("Trains a network under each value of one setting, or one of the book's "
          "experiments: same data, split and seed for every run.")
 HEADERS = ("Run", "Epoch", "Train loss", "Test loss", "Train {s}", "Test {s}", "Seconds")
+
+
+def _from_curves(name: str) -> property:
+    """A read-only page attribute that is the page's ``RunCurves``'s current ``name``."""
+    return property(lambda page: getattr(page.curves, name))
 
 
 class ComparePage(QWidget):
@@ -69,7 +72,6 @@ class ComparePage(QWidget):
         self.history: list[dict[str, list]] = []
         self.failures: dict[int, str] = {}
         self._loading = False
-        self._ranges: dict = {"x": 10.0, "loss": None, "score": None}
         self.controls = c = CompareControls()
         self.preset_combo, self.data_combo = c.preset_combo, c.data_combo
         self.vary_combo, self.values_edit = c.vary_combo, c.values_edit
@@ -84,7 +86,7 @@ class ComparePage(QWidget):
         layout.addWidget(c)
         layout.addLayout(self._message_row)
         layout.addWidget(self._region_box, 3)
-        layout.addLayout(self._curves, 3)
+        layout.addWidget(self.curves, 3)
         layout.addWidget(self.table, 2)
 
         self.run = run = CompareRun(self)
@@ -129,24 +131,7 @@ class ComparePage(QWidget):
         grid.setSpacing(6)
         for i, r in enumerate(self.regions):
             grid.addWidget(r, 0, i)
-        self.loss_plot = curve_plot("compareLossPlot", "loss (dashed: test)")
-        self.acc_plot = curve_plot("compareAccPlot", "accuracy")
-        for p in (self.loss_plot, self.acc_plot):
-            p.getPlotItem().setLabel("bottom", "epoch")
-            p.setMinimumHeight(150)
-        legend = {"brush": pg.mkBrush(255, 255, 255, 220), "pen": pg.mkPen("#cccccc"),
-                  "labelTextColor": "#333333", "labelTextSize": "8pt", "verSpacing": -6}
-        self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10), **legend)
-        self.acc_legend = self.acc_plot.getPlotItem().addLegend(offset=(-10, -10), **legend)
-        for key in (self.loss_legend, self.acc_legend):
-            key.setVisible(False)  # an empty key is a blank box: shown once runs have names
-        self.loss_curves: list[tuple] = []
-        self.acc_curves: list[tuple] = []
-        curves = QHBoxLayout()
-        curves.setSpacing(6)
-        curves.addWidget(self.loss_plot)
-        curves.addWidget(self.acc_plot)
-        self._curves = curves
+        self.curves = RunCurves()
         self.table = t = QTableWidget(0, len(HEADERS))
         t.setObjectName("compareTable")
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -187,6 +172,15 @@ class ComparePage(QWidget):
     @property
     def is_running(self) -> bool:
         return self.run.running
+
+    # The curves' parts, read through to ``self.curves`` (tests and the benchmark look
+    # at them on the page); properties, not copies, as a reset rebuilds the curve lists.
+    loss_plot = _from_curves("loss_plot")
+    acc_plot = _from_curves("acc_plot")
+    loss_legend = _from_curves("loss_legend")
+    acc_legend = _from_curves("acc_legend")
+    loss_curves = _from_curves("loss_curves")
+    acc_curves = _from_curves("acc_curves")
 
     def toggle(self) -> None:
         """Run (a new comparison: the experiment chosen, or the values typed) or Stop."""
@@ -277,7 +271,7 @@ class ComparePage(QWidget):
                 if i < n:
                     r.set_title(self.labels[i])
                     r.set_points(x, y, self.task, info["bounds"])
-        self._reset_curves(n)
+        self.curves.reset(self.labels, RUN_COLORS[:n], self.task, self.score[:2])
         self.table.setRowCount(n)
         self.table.setHorizontalHeaderLabels(
             [h.format(s="R²" if self.task == "regression" else "acc") for h in HEADERS])
@@ -294,32 +288,6 @@ class ComparePage(QWidget):
         self._grids.clear()
         self._pacer.start()
         self._timer.start(self._pacer.interval)
-
-    def _reset_curves(self, n: int) -> None:
-        for plot, legend in ((self.loss_plot, self.loss_legend),
-                             (self.acc_plot, self.acc_legend)):
-            legend.clear()
-            legend.setVisible(n > 0)
-            for item in list(plot.getPlotItem().listDataItems()):
-                plot.getPlotItem().removeItem(item)
-        self.acc_plot.getPlotItem().setLabel(
-            "left", "R²" if self.task == "regression" else "accuracy")
-        self.loss_curves, self.acc_curves = [], []
-        # Fixed ranges that move in steps (as on the 2-D page): an autoranging axis is
-        # re-laid out on every redraw, which held the window up for ~100 ms a time.
-        self._ranges = {"x": 10.0, "loss": None, "score": None}
-        for plot in (self.loss_plot, self.acc_plot):
-            plot.getPlotItem().enableAutoRange(enable=False)
-            plot.setXRange(0, 10, padding=0)
-        self.loss_plot.setYRange(0, 1, padding=0)
-        self.acc_plot.setYRange(0, 1, padding=0.02)
-        for i in range(n):
-            color, name = RUN_COLORS[i], self.labels[i]
-            solid, dash = curve_pen(color), curve_pen(color, dashed=True)
-            self.loss_curves.append((self.loss_plot.plot(pen=solid, name=name),
-                                     self.loss_plot.plot(pen=dash)))
-            self.acc_curves.append((self.acc_plot.plot(pen=solid, name=name),
-                                    self.acc_plot.plot(pen=dash)))
 
     def _on_epochs(self, batch: list) -> None:
         mine = [m for m in batch if 0 <= m["run"] < len(self.history)]
@@ -386,13 +354,10 @@ class ComparePage(QWidget):
             self._fill_table()
             return True
         if part == "loss":
-            self._fit_axes()
-        keys = ("train_loss", "test_loss") if part == "loss" else self.score[:2]
-        curves = self.loss_curves if part == "loss" else self.acc_curves
-        for pair, h in zip(curves, self.history):
-            epochs = np.asarray(h["epoch"])
-            for curve, key in zip(pair, keys):
-                curve.setData(epochs, np.asarray(h[key]), connect="finite")
+            self.curves.fit_axes(self.history)
+            self.curves.draw_losses(self.history)
+        else:
+            self.curves.draw_scores(self.history)
         return True
 
     def _show_grids(self, runs) -> bool:
@@ -417,28 +382,6 @@ class ComparePage(QWidget):
                 item.setText(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
-
-    def _fit_axes(self) -> None:
-        """Widen the axes, in steps, to the epochs, losses and scores received."""
-        if not self.history:
-            return
-        last = max((h["epoch"][-1] for h in self.history if h["epoch"]), default=0)
-        if last > self._ranges["x"]:
-            self._ranges["x"] = x = x_limit(last)
-            for plot in (self.loss_plot, self.acc_plot):
-                plot.setXRange(0, x, padding=0)
-        losses = np.concatenate([np.asarray(h[k], float) for h in self.history
-                                 for k in ("train_loss", "test_loss")])
-        wanted = loss_range(losses, log=False)
-        if wanted != self._ranges["loss"]:
-            self._ranges["loss"] = wanted
-            self.loss_plot.setYRange(*wanted, padding=0)
-        scores = np.concatenate([np.asarray(h[k], float) for h in self.history
-                                 for k in self.score[:2]])
-        wanted = (r2_range if self.task == "regression" else accuracy_range)(scores)
-        if wanted != self._ranges["score"]:
-            self._ranges["score"] = wanted
-            self.acc_plot.setYRange(*wanted, padding=0.02)
 
 
 def _num(v: float) -> str:
