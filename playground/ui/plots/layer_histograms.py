@@ -207,7 +207,7 @@ class GradientNormPlot(QWidget):
         self.lines: dict[int, pg.PlotDataItem] = {}
         self.steps: dict[int, list[float]] = {}
         self.norms: dict[int, list[float]] = {}
-        self._x_top = 0.0
+        self._x_range = (0.0, 0.0)
         self._y = (0, 0)
 
     def clear(self) -> None:
@@ -216,7 +216,7 @@ class GradientNormPlot(QWidget):
             self.plot.getPlotItem().removeItem(line)
         self.key.setText("")
         self.lines, self.steps, self.norms = {}, {}, {}
-        self._x_top, self._y = 0.0, (0, 0)
+        self._x_range, self._y = (0.0, 0.0), (0, 0)
 
     def append(self, steps: float, grad_norms: list[dict]) -> None:
         """Add one payload's norms (``stats_payload``'s "grad_norms") at ``steps``."""
@@ -247,10 +247,14 @@ class GradientNormPlot(QWidget):
         values = [v for ys in self.norms.values() for v in ys]
         if not values:
             return
-        top = x_limit(max(max(xs[-1] for xs in self.steps.values() if xs), 1.0))
-        if top != self._x_top:
-            self._x_top = top
-            self.plot.setXRange(0, top, padding=0)
+        # from the first step recorded (a window opened mid-run has no earlier ones),
+        # over a width that steps 10, 20, 50, ... so the axis is rarely laid out again
+        first = min(xs[0] for xs in self.steps.values() if xs)
+        last = max(xs[-1] for xs in self.steps.values() if xs)
+        x_range = (first, first + x_limit(max(last - first, 1.0)))
+        if x_range != self._x_range:
+            self._x_range = x_range
+            self.plot.setXRange(*x_range, padding=0)
         y = (math.floor(math.log10(min(values))), math.ceil(math.log10(max(values))))
         if y[1] <= y[0]:
             y = (y[0], y[0] + 1)

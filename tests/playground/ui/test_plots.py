@@ -293,3 +293,24 @@ def test_the_gradient_norm_axis_labels_decades_and_2_5_over_a_short_range():
     assert minor == [] and short[1][0] == pytest.approx(-1 + np.log10(2))
     wide, _ = log_ticks(-6, 0)
     assert [t for _, t in wide] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"]
+
+
+def test_the_gradient_norm_plot_spans_the_steps_it_has_seen(qtbot):
+    # opened mid-run: the x axis starts at the first step shown, not at 0, and its width
+    # steps 10, 20, 50, ...; the key above the plot names each layer in its colour
+    from playground.ui.plots.layer_histograms import GradientNormPlot
+
+    plot = GradientNormPlot()
+    qtbot.addWidget(plot)
+    norms = [{"index": 0, "name": "layer 1 Dense", "norm": 0.5},
+             {"index": 2, "name": "layer 3 Dense", "norm": 0.05}]
+    for step in (900, 930, 960):
+        plot.append(step, norms)
+    (x0, x1), _ = plot.plot.getPlotItem().viewRange()
+    assert (x0, x1) == pytest.approx((900, 1000))
+    plot.append(1120, norms)
+    (x0, x1), _ = plot.plot.getPlotItem().viewRange()
+    assert (x0, x1) == pytest.approx((900, 1400))  # 220 steps seen: a width of 500
+    assert plot.key.text().count("━━") == 2 and "layer 3 Dense" in plot.key.text()
+    plot.clear()
+    assert plot.key.text() == "" and plot.lines == {}
