@@ -1,4 +1,5 @@
-"""Numbers for people: durations and byte counts as the status bar and dialogs show them."""
+"""Numbers for people: durations, byte counts and metrics as the status bar, dialogs and
+results tables show them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import math
 
 from engine.budget import format_bytes
 
-__all__ = ["format_bytes", "format_duration"]  # the engine's byte counts, for the views
+# format_bytes is the engine's byte counts, for the views
+__all__ = ["format_bytes", "format_duration", "format_metric"]
 
 
 def format_duration(seconds: float) -> str:
@@ -17,3 +19,8 @@ def format_duration(seconds: float) -> str:
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_metric(value: float) -> str:
+    """A loss, accuracy or R² in a results table: four decimals, "–" when not finite."""
+    return f"{value:.4f}" if math.isfinite(value) else "–"

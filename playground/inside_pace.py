@@ -22,6 +22,6 @@ class InsidePace:
         return now
 
     def done(self, start: float) -> None:
-        """A payload begun at ``start`` (from ``start``) is finished."""
+        """The payload begun at ``start`` (the time ``start()`` returned) is done."""
         self.last = time.perf_counter()
         self.cost = self.last - start

@@ -26,10 +26,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 
 from engine.errors import EngineError, TrainingDiverged
 
-# Re-exported: ``runtime.BLAS`` is the name the workers, tests and docs use, and the
-# same object as ``blas_policy.BLAS``. The policy calls ``blas_policy._set_threads``,
-# so a test that replaces that function must patch it there, not here.
-from playground.blas_policy import BLAS, BlasPolicy, _set_threads  # noqa: F401
+# ``runtime.BLAS`` (the name the workers, tests and docs use) is ``blas_policy.BLAS``.
+from playground.blas_policy import BLAS
 
 #: how long one tick works before it yields to the worker's event loop (commands).
 TICK_SECONDS = 0.020

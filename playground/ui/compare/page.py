@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from playground.compare.options import MAX_VALUES
 from playground.compare.run import CompareRun
+from playground.formatting import format_metric
 from playground.ui.compare.controls import CompareControls
 from playground.ui.compare.pacing import RefreshPacer
 from playground.ui.compare.region_view import RUN_COLORS, RegionView
@@ -374,15 +375,11 @@ class ComparePage(QWidget):
         for i, h in enumerate(self.history):
             if not h["epoch"]:
                 continue
-            cells = (f"{int(h['epoch'][-1])}", _num(h["train_loss"][-1]),
-                     _num(h["test_loss"][-1]), _num(h[tr][-1]), _num(h[te][-1]),
-                     f"{sum(h['seconds']):.2f}")
+            metrics = (format_metric(h[k][-1]) for k in ("train_loss", "test_loss", tr, te))
+            cells = (f"{int(h['epoch'][-1])}", *metrics, f"{sum(h['seconds']):.2f}")
             for c, text in enumerate(cells, start=1):
                 item = self.table.item(i, c)
                 item.setText(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
 
-
-def _num(v: float) -> str:
-    return "–" if not np.isfinite(v) else f"{v:.4f}"

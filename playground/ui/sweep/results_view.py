@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.formatting import format_metric
 from playground.sweep.run import metric_value
 from playground.ui.plots.style import curve_plot
 
@@ -125,8 +126,8 @@ class SweepResults(QSplitter):
                    _as_float(line.get("train_loss")), _as_float(line.get("test_loss")),
                    _as_float(line.get("seconds"))]
         texts = [str(line["trial"])] + [_text(line["changes"].get(k)) for k in keys]
-        texts += ["diverged" if line.get("diverged") else _num(values[len(keys) + 1]),
-                  _text(line.get("epoch")), _num(values[-3]), _num(values[-2]),
+        texts += ["diverged" if line.get("diverged") else format_metric(values[len(keys) + 1]),
+                  _text(line.get("epoch")), format_metric(values[-3]), format_metric(values[-2]),
                   f"{values[-1]:.2f}"]
         for c, (v, text) in enumerate(zip(values, texts)):
             item = _NumberItem(v, text)
@@ -189,6 +190,3 @@ def _text(v) -> str:
         return f"{v:.4g}"
     return "–" if v is None else str(v)
 
-
-def _num(v: float) -> str:
-    return "–" if not math.isfinite(v) else f"{v:.4f}"
