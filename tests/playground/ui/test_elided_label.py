@@ -45,3 +45,16 @@ def test_a_long_text_does_not_widen_the_layout_it_sits_in(qtbot):
     box.show()
     qtbot.waitExposed(box)
     assert label.width() < 200 and label.shown_text().endswith("…")
+
+
+def test_a_larger_font_is_elided_again(qtbot):
+    label = ElidedLabel(TEXT)
+    qtbot.addWidget(label)
+    label.resize(200, 30)
+    label.show()
+    qtbot.waitExposed(label)
+    before = label.shown_text()
+    label.setStyleSheet("font-size: 24px;")  # same width, twice the letters' size
+    shown = label.shown_text()
+    assert len(shown) < len(before) and shown.endswith("…")
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
